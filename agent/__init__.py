@@ -1,0 +1,1 @@
+"""agent package (see DESIGN.md section 8)."""

@@ -1,0 +1,60 @@
+"""The one place where error roots become HTTP statuses and the error envelope.
+
+Every error response is ``{"error": {"code", "message", "field"?}}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from connectors.errors import ConnectorError
+from connectors.results import FailureClass
+
+__all__ = ["ApiError", "error_response", "status_for"]
+
+
+class ApiError(Exception):
+    """An error raised by a route handler, with its HTTP status already decided."""
+
+    def __init__(self, status: int, code: str, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+_CONNECTOR_STATUS = {
+    FailureClass.INVALID_CONFIG: 422,
+    FailureClass.BLOCKED_BY_POLICY: 422,
+    FailureClass.AUTH_FAILED: 422,
+    FailureClass.PERMISSION_DENIED: 422,
+    FailureClass.NOT_FOUND: 422,
+    FailureClass.MALFORMED_DATA: 422,
+    FailureClass.UNREACHABLE: 502,
+    FailureClass.TIMEOUT: 504,
+    FailureClass.TLS: 502,
+    FailureClass.SERVER_ERROR: 502,
+    FailureClass.ENDPOINT_GONE: 502,
+}
+
+
+def status_for(exc: Exception) -> tuple[int, str]:
+    """The HTTP status and error code for an exception escaping a handler."""
+    if isinstance(exc, ApiError):
+        return exc.status, exc.code
+    if isinstance(exc, ConnectorError):
+        return _CONNECTOR_STATUS.get(exc.failure, 500), exc.failure.value
+    return 500, "internal_error"
+
+
+def error_response(
+    status: int, code: str, message: str, *, field: str | None = None
+) -> web.Response:
+    """The error envelope."""
+    body: dict[str, Any] = {"code": code, "message": message}
+    if field:
+        body["field"] = field
+    return web.json_response({"error": body}, status=status)

@@ -1,0 +1,99 @@
+"""Structured logging, configured once per process.
+
+JSON lines in production, a readable console in development. Request, session and tenant
+ids are bound per request through context variables. Two processors keep secrets out:
+values under secret-named keys are masked, and every registered secret value (and its
+encoded forms) is replaced in every string. Tracebacks are rendered without local
+variables, because locals are where secrets live.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import MutableMapping
+from typing import Any, Literal
+
+import structlog
+from structlog.tracebacks import ExceptionDictTransformer
+from structlog.typing import EventDict, Processor, WrappedLogger
+
+from connectors.redaction import REDACTED, is_secret_key, redact_text
+
+__all__ = ["configure_logging", "redact_event"]
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, MutableMapping):
+        return {k: REDACTED if is_secret_key(str(k)) else _scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def redact_event(_logger: WrappedLogger, _method: str, event_dict: EventDict) -> EventDict:
+    """Mask secret-named keys and registered secret values anywhere in the event."""
+    return {
+        key: REDACTED if is_secret_key(key) else _scrub(value) for key, value in event_dict.items()
+    }
+
+
+class _StderrHandler(logging.StreamHandler[Any]):
+    """Writes to whatever ``sys.stderr`` is now, not what it was at configuration time."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        """Ignore: the stream is always the current stderr."""
+
+
+def configure_logging(
+    level: str = "info", fmt: Literal["auto", "json", "console"] = "auto"
+) -> None:
+    """Configure structlog and the standard library's logging to share one pipeline."""
+    use_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
+    shared: list[Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    renderer: Processor
+    if use_json:
+        exceptions: list[Processor] = [
+            structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False))
+        ]
+        renderer = structlog.processors.JSONRenderer()
+    else:
+        exceptions = [structlog.processors.format_exc_info]
+        renderer = structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    # Exceptions are rendered to text/dicts first, so redaction sees their messages too.
+    tail: list[Processor] = [*exceptions, redact_event]
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            *tail,
+            renderer,
+        ],
+    )
+    handler = _StderrHandler()
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # aiohttp's access log repeats what our middleware logs, with the query string.
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    for noisy in ("botocore", "boto3", "urllib3", "s3transfer", "httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

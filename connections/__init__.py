@@ -1,0 +1,1 @@
+"""connections package (see DESIGN.md section 8)."""

@@ -1,0 +1,1 @@
+"""FSM: states and the transition table; pure, imports nothing of ours."""

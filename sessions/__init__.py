@@ -1,0 +1,1 @@
+"""sessions package (see DESIGN.md section 8)."""

@@ -1,0 +1,54 @@
+"""The ``ingestion-agent`` command: ``serve`` starts a real process that answers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.support.ports import free_port
+
+
+def _cli() -> str:
+    return str(Path(sys.executable).with_name("ingestion-agent"))
+
+
+def test_serve_answers_healthz_and_logs_json(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "INGESTION_AGENT_DATA_DIR": str(tmp_path / "data")}
+    process = subprocess.Popen(
+        [_cli(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        status = None
+        while time.monotonic() < deadline and status is None:
+            try:
+                status = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert status == 200
+        assert (tmp_path / "data").is_dir()
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=20)
+    assert '"event": "service_starting"' in err
+    assert '"event": "http_request"' in err
+
+
+def test_invalid_configuration_names_the_variable(tmp_path: Path) -> None:
+    env = {**os.environ, "INGESTION_AGENT_ALLOWED_NETWORKS": "10.0.0.0/33"}
+
+    result = subprocess.run(
+        [_cli(), "serve"], env=env, capture_output=True, text=True, timeout=30, check=False
+    )
+
+    assert result.returncode == 2
+    assert "INGESTION_AGENT_ALLOWED_NETWORKS" in result.stderr

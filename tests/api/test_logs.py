@@ -1,0 +1,104 @@
+"""Logging: JSON lines, bound ids, and no secret in any line."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from collections.abc import Callable, Iterator
+from urllib.parse import quote
+
+import pytest
+import structlog
+
+from api.logs import configure_logging
+from connectors.redaction import REDACTED, register_secret
+
+CANARY = "canary-Secr3t/value+with=chars-7c1f"
+Lines = Callable[[], list[dict[str, object]]]
+
+
+@pytest.fixture
+def json_lines(capsys: pytest.CaptureFixture[str]) -> Iterator[Lines]:
+    configure_logging("debug", "json")
+    register_secret(CANARY)
+
+    def read() -> list[dict[str, object]]:
+        err = capsys.readouterr().err
+        assert CANARY not in err
+        return [json.loads(line) for line in err.splitlines() if line.strip()]
+
+    yield read
+    structlog.contextvars.clear_contextvars()
+
+
+def test_lines_are_json_with_event_level_and_timestamp(json_lines: Lines) -> None:
+    structlog.get_logger("t").info("thing_happened", count=3)
+
+    (line,) = json_lines()
+    assert line["event"] == "thing_happened"
+    assert line["level"] == "info"
+    assert line["count"] == 3
+    assert "timestamp" in line
+
+
+def test_bound_context_ids_appear_in_every_line(json_lines: Lines) -> None:
+    structlog.contextvars.bind_contextvars(request_id="req_1", tenant_id="t1", session_id="ses_1")
+    structlog.get_logger("t").info("a")
+    logging.getLogger("stdlib").warning("b")
+
+    lines = json_lines()
+    assert [(x["request_id"], x["tenant_id"], x["session_id"]) for x in lines] == [
+        ("req_1", "t1", "ses_1")
+    ] * 2
+
+
+@pytest.mark.parametrize(
+    "key", ["password", "secret_access_key", "auth_header", "Authorization", "api_key", "token"]
+)
+def test_secret_named_keys_are_masked(json_lines: Lines, key: str) -> None:
+    structlog.get_logger("t").info("connect", **{key: "hunter2-unregistered"})
+
+    (line,) = json_lines()
+    assert line[key] == REDACTED
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        CANARY,
+        quote(CANARY, safe=""),
+        json.dumps(CANARY)[1:-1],
+        base64.b64encode(CANARY.encode()).decode(),
+    ],
+    ids=["plain", "url-encoded", "json-escaped", "base64"],
+)
+def test_registered_values_are_redacted_in_any_field(json_lines: Lines, form: str) -> None:
+    structlog.get_logger("t").info("message", detail=f"got {form} back", nested={"x": [form]})
+
+    (line,) = json_lines()
+    assert line["detail"] == f"got {REDACTED} back"
+    assert line["nested"] == {"x": [REDACTED]}
+
+
+def test_stdlib_log_messages_are_redacted(json_lines: Lines) -> None:
+    logging.getLogger("botocore.like").error("request failed with %s", CANARY)
+
+    (line,) = json_lines()
+    assert REDACTED in str(line["event"])
+
+
+def test_tracebacks_have_no_locals_and_no_secret(json_lines: Lines) -> None:
+    def fail(password: str) -> None:
+        raise ValueError(f"bad {password}")
+
+    try:
+        fail(CANARY)
+    except ValueError:
+        structlog.get_logger("t").exception("it_failed")
+
+    (line,) = json_lines()
+    frames = line["exception"][0]["frames"]  # type: ignore[index]
+    assert frames
+    assert all("locals" not in frame or not frame["locals"] for frame in frames)
+    assert REDACTED in json.dumps(line["exception"])

@@ -1,0 +1,57 @@
+"""Fixtures shared by the whole suite: real servers, started the way a user would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+from mypy_boto3_s3 import S3Client
+from ulid import ULID
+
+from connectors.base import ConnectorContext
+from connectors.guard import NetworkPolicy
+from tests.support.seaweedfs import SeaweedS3, run_seaweedfs
+
+# Tests reach their own servers on loopback, which the guard refuses by default.
+LOOPBACK = NetworkPolicy.from_string("127.0.0.0/8,::1/128")
+
+
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedS3]:
+    """A real S3 server (SeaweedFS) for the whole session."""
+    with run_seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def s3_admin(seaweed: SeaweedS3) -> S3Client:
+    """A boto3 client with full access, for arranging test data."""
+    return boto3.client(
+        "s3",
+        endpoint_url=seaweed.endpoint_url,
+        aws_access_key_id=seaweed.admin.access_key_id,
+        aws_secret_access_key=seaweed.admin.secret_access_key,
+        region_name="us-east-1",
+    )
+
+
+@pytest.fixture
+def bucket(s3_admin: S3Client) -> str:
+    """A fresh, empty bucket for one test."""
+    name = f"t-{str(ULID()).lower()}"
+    s3_admin.create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture(scope="session")
+def loopback_context() -> ConnectorContext:
+    """A connector context whose guard lets tests reach loopback servers."""
+    return ConnectorContext(network=LOOPBACK, timeout=5.0)
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The repository's top folder."""
+    return Path(__file__).resolve().parent.parent

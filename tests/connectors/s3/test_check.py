@@ -1,0 +1,178 @@
+"""S3 ``check``: every step reported, every failure classified, against real SeaweedFS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from mypy_boto3_s3 import S3Client
+
+from connectors.base import ConnectorContext
+from connectors.guard import NetworkPolicy
+from connectors.results import FailureClass, StepStatus
+from connectors.s3 import S3Connector
+from connectors.spec import Role
+from tests.support.ports import free_port
+from tests.support.seaweedfs import SeaweedS3
+
+
+def _statuses(result: Any) -> dict[str, StepStatus]:
+    return {step.name: step.status for step in result.steps}
+
+
+async def test_source_check_reports_what_the_next_sync_would_pull(
+    s3: S3Connector, s3_config: dict[str, Any], s3_admin: S3Client, seaweed: SeaweedS3
+) -> None:
+    s3_admin.put_object(Bucket=s3_config["bucket"], Key="daily/a.csv", Body=b"id\n1\n")
+    s3_admin.put_object(Bucket=s3_config["bucket"], Key="daily/b.csv", Body=b"id\n2\n3\n")
+    s3_admin.put_object(Bucket=s3_config["bucket"], Key="daily/notes.txt", Body=b"skip me")
+    s3_admin.put_object(Bucket=s3_config["bucket"], Key="other/c.csv", Body=b"id\n4\n")
+
+    result = await s3.check(s3_config, seaweed.reader.secrets())
+
+    assert result.ok, result.message
+    assert result.details["objects"] == 2
+    assert result.details["bytes"] == len(b"id\n1\n") + len(b"id\n2\n3\n")
+    assert "2 file(s)" in result.message
+    assert _statuses(result) == {
+        "validate_config": StepStatus.OK,
+        "resolve_endpoint": StepStatus.OK,
+        "authenticate": StepStatus.OK,
+        "list_prefix": StepStatus.OK,
+    }
+
+
+async def test_empty_prefix_is_ok_and_says_so(
+    s3: S3Connector, s3_config: dict[str, Any], seaweed: SeaweedS3
+) -> None:
+    result = await s3.check(s3_config, seaweed.reader.secrets())
+
+    assert result.ok
+    assert result.details["objects"] == 0
+    assert "no CSV files" in result.message
+
+
+@pytest.mark.parametrize(
+    ("identity", "failure", "field", "failed_step"),
+    [
+        ("unknown", FailureClass.AUTH_FAILED, "access_key_id", "authenticate"),
+        ("wrong_secret", FailureClass.AUTH_FAILED, "secret_access_key", "authenticate"),
+        ("writer", FailureClass.PERMISSION_DENIED, "access_key_id", "list_prefix"),
+    ],
+    ids=["unknown-key-id", "wrong-secret", "write-only-key-cannot-list"],
+)
+async def test_credential_failures_are_classified(
+    s3: S3Connector,
+    s3_config: dict[str, Any],
+    seaweed: SeaweedS3,
+    identity: str,
+    failure: FailureClass,
+    field: str,
+    failed_step: str,
+) -> None:
+    result = await s3.check(s3_config, getattr(seaweed, identity).secrets())
+
+    assert not result.ok
+    assert result.failure is failure
+    assert result.field == field
+    assert _statuses(result)[failed_step] is StepStatus.FAILED
+
+
+async def test_missing_bucket_is_not_found(
+    s3: S3Connector, s3_config: dict[str, Any], seaweed: SeaweedS3
+) -> None:
+    result = await s3.check({**s3_config, "bucket": "no-such-bucket-here"}, seaweed.admin.secrets())
+
+    assert result.failure is FailureClass.NOT_FOUND
+    assert result.field == "bucket"
+    assert "no-such-bucket-here" in result.message
+
+
+async def test_closed_port_is_unreachable(
+    s3: S3Connector, s3_config: dict[str, Any], seaweed: SeaweedS3
+) -> None:
+    closed = f"http://127.0.0.1:{free_port()}"
+
+    result = await s3.check({**s3_config, "endpoint_url": closed}, seaweed.admin.secrets())
+
+    assert result.failure is FailureClass.UNREACHABLE
+    assert result.field == "endpoint_url"
+    assert _statuses(result)["authenticate"] is StepStatus.FAILED
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"bucket": "ab"}, "bucket"),
+        ({"bucket": "Not_A_Bucket"}, "bucket"),
+        ({"region": "moon", "endpoint_url": None}, "region"),
+        ({"region": "not a region"}, "region"),
+        ({"format": "PARQUET"}, "format"),
+        ({"unexpected": "x"}, "unexpected"),
+    ],
+    ids=[
+        "bucket-too-short",
+        "bucket-bad-characters",
+        "not-an-aws-region",
+        "bad-region",
+        "bad-format",
+        "unknown-field",
+    ],
+)
+async def test_invalid_config_names_the_field_and_contacts_nothing(
+    s3: S3Connector,
+    s3_config: dict[str, Any],
+    seaweed: SeaweedS3,
+    change: dict[str, str],
+    field: str,
+) -> None:
+    result = await s3.check({**s3_config, **change}, seaweed.admin.secrets())
+
+    assert result.failure is FailureClass.INVALID_CONFIG
+    assert result.field == field
+    assert _statuses(result)["resolve_endpoint"] is StepStatus.SKIPPED
+
+
+async def test_missing_secret_is_invalid_config(
+    s3: S3Connector, s3_config: dict[str, Any], seaweed: SeaweedS3
+) -> None:
+    result = await s3.check(s3_config, {"access_key_id": seaweed.admin.access_key_id})
+
+    assert result.failure is FailureClass.INVALID_CONFIG
+    assert result.field == "secret_access_key"
+
+
+async def test_guard_refuses_loopback_endpoint_by_default(
+    s3_config: dict[str, Any], seaweed: SeaweedS3
+) -> None:
+    connector = S3Connector(ConnectorContext(network=NetworkPolicy()))
+
+    result = await connector.check(s3_config, seaweed.admin.secrets())
+
+    assert result.failure is FailureClass.BLOCKED_BY_POLICY
+    assert "127.0.0.1" in result.message
+    assert "INGESTION_AGENT_ALLOWED_NETWORKS" in result.message
+    assert _statuses(result)["resolve_endpoint"] is StepStatus.FAILED
+
+
+async def test_sink_check_proves_write_access_and_leaves_nothing(
+    s3: S3Connector, s3_config: dict[str, Any], seaweed: SeaweedS3, s3_admin: S3Client
+) -> None:
+    result = await s3.check(s3_config, seaweed.writer.secrets(), role=Role.RESULTS_SINK)
+
+    assert result.ok, result.message
+    assert _statuses(result)["write_access"] is StepStatus.OK
+    listing = s3_admin.list_objects_v2(Bucket=s3_config["bucket"])
+    assert listing.get("KeyCount", 0) == 0
+    uploads = s3_admin.list_multipart_uploads(Bucket=s3_config["bucket"])
+    assert not uploads.get("Uploads")
+
+
+async def test_sink_check_with_read_only_key_is_permission_denied(
+    s3: S3Connector, s3_config: dict[str, Any], seaweed: SeaweedS3
+) -> None:
+    result = await s3.check(s3_config, seaweed.reader.secrets(), role=Role.RESULTS_SINK)
+
+    assert result.failure is FailureClass.PERMISSION_DENIED
+    assert _statuses(result)["write_access"] is StepStatus.FAILED
+    assert _statuses(result)["authenticate"] is StepStatus.OK
