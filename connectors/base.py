@@ -139,10 +139,13 @@ class Connector(ABC, Generic[ConfigT, SecretsT]):
             cfg = self.config_model.model_validate(dict(config))
             sec = self.secrets_model.model_validate(dict(secrets))
         except ValidationError as exc:
+            # include_input=False: the rejected value may be a secret typed in the wrong place.
             first = exc.errors(include_input=False, include_url=False)[0]
             loc = ".".join(str(p) for p in first["loc"]) or None
+            # Our validators' messages come as "Value error, <message>"; keep the message.
+            message = str(first["msg"]).removeprefix("Value error, ")
             raise InvalidConfigError(
-                f"{loc or 'config'}: {first['msg']}", field=str(first["loc"][0]) if loc else None
+                f"{loc or 'config'}: {message}", field=str(first["loc"][0]) if loc else None
             ) from None
         return cfg, sec  # type: ignore[return-value]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from typing import TypeVar
 
 __all__ = ["iterate_in_thread"]
@@ -21,7 +21,7 @@ _DONE = object()
 
 async def iterate_in_thread(
     factory: Callable[[], Iterator[T]], *, batch_size: int = 256, max_batches: int = 4
-) -> AsyncIterator[T]:
+) -> AsyncGenerator[T, None]:
     """Run ``factory()`` in a thread and yield its items asynchronously.
 
     Exceptions raised by the generator are re-raised in the consumer. When the consumer

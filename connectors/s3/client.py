@@ -54,7 +54,8 @@ def make_client(config: S3Config, secrets: S3Secrets, context: ConnectorContext)
     boto_config = Config(
         region_name=config.region,
         connect_timeout=context.timeout,
-        read_timeout=max(context.timeout, 30.0),
+        # Per socket read, not per body: long downloads are fine as long as bytes flow.
+        read_timeout=context.timeout,
         retries={"max_attempts": 2, "mode": "standard"},
         # Path-style works with every S3-compatible store and keeps the host we checked.
         s3={"addressing_style": "path" if config.endpoint_url else "auto"},

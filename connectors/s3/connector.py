@@ -30,8 +30,9 @@ from connectors.s3.config import S3Config, S3Secrets, join_key
 from connectors.s3.listing import S3Cursor, list_files, stream_name
 from connectors.spec import ConnectorSpec, Role, fields_of
 from connectors.threads import iterate_in_thread
+from connectors.wording import human_bytes
 
-__all__ = ["S3Connector", "human_bytes"]
+__all__ = ["S3Connector"]
 
 _BODY_BUFFER = 1 << 20
 
@@ -53,16 +54,6 @@ class _BodyReader(io.RawIOBase):
     def close(self) -> None:
         self._body.close()
         super().close()
-
-
-def human_bytes(size: int) -> str:
-    """``3.4 MB``-style sizes for messages."""
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB", "TB"):
-        if value < 1000 or unit == "TB":
-            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1000
-    raise AssertionError("unreachable")
 
 
 class S3Connector(Connector[S3Config, S3Secrets]):

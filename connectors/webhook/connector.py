@@ -8,10 +8,10 @@ addresses the guard allowed.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncIterator
 from contextlib import aclosing
 from itertools import islice
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO
 
 import httpx
 from pydantic import SecretStr
@@ -36,11 +36,11 @@ from connectors.webhook.fetch import (
     WebhookCursor,
     choose_format,
     download,
-    human_bytes,
     is_web_page,
     stream_name,
 )
 from connectors.webhook.signing import WebhookSigner
+from connectors.wording import human_bytes
 
 __all__ = ["WebhookConnector"]
 
@@ -272,13 +272,9 @@ class WebhookConnector(Connector[WebhookConfig, WebhookSecrets]):
             if body.sha256 != cursor.content_sha256:
                 file = body.file
                 fmt = choose_format(config, body.content_type)
-                # iterate_in_thread is an async generator typed as an iterator; aclosing
-                # needs the former, and makes the parser thread stop before the file closes.
-                records = cast(
-                    AsyncGenerator[dict[str, Any], None],
-                    iterate_in_thread(
-                        lambda: read_records(file, fmt, records_path=config.records_path)
-                    ),
+                # aclosing makes the parser thread stop before the file closes.
+                records = iterate_in_thread(
+                    lambda: read_records(file, fmt, records_path=config.records_path)
                 )
                 async with aclosing(records) as stream:
                     async for record in stream:

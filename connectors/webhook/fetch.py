@@ -23,13 +23,13 @@ from connectors.formats import format_from_name
 from connectors.spec import DataFormat
 from connectors.webhook._http import is_success, status_error, timeout_of, translate_http_errors
 from connectors.webhook.config import WebhookConfig
+from connectors.wording import human_bytes
 
 __all__ = [
     "Body",
     "WebhookCursor",
     "choose_format",
     "download",
-    "human_bytes",
     "is_web_page",
     "stream_name",
 ]
@@ -52,16 +52,6 @@ _FORMAT_BY_MEDIA_TYPE = {
 def _last_segment(url: str) -> str:
     """The URL path's last segment, percent-decoded."""
     return unquote(urlsplit(url).path.rstrip("/").rpartition("/")[2])
-
-
-def human_bytes(size: int) -> str:
-    """``3.4 MB``-style sizes for messages."""
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1000:
-            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{value:.1f} TB"
 
 
 def stream_name(url: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from connectors.guard import NetworkPolicy
 from connectors.results import FailureClass, StepStatus
 from connectors.s3 import S3Connector
 from connectors.spec import Role
+from tests.conftest import LOOPBACK
 from tests.support.ports import free_port
 from tests.support.seaweedfs import SeaweedS3
 
@@ -98,6 +100,32 @@ async def test_closed_port_is_unreachable(
     assert result.failure is FailureClass.UNREACHABLE
     assert result.field == "endpoint_url"
     assert _statuses(result)["authenticate"] is StepStatus.FAILED
+
+
+async def test_endpoint_that_never_answers_is_a_timeout(
+    s3_config: dict[str, Any], seaweed: SeaweedS3
+) -> None:
+    done = asyncio.Event()
+
+    async def swallow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(65536)  # take the request, never answer
+        await done.wait()
+        writer.close()
+
+    server = await asyncio.start_server(swallow, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    connector = S3Connector(ConnectorContext(network=LOOPBACK, timeout=0.5))
+    try:
+        result = await connector.check(
+            {**s3_config, "endpoint_url": f"http://127.0.0.1:{port}"}, seaweed.admin.secrets()
+        )
+    finally:
+        done.set()
+        server.close()
+
+    assert result.failure is FailureClass.TIMEOUT
+    assert result.field == "endpoint_url"
+    assert "did not answer in time" in result.message
 
 
 @pytest.mark.parametrize(
