@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-dev browser lint typecheck pytest bench clean
+.PHONY: run test install install-dev browser lint typecheck pytest schemathesis clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,18 @@ typecheck: install-dev
 
 pytest: install-dev
 	$(BIN)/pytest
+
+## Fuzz a live server against its own OpenAPI document (no 5xx, responses match the schema).
+SCHEMATHESIS_PORT ?= 18080
+schemathesis: install-dev
+	@rm -rf var/schemathesis && mkdir -p var/schemathesis
+	@INGESTION_AGENT_DATA_DIR=var/schemathesis $(BIN)/ingestion-agent serve --port $(SCHEMATHESIS_PORT) \
+	  > var/schemathesis/serve.log 2>&1 & echo $$! > var/schemathesis/pid; \
+	for i in $$(seq 50); do curl -fs http://127.0.0.1:$(SCHEMATHESIS_PORT)/healthz >/dev/null && break; sleep 0.2; done; \
+	$(BIN)/schemathesis run http://127.0.0.1:$(SCHEMATHESIS_PORT)/api/openapi.json \
+	  -H 'X-Tenant-Id: fuzz' -H 'X-User-ID: fuzzer' -H 'X-User-Roles: ROLE_DATA_ENGINEER' \
+	  --checks not_a_server_error,response_schema_conformance --max-examples 25; \
+	status=$$?; kill $$(cat var/schemathesis/pid); exit $$status
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -2,32 +2,98 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import AsyncIterator
+from importlib.metadata import version
+
 from aiohttp import web
 
 from api import connector_types
+from api.auth import Authenticator, HeaderAuthenticator, JwtAuthenticator
+from api.dispatch import AUTH_KEY, IDEMPOTENCY_KEY, install
 from api.middleware import error_middleware, request_context_middleware
+from api.openapi import build_openapi
+from api.routes import ALL_ROUTES
+from api.routes.common import SERVICE_KEY
+from api.routing import Call, RouteTable
 from api.settings import Settings
+from connections.idempotency import IdempotencyStore
+from connections.runtime import open_runtime
+from connectors.base import ConnectorContext
 from connectors.registry import default_registry
 
-__all__ = ["SETTINGS_KEY", "create_app"]
+__all__ = ["CONNECTOR_CONTEXT_KEY", "SETTINGS_KEY", "create_app"]
 
 SETTINGS_KEY = web.AppKey("settings", Settings)
+CONNECTOR_CONTEXT_KEY = web.AppKey("connector_context", ConnectorContext)
 _MAX_BODY = 1 << 20
+_OPENAPI_KEY = web.AppKey("openapi", dict)
+
+meta = RouteTable()
 
 
-async def healthz(_request: web.Request) -> web.Response:
-    """Liveness: the process answers."""
-    return web.json_response({"status": "ok"})
+@meta.route("GET", "/healthz", summary="Liveness", tag="meta", response=dict[str, str], public=True)
+async def healthz(_call: Call) -> dict[str, str]:
+    """The process answers."""
+    return {"status": "ok"}
 
 
-def create_app(settings: Settings | None = None) -> web.Application:
-    """Build the application with all routes and middleware."""
+async def openapi_json(request: web.Request) -> web.Response:
+    """The OpenAPI document (generated once per app from the declared routes)."""
+    return web.json_response(request.app[_OPENAPI_KEY])
+
+
+def _authenticator(settings: Settings) -> Authenticator:
+    if settings.auth_mode == "jwt" and settings.jwt_key is not None:
+        return JwtAuthenticator(
+            role_map=settings.roles,
+            key=settings.jwt_key.get_secret_value(),
+            algorithm=settings.jwt_algorithm,
+            audience=settings.jwt_audience,
+        )
+    return HeaderAuthenticator(role_map=settings.roles)
+
+
+async def _connection_service(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS_KEY]
+    runtime = await open_runtime(
+        database_url=settings.effective_database_url,
+        data_dir=settings.data_dir,
+        vault_key=settings.vault_key.get_secret_value() if settings.vault_key else None,
+        connector_context=app[CONNECTOR_CONTEXT_KEY],
+        registry=app[connector_types.REGISTRY_KEY],
+    )
+    app[SERVICE_KEY] = runtime.service
+    # Keyed by the vault key, so request fingerprints (which cover secrets) can't be guessed.
+    keyring = runtime.service.deps.vault.keyring
+    seed = hashlib.sha256(b"idempotency:" + keyring.key(keyring.active_id)).digest()
+    app[IDEMPOTENCY_KEY] = IdempotencyStore(runtime.service.deps.sessions, seed)
+    yield
+    await runtime.close()
+
+
+def create_app(
+    settings: Settings | None = None, *, connector_context: ConnectorContext | None = None
+) -> web.Application:
+    """Build the application with all routes and middleware.
+
+    ``connector_context`` overrides the one built from settings (tests pass one that
+    trusts their own certificate authority).
+    """
     settings = settings or Settings()
+    settings.register_secrets()
     app = web.Application(
         middlewares=[request_context_middleware, error_middleware], client_max_size=_MAX_BODY
     )
     app[SETTINGS_KEY] = settings
+    app[CONNECTOR_CONTEXT_KEY] = connector_context or ConnectorContext(
+        network=settings.network_policy
+    )
     app[connector_types.REGISTRY_KEY] = default_registry()
-    app.router.add_get("/healthz", healthz)
-    app.router.add_routes(connector_types.routes)
+    app[AUTH_KEY] = _authenticator(settings)
+    tables = (meta, connector_types.routes, *ALL_ROUTES)
+    install(app, *tables)
+    app[_OPENAPI_KEY] = build_openapi(*tables, version=version("ingestion-agent"))
+    app.router.add_get("/api/openapi.json", openapi_json)
+    app.cleanup_ctx.append(_connection_service)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Sequence
 
@@ -13,6 +14,10 @@ from pydantic import ValidationError
 from api.app import create_app
 from api.logs import configure_logging
 from api.settings import Settings
+from connections.audit import verify_command
+from connections.db.engine import migrate
+from connections.runtime import open_runtime
+from connectors.base import ConnectorContext
 
 __all__ = ["main"]
 
@@ -25,6 +30,12 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--host", default=settings.host, help=f"default {settings.host}")
     serve.add_argument("--port", type=int, default=settings.port, help=f"default {settings.port}")
+    vault = commands.add_parser("vault", help="manage the secret vault")
+    vault_commands = vault.add_subparsers(dest="vault_command", required=True)
+    vault_commands.add_parser("rotate", help="re-encrypt every secret under a new key")
+    audit = commands.add_parser("audit", help="check the audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    audit_commands.add_parser("verify", help="detect edited or removed audit events")
     return parser
 
 
@@ -49,9 +60,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     args = _parser(settings).parse_args(argv)
     configure_logging(settings.log_level, settings.log_format)
+    settings.register_secrets()
     if args.command == "serve":
         return _serve(settings, args.host, args.port)
+    if args.command == "vault":
+        return asyncio.run(_rotate(settings))
+    if args.command == "audit":
+        migrate(settings.effective_database_url)
+        return verify_command(settings.effective_database_url)
     return 2  # pragma: no cover - argparse rejects unknown commands first
+
+
+async def _rotate(settings: Settings) -> int:
+    runtime = await open_runtime(
+        database_url=settings.effective_database_url,
+        data_dir=settings.data_dir,
+        vault_key=settings.vault_key.get_secret_value() if settings.vault_key else None,
+        connector_context=ConnectorContext(network=settings.network_policy),
+    )
+    try:
+        async with runtime.service.deps.sessions() as db:
+            report = await runtime.service.deps.vault.rotate(db)
+    finally:
+        await runtime.close()
+    retired = ", ".join(report.retired_key_ids) or "none"
+    sys.stdout.write(
+        f"re-encrypted {report.reencrypted} secret(s) under key {report.active_key_id}; "
+        f"keys no longer used: {retired}\n"
+    )
+    return 0
 
 
 if __name__ == "__main__":

@@ -2,67 +2,54 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
 from api.errors import ApiError
+from api.routing import Call, Query, RouteTable
+from connections.schemas import ConnectorTypeList, ConnectorTypeOut, spec_out
 from connectors.registry import ConnectorRegistry
-from connectors.spec import ConnectorSpec, Role
+from connectors.spec import Role
 
 __all__ = ["REGISTRY_KEY", "routes"]
 
 REGISTRY_KEY = web.AppKey("connector_registry", ConnectorRegistry)
-routes = web.RouteTableDef()
+routes = RouteTable()
 
 
-def spec_json(spec: ConnectorSpec) -> dict[str, Any]:
-    """The public shape of a connector type."""
-    return {
-        "type": spec.type,
-        "label": spec.label,
-        "description": spec.description,
-        "aliases": list(spec.aliases),
-        "roles": [r.value for r in spec.roles],
-        "fields": [
-            {
-                "name": f.name,
-                "label": f.label,
-                "kind": f.kind,
-                "secret": f.secret,
-                "required": f.required,
-                "example": None if f.secret else f.example,
-                "prompt": f.prompt,
-                "default": f.default,
-                "choices": list(f.choices),
-                "roles": [r.value for r in f.roles],
-            }
-            for f in spec.fields
-        ],
-    }
+_ROLE = Query(
+    "role", str, "Only types that can serve this role.", enum=tuple(r.value for r in Role)
+)
 
 
-@routes.get("/api/v1/connector-types")
-async def list_types(request: web.Request) -> web.Response:
-    """List connector types, optionally only those serving ``?role=``."""
-    registry = request.app[REGISTRY_KEY]
-    role_param = request.query.get("role")
+@routes.route(
+    "GET",
+    "/api/v1/connector-types",
+    summary="List connector types",
+    tag="connectors",
+    response=ConnectorTypeList,
+    query=(_ROLE,),
+    public=True,
+)
+async def list_connector_types(call: Call) -> ConnectorTypeList:
+    """Types with labels, aliases, roles and fields."""
+    registry = call.request.app[REGISTRY_KEY]
+    role = call.query["role"]
+    items = [spec_out(s) for s in registry.specs(Role(role) if role else None)]
+    return ConnectorTypeList(items=items, pagination={"total": len(items)})
+
+
+@routes.route(
+    "GET",
+    "/api/v1/connector-types/{type}",
+    summary="Get a connector type",
+    tag="connectors",
+    response=ConnectorTypeOut,
+    public=True,
+)
+async def get_connector_type(call: Call) -> ConnectorTypeOut:
+    """One connector type, by name in any case."""
     try:
-        role = Role(role_param.upper()) if role_param else None
-    except ValueError:
-        raise ApiError(
-            400, "invalid_parameter", "role must be INVENTORY_SOURCE or RESULTS_SINK.", field="role"
-        ) from None
-    items = [spec_json(s) for s in registry.specs(role)]
-    return web.json_response({"items": items, "pagination": {"total": len(items)}})
-
-
-@routes.get("/api/v1/connector-types/{type}")
-async def get_type(request: web.Request) -> web.Response:
-    """One connector type."""
-    registry = request.app[REGISTRY_KEY]
-    try:
-        connector = registry[request.match_info["type"]]
+        connector = call.request.app[REGISTRY_KEY][call.path["type"]]
     except KeyError:
         raise ApiError(404, "not_found", "No such connector type.") from None
-    return web.json_response(spec_json(connector.spec))
+    return spec_out(connector.spec)

@@ -9,6 +9,18 @@ from typing import Any
 
 from aiohttp import web
 
+from connections.errors import (
+    CheckFailedError,
+    ConflictError,
+    IdempotencyError,
+    NotFoundError,
+    PermissionDeniedError,
+    ServiceError,
+    UnauthenticatedError,
+    UnavailableError,
+    ValidationError,
+)
+from connections.vault import VaultError
 from connectors.errors import ConnectorError
 from connectors.results import FailureClass
 
@@ -41,20 +53,44 @@ _CONNECTOR_STATUS = {
 }
 
 
+_SERVICE_STATUS: dict[type[ServiceError], int] = {
+    NotFoundError: 404,
+    PermissionDeniedError: 403,
+    UnauthenticatedError: 401,
+    ValidationError: 422,
+    ConflictError: 409,
+    IdempotencyError: 422,
+    CheckFailedError: 422,
+    UnavailableError: 503,
+    # A key or ciphertext problem is ours, not the caller's; its message names no secret.
+    VaultError: 500,
+}
+
+
 def status_for(exc: Exception) -> tuple[int, str]:
     """The HTTP status and error code for an exception escaping a handler."""
     if isinstance(exc, ApiError):
         return exc.status, exc.code
+    if isinstance(exc, CheckFailedError) and exc.result.failure is not None:
+        return 422, exc.result.failure.value
+    if isinstance(exc, ServiceError):
+        return _SERVICE_STATUS.get(type(exc), 400), exc.code
     if isinstance(exc, ConnectorError):
         return _CONNECTOR_STATUS.get(exc.failure, 500), exc.failure.value
     return 500, "internal_error"
 
 
 def error_response(
-    status: int, code: str, message: str, *, field: str | None = None
+    status: int,
+    code: str,
+    message: str,
+    *,
+    field: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> web.Response:
     """The error envelope."""
     body: dict[str, Any] = {"code": code, "message": message}
     if field:
         body["field"] = field
+    body.update(extra or {})
     return web.json_response({"error": body}, status=status)

@@ -10,6 +10,7 @@ from aiohttp.typedefs import Handler
 from ulid import ULID
 
 from api.errors import ApiError, error_response, status_for
+from connections.errors import CheckFailedError, ServiceError
 from connectors.errors import ConnectorError
 from connectors.redaction import redact_text
 
@@ -57,7 +58,17 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             raise
         code = exc.reason.lower().replace(" ", "_")
         return error_response(exc.status, code, exc.reason)
-    except (ApiError, ConnectorError) as exc:
+    except CheckFailedError as exc:
+        status, code = status_for(exc)
+        steps = [step.model_dump(mode="json") for step in exc.result.steps]
+        return error_response(
+            status,
+            code,
+            redact_text(exc.message),
+            field=exc.field,
+            extra={"failure": code, "steps": steps},
+        )
+    except (ApiError, ConnectorError, ServiceError) as exc:
         status, code = status_for(exc)
         return error_response(status, code, redact_text(exc.message), field=exc.field)
     except Exception:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
+import structlog
 from mypy_boto3_s3 import S3Client
 from ulid import ULID
 
@@ -16,6 +18,19 @@ from tests.support.seaweedfs import SeaweedS3, run_seaweedfs
 
 # Tests reach their own servers on loopback, which the guard refuses by default.
 LOOPBACK = NetworkPolicy.from_string("127.0.0.0/8,::1/128")
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """Undo ``configure_logging`` after each test, so one test's level never leaks."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    structlog_config = structlog.get_config()
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    structlog.configure(**structlog_config)
+    structlog.contextvars.clear_contextvars()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,9 @@
+"""REST routes of the data-source API, one module per resource."""
+
+from api.routes.agents import routes as agent_routes
+from api.routes.probes import routes as probe_routes
+from api.routes.sources import routes as source_routes
+
+__all__ = ["ALL_ROUTES"]
+
+ALL_ROUTES = (agent_routes, source_routes, probe_routes)

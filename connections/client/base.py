@@ -1,0 +1,79 @@
+"""The interface the conversation uses to reach the connection service.
+
+Two implementations: :class:`~connections.client.local.InProcessClient` calls the service
+in this process; :class:`~connections.client.remote.HttpClient` calls a separate
+``ingestion-agent serve`` over REST, forwarding the user's identity. Either way the
+service decides permissions with the *user's* roles, never the agent's own.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from connections.schemas import (
+    AgentOut,
+    CatalogOut,
+    CheckOut,
+    ConnectionCheckRequest,
+    ConnectorTypeOut,
+    DataSourceCreate,
+    DataSourceOut,
+    Page,
+    PreviewOut,
+    StagedSecretOut,
+)
+from connectors.spec import Role
+
+__all__ = ["ConnectionClient"]
+
+
+class ConnectionClient(Protocol):
+    """What the agent may ask of the connection service, on behalf of one user.
+
+    Errors are the service's (:mod:`connections.errors`) and connectors'
+    (:mod:`connectors.errors`), the same from both implementations.
+    """
+
+    async def connector_types(self) -> list[ConnectorTypeOut]:
+        """Every connector type with its fields: the agent's only source of field specs."""
+        ...
+
+    async def default_agent(self) -> AgentOut:
+        """The user's tenant's default agent, created on first use."""
+        ...
+
+    async def stage_secret(
+        self, values: dict[str, str], *, type_: str | None = None
+    ) -> StagedSecretOut:
+        """Store a secret the moment it is typed; a reference and a mask come back."""
+        ...
+
+    async def check(self, agent_id: str, request: ConnectionCheckRequest) -> CheckOut:
+        """Test an unsaved connection."""
+        ...
+
+    async def discover(self, agent_id: str, request: ConnectionCheckRequest) -> CatalogOut:
+        """Discover the streams of an unsaved connection."""
+        ...
+
+    async def create_source(
+        self, agent_id: str, body: DataSourceCreate, *, idempotency_key: str | None = None
+    ) -> DataSourceOut:
+        """Create a source or sink; with a key, a retry returns the first result."""
+        ...
+
+    async def list_sources(self, agent_id: str, *, role: Role | None = None) -> Page[DataSourceOut]:
+        """The first page of an agent's sources or sinks."""
+        ...
+
+    async def get_source(self, agent_id: str, source_id: str) -> DataSourceOut:
+        """One source."""
+        ...
+
+    async def test_source(self, agent_id: str, source_id: str) -> CheckOut:
+        """Test a saved source."""
+        ...
+
+    async def preview(self, agent_id: str, source_id: str, *, limit: int = 20) -> PreviewOut:
+        """The first rows of a saved source."""
+        ...

@@ -1,0 +1,108 @@
+"""The connection client that calls the service in this process."""
+
+from __future__ import annotations
+
+from connections.client.base import ConnectionClient
+from connections.idempotency import IdempotencyStore
+from connections.identity import Identity
+from connections.schemas import (
+    AgentOut,
+    CatalogOut,
+    CheckOut,
+    ConnectionCheckRequest,
+    ConnectorTypeOut,
+    DataSourceCreate,
+    DataSourceOut,
+    Page,
+    PreviewOut,
+    PreviewRequest,
+    SecretStageRequest,
+    StagedSecretOut,
+    spec_out,
+)
+from connections.service import ConnectionService
+from connectors.spec import Role
+
+__all__ = ["InProcessClient"]
+
+
+class InProcessClient(ConnectionClient):
+    """Calls :class:`ConnectionService` directly, as ``identity``."""
+
+    def __init__(
+        self,
+        service: ConnectionService,
+        identity: Identity,
+        idempotency: IdempotencyStore | None = None,
+    ) -> None:
+        self._service = service
+        self._who = identity
+        self._idempotency = idempotency
+
+    async def connector_types(self) -> list[ConnectorTypeOut]:
+        """Every connector type."""
+        return [spec_out(s) for s in self._service.deps.registry.specs()]
+
+    async def default_agent(self) -> AgentOut:
+        """The tenant's default agent."""
+        return await self._service.agents.default(self._who)
+
+    async def stage_secret(
+        self, values: dict[str, str], *, type_: str | None = None
+    ) -> StagedSecretOut:
+        """Stage a secret."""
+        return await self._service.probes.stage_secret(
+            self._who, SecretStageRequest(values=values, type=type_)
+        )
+
+    async def check(self, agent_id: str, request: ConnectionCheckRequest) -> CheckOut:
+        """Test an unsaved connection."""
+        return await self._service.probes.check_unsaved(self._who, agent_id, request)
+
+    async def discover(self, agent_id: str, request: ConnectionCheckRequest) -> CatalogOut:
+        """Discover an unsaved connection."""
+        return await self._service.probes.discover_unsaved(self._who, agent_id, request)
+
+    async def create_source(
+        self, agent_id: str, body: DataSourceCreate, *, idempotency_key: str | None = None
+    ) -> DataSourceOut:
+        """Create a source; the same idempotency store as the REST API guards retries."""
+        store = self._idempotency
+        if idempotency_key is None or store is None:
+            return await self._service.sources.create(self._who, agent_id, body)
+        path = f"/api/v1/agents/{agent_id}/data-sources"
+        fingerprint = store.fingerprint("POST", path, body.model_dump(mode="json"))
+        stored = await store.begin(self._who.tenant_id, idempotency_key, fingerprint)
+        if stored is not None:
+            return DataSourceOut.model_validate(stored.body)
+        try:
+            created = await self._service.sources.create(self._who, agent_id, body)
+        except BaseException:
+            await store.abandon(self._who.tenant_id, idempotency_key)
+            raise
+        await store.finish(
+            self._who.tenant_id,
+            idempotency_key,
+            201,
+            created.model_dump(mode="json", by_alias=True),
+            f"{path}/{created.id}",
+        )
+        return created
+
+    async def list_sources(self, agent_id: str, *, role: Role | None = None) -> Page[DataSourceOut]:
+        """The first page of sources."""
+        return await self._service.sources.page(self._who, agent_id, role=role)
+
+    async def get_source(self, agent_id: str, source_id: str) -> DataSourceOut:
+        """One source."""
+        return await self._service.sources.get(self._who, agent_id, source_id)
+
+    async def test_source(self, agent_id: str, source_id: str) -> CheckOut:
+        """Test a saved source."""
+        return await self._service.probes.test(self._who, agent_id, source_id)
+
+    async def preview(self, agent_id: str, source_id: str, *, limit: int = 20) -> PreviewOut:
+        """Preview a saved source."""
+        return await self._service.probes.preview(
+            self._who, agent_id, source_id, PreviewRequest(limit=limit)
+        )

@@ -1,0 +1,348 @@
+"""Request and response bodies of the data-source REST API (camelCase, as in seed 001).
+
+These models are the API's contract: handlers validate with them and the OpenAPI
+document is generated from them, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.alias_generators import to_camel
+
+from connections.rules import RuleSet
+from connectors.results import CheckResult
+from connectors.spec import ConnectorSpec, DataFormat, Role
+
+__all__ = [
+    "AgentCreate",
+    "AgentOut",
+    "AgentUpdate",
+    "CatalogOut",
+    "CheckOut",
+    "ConnectionCheckRequest",
+    "ConnectorTypeList",
+    "ConnectorTypeOut",
+    "DataSourceCreate",
+    "DataSourceOut",
+    "DataSourceUpdate",
+    "FieldOut",
+    "Page",
+    "Pagination",
+    "PendingItemOut",
+    "PreviewOut",
+    "PreviewRequest",
+    "SecretStageRequest",
+    "StagedSecretOut",
+    "SyncOut",
+    "spec_out",
+]
+
+T = TypeVar("T")
+SourceStatus = Literal["active", "paused"]
+_NAME = Field(min_length=1, max_length=200)
+
+
+class _In(BaseModel):
+    """Request bodies: camelCase; unknown fields (``tenantId``, ``status``...) are ignored."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class Pagination(_Out):
+    """Where a page ends; pass ``nextCursor`` back as ``cursor`` for the next one."""
+
+    limit: int
+    next_cursor: str | None = None
+
+
+class Page(_Out, Generic[T]):
+    """A page of items."""
+
+    items: list[T]
+    pagination: Pagination
+
+
+# -- agents ----------------------------------------------------------------------------------
+
+
+class AgentCreate(_In):
+    """Create an agent."""
+
+    name: str = _NAME
+    goal: str = Field(default="", max_length=4000)
+    default_cron: str = Field(default="0 */6 * * *", max_length=100)
+    rules: RuleSet | None = None
+
+
+class AgentUpdate(_In):
+    """Change an agent; absent fields stay as they are."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    goal: str | None = Field(default=None, max_length=4000)
+    default_cron: str | None = Field(default=None, max_length=100)
+
+
+class AgentOut(_Out):
+    """An agent."""
+
+    id: str
+    name: str
+    goal: str
+    default_cron: str
+    is_default: bool
+    rules: RuleSet
+    created_at: datetime
+    updated_at: datetime
+
+
+# -- secrets ---------------------------------------------------------------------------------
+
+
+class SecretStageRequest(_In):
+    """Stage a secret for a source not created yet (the chat's path)."""
+
+    values: dict[str, str] = Field(min_length=1, max_length=20)
+    type: str | None = Field(default=None, description="Connector type, to pick the masked field")
+
+
+class StagedSecretOut(_Out):
+    """A staged secret: a reference and a mask, never the value."""
+
+    secret_ref: str
+    mask: str
+    expires_at: datetime | None
+
+
+# -- data sources ----------------------------------------------------------------------------
+
+
+class DataSourceCreate(_In):
+    """Exactly the body of seed 001, plus ``secretRef`` in place of ``secret``."""
+
+    role: Role
+    type: str = Field(min_length=1, max_length=32)
+    name: str = _NAME
+    config: dict[str, Any] = Field(default_factory=dict)
+    secret: dict[str, str] | None = None
+    secret_ref: str | None = Field(default=None, max_length=64)
+    format: DataFormat | None = None
+    schedule_cron: str | None = Field(default=None, max_length=100)
+    schedule_timezone: str = Field(default="UTC", max_length=64)
+    selected_streams: list[str] | None = Field(default=None, max_length=10000)
+    auto_push_on_job_complete: bool | None = None
+    retry_failed_push: int | None = Field(default=None, ge=0, le=10)
+
+    @field_validator("role", mode="before")
+    @classmethod
+    def _upper_role(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _upper_format(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+class DataSourceUpdate(_In):
+    """Change a source; absent fields stay. ``status`` is never changed here (pause/resume)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    config: dict[str, Any] | None = None
+    secret: dict[str, str] | None = None
+    secret_ref: str | None = Field(default=None, max_length=64)
+    format: DataFormat | None = None
+    schedule_cron: str | None = Field(default=None, max_length=100)
+    schedule_timezone: str | None = Field(default=None, max_length=64)
+    selected_streams: list[str] | None = Field(default=None, max_length=10000)
+    auto_push_on_job_complete: bool | None = None
+    retry_failed_push: int | None = Field(default=None, ge=0, le=10)
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _upper_format(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+class DataSourceOut(_Out):
+    """A source or sink; the secret only as a reference and a mask."""
+
+    id: str
+    agent_id: str
+    role: Role
+    type: str
+    name: str
+    config: dict[str, Any]
+    secret_ref: str | None
+    secret_mask: str | None
+    format: DataFormat | None
+    schedule_cron: str | None
+    schedule_timezone: str
+    selected_streams: list[str] | None
+    status: SourceStatus
+    consecutive_failures: int
+    last_synced_at: datetime | None
+    auto_push_on_job_complete: bool | None
+    retry_failed_push: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class CheckOut(_Out):
+    """A connection test: pass/fail, the classified failure and every step."""
+
+    ok: bool
+    failure: str | None
+    message: str
+    field: str | None
+    steps: list[dict[str, str]]
+    details: dict[str, Any]
+
+    @classmethod
+    def of(cls, result: CheckResult) -> CheckOut:
+        """From a connector's result."""
+        return cls(
+            ok=result.ok,
+            failure=result.failure.value if result.failure else None,
+            message=result.message,
+            field=result.field,
+            steps=[s.model_dump(mode="json") for s in result.steps],
+            details=result.details,
+        )
+
+
+class ConnectionCheckRequest(_In):
+    """Test or discover a source that is not saved yet."""
+
+    type: str = Field(min_length=1, max_length=32)
+    role: Role = Role.INVENTORY_SOURCE
+    config: dict[str, Any] = Field(default_factory=dict)
+    secret: dict[str, str] | None = None
+    secret_ref: str | None = Field(default=None, max_length=64)
+    format: DataFormat | None = None
+
+    @field_validator("role", "format", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+class CatalogOut(_Out):
+    """Streams found by discovery."""
+
+    streams: list[dict[str, Any]]
+
+
+class PreviewRequest(_In):
+    """How many rows to preview, of which stream."""
+
+    limit: int = Field(default=20, ge=1, le=500)
+    stream: str | None = Field(default=None, max_length=500)
+
+
+class PreviewOut(_Out):
+    """The first rows a source would yield."""
+
+    stream: str
+    columns: list[dict[str, Any]]
+    rows: list[dict[str, Any]]
+
+
+class SyncOut(_Out):
+    """One pull or push with its manifest."""
+
+    id: str
+    source_id: str
+    direction: Literal["inbound", "outbound"]
+    trigger: str
+    status: str
+    manifest: list[dict[str, Any]]
+    bytes: int
+    records: int
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class PendingItemOut(_Out):
+    """Something a person must look at."""
+
+    id: str
+    agent_id: str
+    source_id: str | None
+    kind: str
+    status: Literal["open", "resolved"]
+    message: str
+    created_at: datetime
+    resolved_at: datetime | None
+
+
+# -- connector types -------------------------------------------------------------------------
+
+
+class FieldOut(BaseModel):
+    """One field a person provides."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    label: str
+    kind: str
+    secret: bool
+    required: bool
+    example: str | None
+    prompt: str
+    default: Any = None
+    choices: list[str]
+    roles: list[Role]
+
+
+class ConnectorTypeOut(BaseModel):
+    """A connector type with its fields."""
+
+    type: str
+    label: str
+    description: str
+    aliases: list[str]
+    roles: list[Role]
+    fields: list[FieldOut]
+
+
+class ConnectorTypeList(BaseModel):
+    """Every connector type."""
+
+    items: list[ConnectorTypeOut]
+    pagination: dict[str, int]
+
+
+def spec_out(spec: ConnectorSpec) -> ConnectorTypeOut:
+    """The public shape of a connector type; secret fields carry no example."""
+    return ConnectorTypeOut(
+        type=spec.type,
+        label=spec.label,
+        description=spec.description,
+        aliases=list(spec.aliases),
+        roles=list(spec.roles),
+        fields=[
+            FieldOut(
+                name=f.name,
+                label=f.label,
+                kind=f.kind,
+                secret=f.secret,
+                required=f.required,
+                example=None if f.secret else f.example,
+                prompt=f.prompt,
+                default=f.default,
+                choices=list(f.choices),
+                roles=list(f.roles),
+            )
+            for f in spec.fields
+        ],
+    )

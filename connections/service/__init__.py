@@ -1,0 +1,18 @@
+"""The connection service: agents, sources and sinks, probes, staged secrets."""
+
+from connections.service.agents import AgentService
+from connections.service.deps import ServiceDeps
+from connections.service.probes import ProbeService
+from connections.service.sources import SourceService
+
+__all__ = ["AgentService", "ConnectionService", "ProbeService", "ServiceDeps", "SourceService"]
+
+
+class ConnectionService:
+    """Everything the REST API and the in-process client call, grouped by concern."""
+
+    def __init__(self, deps: ServiceDeps) -> None:
+        self.deps = deps
+        self.agents = AgentService(deps)
+        self.sources = SourceService(deps)
+        self.probes = ProbeService(deps, self.sources)

@@ -1,0 +1,240 @@
+"""Agents: CRUD, the tenant's default agent, rule sets, pending items."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from connections import audit
+from connections.db.models import Agent, PendingItem
+from connections.db.types import utcnow
+from connections.errors import ConflictError
+from connections.identity import Identity, Permission
+from connections.ids import new_id
+from connections.rules import RuleSet
+from connections.schemas import (
+    AgentCreate,
+    AgentOut,
+    AgentUpdate,
+    Page,
+    Pagination,
+    PendingItemOut,
+)
+from connections.service.deps import ServiceDeps, get_scoped, page_query, require_cron
+
+__all__ = ["DEFAULT_AGENT_NAME", "AgentService"]
+
+DEFAULT_AGENT_NAME = "Default agent"
+
+
+def agent_out(row: Agent) -> AgentOut:
+    """The public shape of an agent row."""
+    return AgentOut(
+        id=row.id,
+        name=row.name,
+        goal=row.goal,
+        default_cron=row.default_cron,
+        is_default=row.is_default,
+        rules=RuleSet.model_validate(row.rules or {}),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def pending_out(row: PendingItem) -> PendingItemOut:
+    """The public shape of a pending item."""
+    return PendingItemOut(
+        id=row.id,
+        agent_id=row.agent_id,
+        source_id=row.source_id,
+        kind=row.kind,
+        status="resolved" if row.status == "resolved" else "open",
+        message=row.message,
+        created_at=row.created_at,
+        resolved_at=row.resolved_at,
+    )
+
+
+class AgentService:
+    """Agents of one tenant."""
+
+    def __init__(self, deps: ServiceDeps) -> None:
+        self._deps = deps
+
+    async def page(
+        self, who: Identity, *, limit: int = 50, cursor: str | None = None
+    ) -> Page[AgentOut]:
+        """A page of the tenant's agents."""
+        who.require(Permission.READ)
+        query = page_query(
+            select(Agent).where(Agent.tenant_id == who.tenant_id), Agent, limit, cursor
+        )
+        async with self._deps.sessions() as db:
+            rows = list((await db.execute(query)).scalars())
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return Page[AgentOut](
+            items=[agent_out(r) for r in rows],
+            pagination=Pagination(limit=limit, next_cursor=rows[-1].id if more else None),
+        )
+
+    async def create(
+        self, who: Identity, body: AgentCreate, *, is_default: bool = False
+    ) -> AgentOut:
+        """Create an agent with the default rules unless others are given.
+
+        Raises:
+            ConflictError: The tenant already has an agent of that name.
+        """
+        who.require(Permission.CREATE)
+        require_cron(body.default_cron, "defaultCron")
+        row = Agent(
+            id=new_id("agt"),
+            tenant_id=who.tenant_id,
+            name=body.name.strip(),
+            goal=body.goal,
+            default_cron=body.default_cron,
+            rules=(body.rules or RuleSet()).model_dump(mode="json"),
+            is_default=is_default,
+            created_by=who.user_id,
+        )
+        async with self._deps.sessions() as db:
+            db.add(row)
+            try:
+                await db.flush()
+            except IntegrityError:
+                raise ConflictError(
+                    f"An agent named {row.name!r} already exists.", field="name"
+                ) from None
+            await audit.record(
+                db,
+                tenant_id=who.tenant_id,
+                actor=who.user_id,
+                action="agent.create",
+                object_type="agent",
+                object_id=row.id,
+                details={"name": row.name},
+            )
+            await db.commit()
+        return agent_out(row)
+
+    async def get(self, who: Identity, agent_id: str) -> AgentOut:
+        """One agent."""
+        who.require(Permission.READ)
+        async with self._deps.sessions() as db:
+            return agent_out(await get_scoped(db, Agent, who.tenant_id, agent_id, "agent"))
+
+    async def default(self, who: Identity) -> AgentOut:
+        """The tenant's default agent, created on first use (the chat's agent)."""
+        async with self._deps.sessions() as db:
+            query = select(Agent).where(Agent.tenant_id == who.tenant_id, Agent.is_default)
+            row = (await db.execute(query)).scalars().first()
+        if row is not None:
+            return agent_out(row)
+        try:
+            return await self.create(who, AgentCreate(name=DEFAULT_AGENT_NAME), is_default=True)
+        except ConflictError:
+            # Another request created it first: use theirs.
+            async with self._deps.sessions() as db:
+                query = select(Agent).where(Agent.tenant_id == who.tenant_id, Agent.is_default)
+                return agent_out((await db.execute(query)).scalars().one())
+
+    async def update(self, who: Identity, agent_id: str, body: AgentUpdate) -> AgentOut:
+        """Change name, goal or default cron."""
+        who.require(Permission.UPDATE)
+        require_cron(body.default_cron, "defaultCron")
+        async with self._deps.sessions() as db:
+            row = await get_scoped(db, Agent, who.tenant_id, agent_id, "agent")
+            changes = body.model_dump(exclude_none=True)
+            for name, value in changes.items():
+                setattr(row, name, value.strip() if name == "name" else value)
+            try:
+                await db.flush()
+            except IntegrityError:
+                raise ConflictError(
+                    f"An agent named {body.name!r} already exists.", field="name"
+                ) from None
+            await audit.record(
+                db,
+                tenant_id=who.tenant_id,
+                actor=who.user_id,
+                action="agent.update",
+                object_type="agent",
+                object_id=row.id,
+                details={"changed": sorted(changes)},
+            )
+            await db.commit()
+            return agent_out(row)
+
+    async def delete(self, who: Identity, agent_id: str) -> None:
+        """Delete an agent and, by cascade, its sources, syncs and pending items."""
+        who.require(Permission.DELETE)
+        async with self._deps.sessions() as db:
+            row = await get_scoped(db, Agent, who.tenant_id, agent_id, "agent")
+            await db.delete(row)
+            await audit.record(
+                db,
+                tenant_id=who.tenant_id,
+                actor=who.user_id,
+                action="agent.delete",
+                object_type="agent",
+                object_id=agent_id,
+            )
+            await db.commit()
+
+    async def rules(self, who: Identity, agent_id: str) -> RuleSet:
+        """The agent's rule set with defaults filled in."""
+        return (await self.get(who, agent_id)).rules
+
+    async def put_rules(self, who: Identity, agent_id: str, rules: RuleSet) -> RuleSet:
+        """Replace the rule set."""
+        who.require(Permission.UPDATE)
+        async with self._deps.sessions() as db:
+            row = await get_scoped(db, Agent, who.tenant_id, agent_id, "agent")
+            row.rules = rules.model_dump(mode="json")
+            await audit.record(
+                db,
+                tenant_id=who.tenant_id,
+                actor=who.user_id,
+                action="agent.rules.update",
+                object_type="agent",
+                object_id=row.id,
+                details={"rules": row.rules},
+            )
+            await db.commit()
+        return rules
+
+    async def pending_items(self, who: Identity, agent_id: str) -> list[PendingItemOut]:
+        """Open and resolved pending items of an agent, newest first."""
+        who.require(Permission.READ)
+        async with self._deps.sessions() as db:
+            await get_scoped(db, Agent, who.tenant_id, agent_id, "agent")
+            query = (
+                select(PendingItem)
+                .where(PendingItem.tenant_id == who.tenant_id, PendingItem.agent_id == agent_id)
+                .order_by(PendingItem.created_at.desc())
+                .limit(200)
+            )
+            return [pending_out(r) for r in (await db.execute(query)).scalars()]
+
+    async def resolve_pending(self, who: Identity, agent_id: str, item_id: str) -> PendingItemOut:
+        """Mark a pending item resolved."""
+        who.require(Permission.UPDATE)
+        async with self._deps.sessions() as db:
+            row = await get_scoped(
+                db, PendingItem, who.tenant_id, item_id, "pending item", agent_id=agent_id
+            )
+            if row.status != "resolved":
+                row.status = "resolved"
+                row.resolved_at = utcnow()
+                row.resolved_by = who.user_id
+                await audit.record(
+                    db,
+                    tenant_id=who.tenant_id,
+                    actor=who.user_id,
+                    action="pending_item.resolve",
+                    object_type="pending_item",
+                    object_id=row.id,
+                )
+                await db.commit()
+            return pending_out(row)

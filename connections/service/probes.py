@@ -1,0 +1,181 @@
+"""Talking to the peer without saving anything: tests, discovery, previews, staged secrets.
+
+Classified connector errors (``ConnectorError``) propagate unchanged; ``api/errors.py``
+maps them to statuses.
+"""
+
+from __future__ import annotations
+
+from contextlib import aclosing
+
+from connections import audit
+from connections.casing import to_snake
+from connections.db.models import Agent
+from connections.errors import ValidationError
+from connections.identity import Identity, Permission
+from connections.schemas import (
+    CatalogOut,
+    CheckOut,
+    ConnectionCheckRequest,
+    PreviewOut,
+    PreviewRequest,
+    SecretStageRequest,
+    StagedSecretOut,
+)
+from connections.service.credentials import (
+    Resolved,
+    connector_for,
+    primary_secret,
+    resolve,
+)
+from connections.service.deps import ServiceDeps, get_scoped
+from connections.service.sources import SourceService
+from connectors.results import Catalog, RecordMessage
+from connectors.spec import Role
+
+__all__ = ["ProbeService", "catalog_out"]
+
+
+def catalog_out(catalog: Catalog) -> CatalogOut:
+    """The public shape of a catalog (camelCase keys)."""
+    return CatalogOut(
+        streams=[
+            {
+                "name": s.name,
+                "columns": [c.model_dump(mode="json") for c in s.columns],
+                "primaryKey": list(s.primary_key),
+                "cursorCandidates": list(s.cursor_candidates),
+                "sizeBytes": s.size_bytes,
+                "recordEstimate": s.record_estimate,
+                "fileCount": s.file_count,
+                "description": s.description,
+            }
+            for s in catalog.streams
+        ]
+    )
+
+
+class ProbeService:
+    """Read-only conversations with a peer; no data is moved and nothing is saved."""
+
+    def __init__(self, deps: ServiceDeps, sources: SourceService) -> None:
+        self._deps = deps
+        self._sources = sources
+
+    async def _unsaved(
+        self, who: Identity, agent_id: str, body: ConnectionCheckRequest
+    ) -> Resolved:
+        connector = connector_for(self._deps.registry, body.type, self._deps.connector_context)
+        async with self._deps.sessions() as db:
+            await get_scoped(db, Agent, who.tenant_id, agent_id, "agent")
+            return await resolve(
+                db,
+                self._deps.vault,
+                who.tenant_id,
+                connector,
+                config=body.config,
+                fmt=body.format,
+                secret=body.secret,
+                secret_ref=body.secret_ref,
+            )
+
+    async def check_unsaved(
+        self, who: Identity, agent_id: str, body: ConnectionCheckRequest
+    ) -> CheckOut:
+        """Test a connection that is being set up (the chat's TEST_CONNECTION)."""
+        who.require(Permission.CREATE)
+        resolved = await self._unsaved(who, agent_id, body)
+        result = await resolved.connector.check(resolved.config, resolved.secrets, role=body.role)
+        return CheckOut.of(result)
+
+    async def discover_unsaved(
+        self, who: Identity, agent_id: str, body: ConnectionCheckRequest
+    ) -> CatalogOut:
+        """Discover streams of a connection that is being set up."""
+        who.require(Permission.CREATE)
+        if body.role is not Role.INVENTORY_SOURCE:
+            raise ValidationError("Only sources have streams to discover.", field="role")
+        resolved = await self._unsaved(who, agent_id, body)
+        return catalog_out(await resolved.connector.discover(resolved.config, resolved.secrets))
+
+    async def test(self, who: Identity, agent_id: str, source_id: str) -> CheckOut:
+        """Read-only smoke check of a saved source; no data moved, no sync record."""
+        who.require(Permission.READ)
+        row, resolved = await self._sources.load(who, agent_id, source_id)
+        result = await resolved.connector.check(
+            resolved.config, resolved.secrets, role=Role(row.role)
+        )
+        async with self._deps.sessions() as db:
+            await audit.record(
+                db,
+                tenant_id=who.tenant_id,
+                actor=who.user_id,
+                action="data_source.test",
+                object_type="data_source",
+                object_id=row.id,
+                details={"ok": result.ok, "failure": result.failure},
+            )
+            await db.commit()
+        return CheckOut.of(result)
+
+    async def discover(self, who: Identity, agent_id: str, source_id: str) -> CatalogOut:
+        """Discover the streams of a saved source."""
+        who.require(Permission.READ)
+        row, resolved = await self._sources.load(who, agent_id, source_id)
+        if row.role != Role.INVENTORY_SOURCE.value:
+            raise ValidationError("Only sources have streams to discover.", field="role")
+        return catalog_out(await resolved.connector.discover(resolved.config, resolved.secrets))
+
+    async def preview(
+        self, who: Identity, agent_id: str, source_id: str, body: PreviewRequest
+    ) -> PreviewOut:
+        """The first rows the source would yield, from a fresh read (state is not touched)."""
+        who.require(Permission.QUERY)
+        row, resolved = await self._sources.load(who, agent_id, source_id)
+        if row.role != Role.INVENTORY_SOURCE.value:
+            raise ValidationError("Only sources can be previewed.", field="role")
+        catalog = await resolved.connector.discover(resolved.config, resolved.secrets)
+        wanted = body.stream or next(iter(row.selected_streams or []), None)
+        names = [s.name for s in catalog.streams]
+        name = wanted or (names[0] if names else None)
+        if name is None or name not in names:
+            raise ValidationError(
+                f"No stream {name!r} to preview." if name else "The source has no streams yet.",
+                field="stream",
+            )
+        rows: list[dict[str, object]] = []
+        stream = resolved.connector.read(resolved.config, resolved.secrets, [name])
+        async with aclosing(stream) as messages:  # type: ignore[type-var]
+            async for message in messages:
+                if isinstance(message, RecordMessage):
+                    rows.append(message.data)
+                    if len(rows) >= body.limit:
+                        break
+        columns = [c.model_dump(mode="json") for c in catalog.stream(name).columns]
+        return PreviewOut(stream=name, columns=columns, rows=rows)
+
+    async def stage_secret(self, who: Identity, body: SecretStageRequest) -> StagedSecretOut:
+        """Store a secret the moment it is typed; it expires unless a source attaches it."""
+        who.require(Permission.CREATE)
+        values = {to_snake(k): v for k, v in body.values.items() if v}
+        if not values:
+            raise ValidationError("values must hold at least one non-empty value.", field="values")
+        primary = None
+        if body.type:
+            connector = connector_for(self._deps.registry, body.type, self._deps.connector_context)
+            primary = primary_secret(connector, values)
+        async with self._deps.sessions() as db:
+            row = await self._deps.vault.stage(
+                db, tenant_id=who.tenant_id, user_id=who.user_id, values=values, primary=primary
+            )
+            await audit.record(
+                db,
+                tenant_id=who.tenant_id,
+                actor=who.user_id,
+                action="secret.stage",
+                object_type="secret",
+                object_id=row.id,
+                details={"fields": sorted(values)},
+            )
+            await db.commit()
+        return StagedSecretOut(secret_ref=row.id, mask=row.mask, expires_at=row.expires_at)
