@@ -1,10 +1,11 @@
 """Structured logging, configured once per process.
 
 JSON lines in production, a readable console in development. Request, session and tenant
-ids are bound per request through context variables. Two processors keep secrets out:
-values under secret-named keys are masked, and every registered secret value (and its
-encoded forms) is replaced in every string. Tracebacks are rendered without local
-variables, because locals are where secrets live.
+ids are bound per request through context variables. Three steps keep secrets out:
+values under secret-named keys are masked, every registered secret value (and its encoded
+forms) is replaced in every string, and the rendered line is redacted once more, because
+values of other types (exceptions, URLs, any object) only become text inside the renderer.
+Tracebacks are rendered without local variables, because locals are where secrets live.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from structlog.typing import EventDict, Processor, WrappedLogger
 
 from connectors.redaction import REDACTED, is_secret_key, redact_text
 
-__all__ = ["configure_logging", "redact_event"]
+__all__ = ["configure_logging", "redact_event", "redacting"]
 
 
 def _scrub(value: Any) -> Any:
@@ -38,6 +39,20 @@ def redact_event(_logger: WrappedLogger, _method: str, event_dict: EventDict) ->
     return {
         key: REDACTED if is_secret_key(key) else _scrub(value) for key, value in event_dict.items()
     }
+
+
+def redacting(renderer: Processor) -> Processor:
+    """Wrap a final renderer so that the line it renders is redacted too."""
+
+    def render(logger: WrappedLogger, method: str, event_dict: EventDict) -> Any:
+        line = renderer(logger, method, event_dict)
+        if isinstance(line, str):
+            return redact_text(line)
+        if isinstance(line, bytes | bytearray):
+            return redact_text(bytes(line).decode("utf-8", "replace")).encode()
+        return line
+
+    return render
 
 
 class _StderrHandler(logging.StreamHandler[Any]):
@@ -85,7 +100,7 @@ def configure_logging(
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             *tail,
-            renderer,
+            redacting(renderer),
         ],
     )
     handler = _StderrHandler()

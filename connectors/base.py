@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
 import structlog
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
 from connectors.errors import ConnectorError, InvalidConfigError
 from connectors.guard import NetworkPolicy
+from connectors.redaction import register_secret
 from connectors.results import (
     Catalog,
     CheckResult,
@@ -132,6 +133,9 @@ class Connector(ABC, Generic[ConfigT, SecretsT]):
     ) -> tuple[ConfigT, SecretsT]:
         """Validate raw config and secrets.
 
+        Every ``SecretStr`` value of the secrets is registered for redaction, so it is
+        masked in logs and messages from here on.
+
         Raises:
             InvalidConfigError: Naming the first field at fault; never echoing its value.
         """
@@ -147,6 +151,7 @@ class Connector(ABC, Generic[ConfigT, SecretsT]):
             raise InvalidConfigError(
                 f"{loc or 'config'}: {message}", field=str(first["loc"][0]) if loc else None
             ) from None
+        _register_secret_values(sec)
         return cfg, sec  # type: ignore[return-value]
 
     @abstractmethod
@@ -266,3 +271,18 @@ class Connector(ABC, Generic[ConfigT, SecretsT]):
     ) -> WriteResult:
         """Deliver a file; only sinks override this (``write`` checks the role first)."""
         raise InvalidConfigError(f"{self.spec.label} is not a sink.")
+
+
+def _register_secret_values(value: object) -> None:
+    """Register every ``SecretStr`` inside ``value`` (a model, mapping or sequence)."""
+    if isinstance(value, SecretStr):
+        register_secret(value.get_secret_value())
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            _register_secret_values(getattr(value, name))
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            _register_secret_values(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _register_secret_values(item)

@@ -6,15 +6,22 @@ and decide what to ask the person for again. Third-party exceptions are translat
 boundary with ``raise ... from exc``; their text is never copied into our message because
 client libraries sometimes echo request details.
 
+Whether trying again may help is decided by the failure class, not the type: a
+:class:`ConnectionFailedError` that is a timeout is retryable, one that is a TLS problem
+is not (an untrusted or expired certificate stays so until someone fixes it).
+
 Tree::
 
     ConnectorError                     (failure: FailureClass, retryable: bool)
-    ├── InvalidConfigError             invalid_config   fatal: fix the config
-    ├── BlockedByPolicyError           blocked_by_policy fatal: the connection guard refused
-    ├── ConnectionFailedError          unreachable / timeout / tls   retryable
+    ├── InvalidConfigError             invalid_config      fatal: fix the config
+    ├── BlockedByPolicyError           blocked_by_policy   fatal: the connection guard refused
+    ├── ConnectionFailedError          unreachable / timeout   retryable
+    │                                  tls                 fatal: the certificate needs a fix
+    ├── ServerError                    server_error        retryable: the peer failed or throttled
     ├── AuthError                      auth_failed / permission_denied   fatal
-    ├── NotFoundError                  not_found   fatal
-    └── DataFormatError                malformed_data   fatal: the file does not parse
+    ├── NotFoundError                  not_found           fatal
+    ├── EndpointGoneError              endpoint_gone       fatal: the receiver was retired
+    └── DataFormatError                malformed_data      fatal: the file does not parse
 """
 
 from __future__ import annotations
@@ -27,8 +34,10 @@ __all__ = [
     "ConnectionFailedError",
     "ConnectorError",
     "DataFormatError",
+    "EndpointGoneError",
     "InvalidConfigError",
     "NotFoundError",
+    "ServerError",
 ]
 
 _RETRYABLE = frozenset({FailureClass.UNREACHABLE, FailureClass.TIMEOUT, FailureClass.SERVER_ERROR})
@@ -72,9 +81,18 @@ class BlockedByPolicyError(ConnectorError):
 
 
 class ConnectionFailedError(ConnectorError):
-    """The peer could not be reached: DNS, refused, timeout or TLS."""
+    """The peer could not be reached: DNS, refused, timeout or TLS.
+
+    Unreachable and timeout are retryable; a TLS failure is not.
+    """
 
     default_failure = FailureClass.UNREACHABLE
+
+
+class ServerError(ConnectorError):
+    """The peer was reached but failed (5xx) or asked us to slow down (429, SlowDown)."""
+
+    default_failure = FailureClass.SERVER_ERROR
 
 
 class AuthError(ConnectorError):
@@ -87,6 +105,12 @@ class NotFoundError(ConnectorError):
     """The bucket, URL, database or object does not exist."""
 
     default_failure = FailureClass.NOT_FOUND
+
+
+class EndpointGoneError(ConnectorError):
+    """The receiver says it is gone for good (HTTP 410 on a delivery)."""
+
+    default_failure = FailureClass.ENDPOINT_GONE
 
 
 class DataFormatError(ConnectorError):

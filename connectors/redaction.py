@@ -3,7 +3,10 @@
 The log pipeline, error messages and transcripts all pass through :func:`redact_text` or
 :func:`redact_mapping`. Values are registered the moment the process learns them (typed in
 the chat, decrypted from the vault, read from configuration), together with the encoded
-forms in which they tend to leak: base64, URL-encoding and JSON escaping.
+forms in which they tend to leak: base64, URL-encoding and JSON escaping. Registrations
+are counted, so an owner that is done with a value (a test, a deleted session) can drop it
+with :func:`unregister_secret` or :func:`registered_secrets` without unmasking it for
+anyone else who registered it too.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ import base64
 import json
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -23,30 +27,83 @@ __all__ = [
     "redact_mapping",
     "redact_text",
     "register_secret",
+    "registered_secrets",
     "registry",
+    "unregister_secret",
 ]
 
 REDACTED = "***REDACTED***"
 
-# Short values would redact innocent words; a secret this short is refused elsewhere.
+# Shorter values would redact innocent words, so they are not registered at all: a secret
+# this short is not redacted from free text (only masked under a secret-named key).
 _MIN_SECRET_LENGTH = 6
 
-_SECRET_KEY = re.compile(
-    r"(pass(word|wd)?|secret|token|api[_-]?key|authorization|auth_header|^auth$|credential|"
-    r"private[_-]?key|access[_-]?key|signature|cookie|dsn)",
-    re.IGNORECASE,
+# Words that make a key secret wherever they appear in it (``db_password``, ``xAuthToken``).
+_SECRET_WORDS = re.compile(
+    r"secret|token|passw(or)?d|pass(phrase|code|key)|credential|signature|cookie|authorization|"
+    r"auth_header"
 )
-# Keys that match the pattern above but hold references, masks or public identifiers
+# Keys that are secret only when they are the whole key: elsewhere they are common words
+# or parts of ordinary names (``sig`` in ``sig_figs``, ``key`` in ``primary_key``).
+_SECRET_EXACT = frozenset({"auth", "key", "sig", "pass"})
+# Parts of a key that are secret wherever they stand as a whole part (``db_pwd``, ``sas_url``).
+_SECRET_PARTS = frozenset({"pwd", "sas", "dsn", "apikey", "privatekey", "accesskey"})
+# Qualifiers that make the part ``key`` after them secret (``signing_key``, ``vaultKey``);
+# other qualifiers name ordinary keys (``primary_key``, ``object_key``, ``idempotency_key``),
+# and ``..._key_id`` names a key without being one (``kms_key_id``).
+_SECRET_KEY_QUALIFIERS = frozenset(
+    {
+        "access",
+        "account",
+        "api",
+        "client",
+        "decryption",
+        "encryption",
+        "hmac",
+        "master",
+        "private",
+        "sas",
+        "secret",
+        "session",
+        "shared",
+        "signing",
+        "vault",
+    }
+)
+# Keys that match the rules above but hold references, masks or public identifiers
 # (an AWS access key id names a key pair; only its secret key is secret).
 _SAFE_KEYS = frozenset(
-    {"secretref", "secret_ref", "mask", "token_type", "auth_mode", "access_key_id", "accesskeyid"}
+    {"secret_ref", "secretref", "mask", "token_type", "auth_mode", "access_key_id"}
 )
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SEPARATORS = re.compile(r"[^a-z0-9]+")
+
+
+def _normalize(key: str) -> str:
+    """``secretAccessKey``, ``X-Api-Key`` and ``db.password`` as snake_case."""
+    return _SEPARATORS.sub("_", _CAMEL_BOUNDARY.sub("_", key).lower()).strip("_")
 
 
 def is_secret_key(key: str) -> bool:
-    """Whether a mapping key names something that must never be shown."""
-    normalized = key.lower()
-    return normalized not in _SAFE_KEYS and bool(_SECRET_KEY.search(normalized))
+    """Whether a mapping key, header or query parameter names something never to be shown.
+
+    Examples of secret keys: ``password``, ``db_pwd``, ``api_key``, ``X-Api-Key``,
+    ``signing_key``, ``key``, ``sig``, ``sas_token``. Ordinary keys such as
+    ``primary_key``, ``object_key``, ``keys``, ``error_code`` and ``bypass`` are not.
+    """
+    normalized = _normalize(key)
+    if normalized in _SAFE_KEYS:
+        return False
+    if normalized in _SECRET_EXACT or _SECRET_WORDS.search(normalized):
+        return True
+    parts = normalized.split("_")
+    if _SECRET_PARTS.intersection(parts) or parts[-1] == "pass":
+        return True
+    padded = ["", *parts, ""]
+    return any(
+        padded[i] == "key" and padded[i - 1] in _SECRET_KEY_QUALIFIERS and padded[i + 1] != "id"
+        for i in range(2, len(padded) - 1)
+    )
 
 
 def _variants(value: str) -> set[str]:
@@ -64,25 +121,44 @@ def _variants(value: str) -> set[str]:
 
 
 class SecretRegistry:
-    """A thread-safe set of secret values, compiled into one regular expression."""
+    """A thread-safe set of secret values, compiled into one regular expression.
+
+    Registrations are counted: a value stays redacted until it has been unregistered as
+    often as it was registered, so one owner letting go never unmasks another's secret.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._values: set[str] = set()
+        self._counts: dict[str, int] = {}
         self._pattern: re.Pattern[str] | None = None
 
     def register(self, value: str) -> None:
         """Remember ``value`` (and its encodings) so it is redacted from now on."""
         if len(value) < _MIN_SECRET_LENGTH:
             return
-        forms = _variants(value)
         with self._lock:
-            if forms <= self._values:
+            known = value in self._counts
+            self._counts[value] = self._counts.get(value, 0) + 1
+            if not known:
+                self._compile()
+
+    def unregister(self, value: str) -> None:
+        """Drop one registration of ``value``; it is no longer redacted once none is left."""
+        with self._lock:
+            count = self._counts.get(value)
+            if count is None:
                 return
-            self._values |= forms
-            # Longest first, so a value is replaced whole before any of its substrings.
-            ordered = sorted(self._values, key=len, reverse=True)
-            self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
+            if count > 1:
+                self._counts[value] = count - 1
+                return
+            del self._counts[value]
+            self._compile()
+
+    def _compile(self) -> None:
+        forms = {form for value in self._counts for form in _variants(value)}
+        # Longest first, so a value is replaced whole before any of its substrings.
+        ordered = sorted(forms, key=len, reverse=True)
+        self._pattern = re.compile("|".join(re.escape(v) for v in ordered)) if ordered else None
 
     def redact(self, text: str) -> str:
         """Replace every registered value found in ``text``."""
@@ -92,9 +168,9 @@ class SecretRegistry:
         return pattern.sub(REDACTED, text)
 
     def clear(self) -> None:
-        """Forget every value (for tests)."""
+        """Forget every value, whoever registered it (for tests; prefer ``unregister``)."""
         with self._lock:
-            self._values.clear()
+            self._counts.clear()
             self._pattern = None
 
 
@@ -104,6 +180,23 @@ registry = SecretRegistry()
 def register_secret(value: str) -> None:
     """Register ``value`` in the process-wide registry."""
     registry.register(value)
+
+
+def unregister_secret(value: str) -> None:
+    """Drop one registration of ``value`` from the process-wide registry."""
+    registry.unregister(value)
+
+
+@contextmanager
+def registered_secrets(*values: str) -> Iterator[None]:
+    """Keep ``values`` registered for the duration of the block, then drop them again."""
+    for value in values:
+        register_secret(value)
+    try:
+        yield
+    finally:
+        for value in values:
+            unregister_secret(value)
 
 
 def redact_text(text: str) -> str:

@@ -58,6 +58,8 @@ class FieldSpec(BaseModel):
     label: str
     kind: FieldKind = "string"
     secret: bool = False
+    # Part of the credential (stored in the vault with the secret), e.g. an access key id.
+    credential: bool = False
     required: bool = True
     example: str | None = None
     prompt: str
@@ -112,7 +114,7 @@ def _kind_and_choices(annotation: Any) -> tuple[FieldKind, tuple[str, ...]]:
     return "string", ()
 
 
-def _field_spec(name: str, info: FieldInfo) -> FieldSpec:
+def _field_spec(name: str, info: FieldInfo, *, credential: bool) -> FieldSpec:
     inner, _ = _unwrap_optional(info.annotation)
     secret = inner is SecretStr
     kind, choices = ("string", ()) if secret else _kind_and_choices(inner)
@@ -133,6 +135,7 @@ def _field_spec(name: str, info: FieldInfo) -> FieldSpec:
         label=info.title or name.replace("_", " ").capitalize(),
         kind=kind,
         secret=secret,
+        credential=credential,
         required=info.is_required() and not extra.get("optional_in_chat", False),
         example=str(info.examples[0]) if info.examples else None,
         prompt=info.description or f"What is the {name.replace('_', ' ')}?",
@@ -150,5 +153,6 @@ def fields_of(
     Only ``SecretStr`` fields are secret. The secrets model may hold non-secret parts of a
     credential (an access key id) so that the vault keeps a credential together.
     """
-    models = (config_model, secrets_model)
-    return tuple(_field_spec(n, i) for m in models for n, i in m.model_fields.items())
+    config = [_field_spec(n, i, credential=False) for n, i in config_model.model_fields.items()]
+    secrets = [_field_spec(n, i, credential=True) for n, i in secrets_model.model_fields.items()]
+    return (*config, *secrets)

@@ -2,6 +2,6 @@
 
 from connectors.s3.config import S3Config, S3Secrets
 from connectors.s3.connector import S3Connector
-from connectors.s3.listing import S3Cursor
+from connectors.s3.cursor import S3Cursor
 
 __all__ = ["S3Config", "S3Connector", "S3Cursor", "S3Secrets"]

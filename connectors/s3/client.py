@@ -1,13 +1,26 @@
-"""Building a boto3 S3 client behind the connection guard, and translating its errors."""
+"""Building a boto3 S3 client behind the connection guard, and translating its errors.
+
+Everything botocore and urllib3 raise is translated here, at the boundary, into a
+classified :class:`~connectors.errors.ConnectorError`: requests (:func:`s3_errors`) and
+the reading of object bodies (:class:`ObjectBody`) alike. Messages name the endpoint as
+``scheme://host:port`` only, never the configured URL, whose path or query may carry
+something private.
+"""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from enum import Enum
+from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 import botocore.exceptions as bex
+import urllib3.exceptions
 from botocore.config import Config
+from botocore.response import StreamingBody
 from mypy_boto3_s3 import S3Client
 
 from connectors.base import ConnectorContext
@@ -17,23 +30,69 @@ from connectors.errors import (
     ConnectorError,
     InvalidConfigError,
     NotFoundError,
+    ServerError,
 )
-from connectors.results import FailureClass
+from connectors.results import FailureClass, FileInfo
 from connectors.s3.config import S3Config, S3Secrets
 
-__all__ = ["endpoint_of", "make_client", "s3_errors"]
+__all__ = [
+    "ObjectBody",
+    "Unavailable",
+    "endpoint_label",
+    "endpoint_of",
+    "get_object",
+    "make_client",
+    "s3_errors",
+]
 
 
 def endpoint_of(config: S3Config, context: ConnectorContext) -> tuple[str, str, int]:
     """The (scheme, host, port) boto3 will connect to, parsed by the guard itself.
 
     Raises:
-        InvalidConfigError: The endpoint URL is not a plain http(s) URL.
+        InvalidConfigError: With ``field="endpoint_url"``: the endpoint URL is not a plain
+            http(s) URL, or carries a query string.
+        BlockedByPolicyError: With ``field="endpoint_url"``: a refused literal address.
     """
-    if config.endpoint_url:
+    if not config.endpoint_url:
+        return "https", f"s3.{config.region}.amazonaws.com", 443
+    with _blame_endpoint():
         # One parser decides both what is checked and what is connected to.
-        return context.network.check_url(config.endpoint_url)
-    return "https", f"s3.{config.region}.amazonaws.com", 443
+        endpoint = context.network.check_url(config.endpoint_url)
+        parts = urlsplit(config.endpoint_url)
+        if parts.query or parts.fragment:
+            raise InvalidConfigError(
+                "An S3 endpoint URL has no query string or fragment: give only "
+                f"{endpoint_label(config)} (and a path, if the service needs one).",
+                field="endpoint_url",
+            )
+        return endpoint
+
+
+def endpoint_label(config: S3Config) -> str:
+    """The endpoint for messages: ``scheme://host:port``, without path, query or user."""
+    if not config.endpoint_url:
+        return f"S3 in {config.region}"
+    try:
+        parts = urlsplit(config.endpoint_url)
+        scheme, host, port = parts.scheme.lower(), parts.hostname, parts.port
+    except ValueError:
+        return "the endpoint"
+    if scheme not in ("http", "https") or not host:
+        return "the endpoint"
+    shown = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{shown}:{port or (443 if scheme == 'https' else 80)}"
+
+
+@contextmanager
+def _blame_endpoint() -> Iterator[None]:
+    """Point the guard's refusals (field ``url`` or none) at ``endpoint_url``."""
+    try:
+        yield
+    except ConnectorError as exc:
+        if exc.field in (None, "url"):
+            exc.field = "endpoint_url"
+        raise
 
 
 def make_client(config: S3Config, secrets: S3Secrets, context: ConnectorContext) -> S3Client:
@@ -50,7 +109,8 @@ def make_client(config: S3Config, secrets: S3Secrets, context: ConnectorContext)
         ConnectionFailedError: The endpoint's name does not resolve.
     """
     _, host, port = endpoint_of(config, context)
-    context.network.resolve_sync(host, port)
+    with _blame_endpoint() if config.endpoint_url else nullcontext():
+        context.network.resolve_sync(host, port)
     boto_config = Config(
         region_name=config.region,
         connect_timeout=context.timeout,
@@ -92,9 +152,7 @@ _DENIED_CODES = frozenset({"AccessDenied", "AllAccessDisabled", "AccountProblem"
 def _client_error(  # noqa: PLR0911 - one return per family of S3 error codes
     exc: bex.ClientError, config: S3Config, action: str
 ) -> ConnectorError:
-    error = exc.response.get("Error", {})
-    code = str(error.get("Code", ""))
-    status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+    code, status = _error_code(exc)
     if code in _AUTH_CODES:
         message, field = _AUTH_CODES[code]
         return AuthError(message, field=field)
@@ -114,21 +172,26 @@ def _client_error(  # noqa: PLR0911 - one return per family of S3 error codes
         )
     if code == "InvalidBucketName":
         return InvalidConfigError(f"{config.bucket} is not a valid bucket name.", field="bucket")
-    if status >= 500 or code in {"SlowDown", "ServiceUnavailable", "InternalError"}:
-        return ConnectorError(
-            "The storage service had an internal error; try again in a moment.",
-            failure=FailureClass.SERVER_ERROR,
-        )
+    if code == "SlowDown" or status == 429:
+        return ServerError("The storage service asked us to slow down; try again in a moment.")
+    if status >= 500 or code in {"ServiceUnavailable", "InternalError"}:
+        return ServerError("The storage service had an internal error; try again in a moment.")
     return ConnectorError(f"The storage service refused the request ({code or status}).")
+
+
+def _error_code(exc: bex.ClientError) -> tuple[str, int]:
+    code = str(exc.response.get("Error", {}).get("Code", ""))
+    status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+    return code, status
 
 
 @contextmanager
 def s3_errors(config: S3Config, action: str) -> Iterator[None]:
     """Translate botocore exceptions raised inside into classified connector errors.
 
-    ``action`` names what was attempted, in words ("list objects", "write objects").
+    ``action`` names what was attempted, in words ("list objects", "read daily/a.csv").
     """
-    endpoint = config.endpoint_url or f"S3 in {config.region}"
+    endpoint = endpoint_label(config)
     try:
         yield
     except ConnectorError:
@@ -153,10 +216,96 @@ def s3_errors(config: S3Config, action: str) -> Iterator[None]:
             "service is running.",
             field="endpoint_url",
         ) from exc
+    except (
+        bex.ResponseStreamingError,
+        bex.IncompleteReadError,
+        bex.HTTPClientError,
+        bex.ConnectionError,
+        urllib3.exceptions.HTTPError,
+        ConnectionError,
+    ) as exc:
+        # Raised while a body streams in, after the request itself was answered.
+        raise ConnectionFailedError(
+            f"The connection to {endpoint} broke off while trying to {action}. "
+            "Try again; if it keeps happening, check the network to the endpoint.",
+            field="endpoint_url",
+        ) from exc
     except (bex.NoCredentialsError, bex.PartialCredentialsError) as exc:
         raise InvalidConfigError(
             "Both the access key ID and the secret access key are needed.",
             field="secret_access_key",
         ) from exc
+    except bex.EndpointProviderError as exc:
+        raise InvalidConfigError(
+            f"The endpoint URL is not one S3 clients accept; give {endpoint}.",
+            field="endpoint_url",
+        ) from exc
     except bex.ParamValidationError as exc:
         raise InvalidConfigError("The S3 settings are not valid.") from exc
+
+
+class Unavailable(Enum):
+    """Why a listed object could not be fetched; neither is an error of the read."""
+
+    DELETED = "deleted"
+    """Deleted since it was listed (``NoSuchKey``): nothing left to read."""
+    REWRITTEN = "rewritten"
+    """Rewritten since it was listed (``PreconditionFailed`` on ``If-Match``): the next
+    read lists it again, with its new ETag."""
+
+
+_DELETED_CODES = frozenset({"NoSuchKey"})
+_REWRITTEN_CODES = frozenset({"PreconditionFailed"})
+
+
+def get_object(client: S3Client, config: S3Config, file: FileInfo) -> ObjectBody | Unavailable:
+    """Start downloading ``file`` as it was listed (``If-Match`` its ETag).
+
+    Raises:
+        ConnectorError: Classified, for anything but a deleted or rewritten object.
+    """
+    with s3_errors(config, f"read {file.key}"):
+        try:
+            if file.etag:
+                response = client.get_object(Bucket=config.bucket, Key=file.key, IfMatch=file.etag)
+            else:
+                response = client.get_object(Bucket=config.bucket, Key=file.key)
+        except bex.ClientError as exc:
+            code, status = _error_code(exc)
+            if code in _DELETED_CODES:
+                return Unavailable.DELETED
+            if code in _REWRITTEN_CODES or status == 412:
+                return Unavailable.REWRITTEN
+            raise
+    return ObjectBody(response["Body"], config, file.key)
+
+
+class ObjectBody(io.RawIOBase):
+    """A raw stream over a boto3 body whose network failures arrive classified.
+
+    Parsers wrap it in buffered or text readers; a read timeout or a connection that breaks
+    off mid-body raises :class:`~connectors.errors.ConnectionFailedError` from ``read``.
+    """
+
+    def __init__(self, body: StreamingBody, config: S3Config, key: str) -> None:
+        super().__init__()
+        self._body = body
+        self._config = config
+        self._action = f"read {key}"
+
+    def readable(self) -> bool:
+        """Always: this is a download."""
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        """Read up to ``len(buffer)`` bytes of the body into ``buffer``."""
+        with s3_errors(self._config, self._action):
+            data = self._body.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        """Close the body, giving up the rest of the download."""
+        if not self.closed:
+            self._body.close()
+        super().close()

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections import defaultdict
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from itertools import islice
 from typing import Any
 
-from botocore.response import StreamingBody
+import structlog
 from mypy_boto3_s3 import S3Client
 from ulid import ULID
 
 from connectors.base import CheckSteps, Connector, Delivery, ReadMessage
-from connectors.errors import AuthError, InvalidConfigError
+from connectors.errors import AuthError, DataFormatError, InvalidConfigError, NotFoundError
 from connectors.formats import infer_columns, read_records
 from connectors.results import (
     Catalog,
+    Column,
     FailureClass,
     FileInfo,
     RecordMessage,
@@ -25,39 +25,42 @@ from connectors.results import (
     Stream,
     WriteResult,
 )
-from connectors.s3.client import endpoint_of, make_client, s3_errors
+from connectors.s3.client import (
+    ObjectBody,
+    Unavailable,
+    endpoint_of,
+    get_object,
+    make_client,
+    s3_errors,
+)
 from connectors.s3.config import S3Config, S3Secrets, join_key
-from connectors.s3.listing import S3Cursor, list_files, stream_name
+from connectors.s3.cursor import CheckpointCadence, CursorTracker, S3Cursor, cursors_from_state
+from connectors.s3.listing import StreamFiles, list_files, stream_name, survey
 from connectors.spec import ConnectorSpec, Role, fields_of
 from connectors.threads import iterate_in_thread
 from connectors.wording import human_bytes
 
 __all__ = ["S3Connector"]
 
+log = structlog.get_logger(__name__)
+
 _BODY_BUFFER = 1 << 20
-
-
-class _BodyReader(io.RawIOBase):
-    """A raw stream over a boto3 body, so parsers can wrap it in buffered/text readers."""
-
-    def __init__(self, body: StreamingBody) -> None:
-        self._body = body
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self._body.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def close(self) -> None:
-        self._body.close()
-        super().close()
+# Sample files read at once by discover, whatever the number of streams.
+_SAMPLE_CONCURRENCY = 8
+# Stream names quoted when a requested stream does not exist, out of so many kept.
+_NAMES_QUOTED = 5
+_NAMES_KEPT = 50
 
 
 class S3Connector(Connector[S3Config, S3Secrets]):
-    """Files in an S3 bucket (or any S3-compatible store) under a prefix."""
+    """Files in an S3 bucket (or any S3-compatible store) under a prefix.
+
+    Attributes:
+        checkpoint_files: A read checkpoints after this many files at the latest...
+        checkpoint_seconds: ...or after the file that ends this many seconds, and always
+            at the end. A read stopped in between re-reads at most the files since its last
+            checkpoint; downstream de-duplicates by key and ETag.
+    """
 
     config_model = S3Config
     secrets_model = S3Secrets
@@ -69,6 +72,8 @@ class S3Connector(Connector[S3Config, S3Secrets]):
         fields=fields_of(S3Config, S3Secrets),
         description="Pull CSV, JSON, NDJSON or XLSX files from a bucket prefix, or push results.",
     )
+    checkpoint_files: int = 100
+    checkpoint_seconds: float = 1.0
 
     def check_step_names(self, role: Role) -> tuple[str, ...]:
         """Sources list the prefix; sinks prove they can write."""
@@ -83,14 +88,14 @@ class S3Connector(Connector[S3Config, S3Secrets]):
         with steps.step("resolve_endpoint") as note:
             client = await asyncio.to_thread(make_client, config, secrets, self.context)
             scheme, host, port = endpoint_of(config, self.context)
-            note["message"] = f"{scheme}://{host}:{port} is allowed and resolves."
+            shown = f"[{host}]" if ":" in host else host
+            note["message"] = f"{scheme}://{shown}:{port} is allowed and resolves."
         with steps.step("authenticate") as note:
             can_list = await asyncio.to_thread(self._authenticate, client, config)
             note["message"] = "The key pair is valid."
         if role is Role.RESULTS_SINK:
             with steps.step("write_access") as note:
-                await asyncio.to_thread(self._probe_write, client, config)
-                note["message"] = f"The key can write to {config.location}."
+                note["message"] = await asyncio.to_thread(self._probe_write, client, config)
             return f"Ready to write results to {config.location}."
         with steps.step("list_prefix") as note:
             if not can_list:
@@ -100,24 +105,20 @@ class S3Connector(Connector[S3Config, S3Secrets]):
                     failure=FailureClass.PERMISSION_DENIED,
                     field="access_key_id",
                 )
-            files = await asyncio.to_thread(self._list, client, config)
-            size = sum(f.size for f in files)
+            streams, sample_keys = await asyncio.to_thread(survey, client, config, 0)
+            count = sum(s.count for s in streams.values())
+            size = sum(s.size for s in streams.values())
             steps.details.update(
-                objects=len(files),
-                bytes=size,
-                streams=sorted({stream_name(f.key, config.prefix) for f in files}),
-                sample_keys=[f.key for f in files[:5]],
+                objects=count, bytes=size, streams=sorted(streams), sample_keys=sample_keys
             )
-            note["message"] = (
-                f"Found {len(files)} {config.format.value} file(s), {human_bytes(size)}."
-            )
-        if not files:
+            note["message"] = f"Found {count} {config.format.value} file(s), {human_bytes(size)}."
+        if not count:
             return (
                 f"Connected, but there are no {config.format.value} files under "
                 f"{config.location} yet."
             )
         return (
-            f"Connected. The next sync would pull {len(files)} file(s) "
+            f"Connected. The next sync would pull {count} file(s) "
             f"({human_bytes(size)}) from {config.location}."
         )
 
@@ -138,58 +139,107 @@ class S3Connector(Connector[S3Config, S3Secrets]):
         return True
 
     @staticmethod
-    def _probe_write(client: S3Client, config: S3Config) -> None:
-        """Start and abort a multipart upload: needs s3:PutObject, leaves no object behind."""
+    def _probe_write(client: S3Client, config: S3Config) -> str:
+        """Start and abort a multipart upload: needs s3:PutObject, leaves no object behind.
+
+        AWS grants ``s3:AbortMultipartUpload`` separately. A key allowed to start the upload
+        but not to abort it can still write, so that is a success, with a note that an
+        incomplete upload was left for the bucket's lifecycle rules to clean up.
+        """
         key = join_key(config.prefix, f".ingestion-agent-write-check-{ULID()}")
         with s3_errors(config, "write objects"):
             upload = client.create_multipart_upload(Bucket=config.bucket, Key=key)
-            client.abort_multipart_upload(
-                Bucket=config.bucket, Key=key, UploadId=upload["UploadId"]
+        try:
+            with s3_errors(config, "abort the test upload"):
+                client.abort_multipart_upload(
+                    Bucket=config.bucket, Key=key, UploadId=upload["UploadId"]
+                )
+        except AuthError as exc:
+            if exc.failure is not FailureClass.PERMISSION_DENIED:
+                raise
+            log.info("s3_write_check_upload_left", bucket=config.bucket, key=key)
+            return (
+                f"The key can write to {config.location}. It may not abort uploads "
+                f"(s3:AbortMultipartUpload), so the incomplete test upload {key} was left "
+                "behind; a lifecycle rule that aborts incomplete multipart uploads cleans "
+                "it up."
             )
-
-    @staticmethod
-    def _list(client: S3Client, config: S3Config) -> list[FileInfo]:
-        with s3_errors(config, "list objects"):
-            return list(list_files(client, config))
+        return f"The key can write to {config.location}."
 
     # -- discover -------------------------------------------------------------------------
 
     async def _discover(self, config: S3Config, secrets: S3Secrets) -> Catalog:
         client = await asyncio.to_thread(make_client, config, secrets, self.context)
-        files = await asyncio.to_thread(self._list, client, config)
-        groups: dict[str, list[FileInfo]] = defaultdict(list)
-        for file in files:
-            groups[stream_name(file.key, config.prefix)].append(file)
-        streams = await asyncio.gather(
-            *(self._describe(client, config, name, group) for name, group in groups.items())
+        streams, _ = await asyncio.to_thread(survey, client, config, self.context.sample_files)
+        # Shared by all streams: a prefix with hundreds of them still reads 8 files at once.
+        limit = asyncio.Semaphore(_SAMPLE_CONCURRENCY)
+        described = await asyncio.gather(
+            *(self._describe(client, config, name, files, limit) for name, files in streams.items())
         )
-        return Catalog(streams=tuple(sorted(streams, key=lambda s: s.name)))
+        return Catalog(streams=tuple(sorted(described, key=lambda s: s.name)))
 
     async def _describe(
-        self, client: S3Client, config: S3Config, name: str, files: list[FileInfo]
+        self,
+        client: S3Client,
+        config: S3Config,
+        name: str,
+        files: StreamFiles,
+        limit: asyncio.Semaphore,
     ) -> Stream:
-        """Infer a stream's columns from a bounded sample of its most recent files."""
-        recent = sorted(files, key=lambda f: f.last_modified, reverse=True)
-        sample = recent[: self.context.sample_files]
+        """Infer a stream's columns from a bounded sample of its most recent files.
+
+        A sample that does not parse leaves the stream without columns, with a description
+        that says why, instead of failing the whole catalog.
+        """
+        sample = files.newest()
         # The files are read in parallel: each sample is a round trip dominated by latency.
-        rows = await asyncio.gather(
-            *(asyncio.to_thread(self._sample_rows, client, config, f) for f in sample)
+        outcomes = await asyncio.gather(*(self._sample(client, config, f, limit) for f in sample))
+        rows = [o for o in outcomes if not isinstance(o, DataFormatError)]
+        description = f"{files.count} file(s)" + (f" like {sample[0].key}" if sample else "")
+        columns: tuple[Column, ...] = ()
+        failed = next(
+            (
+                (f, o)
+                for f, o in zip(sample, outcomes, strict=True)
+                if isinstance(o, DataFormatError)
+            ),
+            None,
         )
-        columns = infer_columns(r for part in rows for r in part)
+        if failed is None:
+            columns = infer_columns(row for part in rows for row in part)
+        else:
+            bad, error = failed
+            description += (
+                f". The sample file {bad.key} could not be read as {config.format.value} "
+                f"({error.message.rstrip('.')}), so no columns were inferred."
+            )
         return Stream(
             name=name,
             columns=columns,
-            size_bytes=sum(f.size for f in files),
-            file_count=len(files),
+            size_bytes=files.size,
+            file_count=files.count,
             cursor_candidates=("_last_modified",),
-            description=f"{len(files)} file(s) like {recent[0].key}",
+            description=description,
         )
+
+    async def _sample(
+        self, client: S3Client, config: S3Config, file: FileInfo, limit: asyncio.Semaphore
+    ) -> list[dict[str, Any]] | DataFormatError:
+        async with limit:
+            try:
+                return await asyncio.to_thread(self._sample_rows, client, config, file)
+            except DataFormatError as exc:
+                log.info("s3_sample_unreadable", bucket=config.bucket, key=file.key)
+                return exc
 
     def _sample_rows(
         self, client: S3Client, config: S3Config, file: FileInfo
     ) -> list[dict[str, Any]]:
-        with self._open(client, config, file) as body:
-            return list(islice(self._records(body, config), self.context.sample_rows))
+        body = get_object(client, config, file)
+        if isinstance(body, Unavailable):
+            return []  # gone or rewritten since listed: the other samples speak for it
+        with self._buffered(body) as stream:
+            return list(islice(self._records(stream, config), self.context.sample_rows))
 
     # -- read -----------------------------------------------------------------------------
 
@@ -200,28 +250,90 @@ class S3Connector(Connector[S3Config, S3Secrets]):
         streams: tuple[str, ...],
         state: dict[str, Any],
     ) -> AsyncIterator[ReadMessage]:
-        wanted = set(streams)
+        wanted = frozenset(streams)
         return iterate_in_thread(lambda: self._read_sync(config, secrets, wanted, state))
 
     def _read_sync(
-        self, config: S3Config, secrets: S3Secrets, wanted: set[str], state: dict[str, Any]
+        self,
+        config: S3Config,
+        secrets: S3Secrets,
+        wanted: frozenset[str],
+        state: Mapping[str, Any],
     ) -> Iterator[ReadMessage]:
-        client = make_client(config, secrets, self.context)
-        cursor = S3Cursor.from_state(state)
-        for file in cursor.new_files(self._list(client, config)):
-            name = stream_name(file.key, config.prefix)
-            if name in wanted:
-                with self._open(client, config, file) as body:
-                    for record in self._records(body, config):
-                        yield RecordMessage(stream=name, data=record)
-            # Checkpoint after each whole file: a resumed read starts at the next file.
-            cursor = cursor.advance(file)
-            yield StateMessage(state=cursor.to_state())
+        """Read the new files of the ``wanted`` streams, oldest first, with checkpoints.
 
-    def _open(self, client: S3Client, config: S3Config, file: FileInfo) -> io.BufferedReader:
-        with s3_errors(config, "read objects"):
-            response = client.get_object(Bucket=config.bucket, Key=file.key, IfMatch=file.etag)
-        return io.BufferedReader(_BodyReader(response["Body"]), _BODY_BUFFER)
+        Each stream keeps its own cursor, so a stream selected later still gets its older
+        files. Streams not requested keep their state unchanged.
+        """
+        saved = cursors_from_state(state)
+        client = make_client(config, secrets, self.context)
+        trackers = {name: CursorTracker(saved.get(name)) for name in wanted}
+        pending = self._pending_files(client, config, trackers, known=saved.keys())
+        cadence = CheckpointCadence(files=self.checkpoint_files, seconds=self.checkpoint_seconds)
+        for file in pending:
+            name = stream_name(file.key, config.prefix)
+            body = get_object(client, config, file)
+            if isinstance(body, Unavailable):
+                log.info("s3_object_skipped", reason=body.value, bucket=config.bucket, key=file.key)
+            else:
+                with self._buffered(body) as stream:
+                    for record in self._records(stream, config):
+                        yield RecordMessage(stream=name, data=record)
+            # A rewritten object is not advanced past: the next read lists its new ETag.
+            if body is not Unavailable.REWRITTEN:
+                trackers[name].advance(file)
+            if cadence.file_done():
+                yield StateMessage(state=self._state(saved, trackers))
+        if cadence.due_at_end():
+            yield StateMessage(state=self._state(saved, trackers))
+
+    @staticmethod
+    def _pending_files(
+        client: S3Client,
+        config: S3Config,
+        trackers: Mapping[str, CursorTracker],
+        known: Iterable[str],
+    ) -> list[FileInfo]:
+        """The wanted streams' new files, oldest first; only they are held, not the listing.
+
+        Raises:
+            NotFoundError: A requested stream matches no file under the prefix and was
+                never read before (a misspelling would otherwise yield nothing, forever).
+        """
+        pending: list[FileInfo] = []
+        listed: set[str] = set()  # requested streams with files
+        others: set[str] = set()  # a few other streams, to suggest
+        with s3_errors(config, "list objects"):
+            for file in list_files(client, config):
+                name = stream_name(file.key, config.prefix)
+                tracker = trackers.get(name)
+                if tracker is None:
+                    if len(others) < _NAMES_KEPT:
+                        others.add(name)
+                    continue
+                listed.add(name)
+                if tracker.is_new(file):
+                    pending.append(file)
+        # A stream read before whose files were all deleted (lifecycle rules) is not unknown.
+        missing = sorted(trackers.keys() - listed - set(known))
+        if missing:
+            raise _unknown_stream(missing[0], config, sorted(others | listed))
+        pending.sort(key=lambda f: (f.last_modified, f.key))
+        return pending
+
+    @staticmethod
+    def _state(
+        saved: Mapping[str, S3Cursor], trackers: Mapping[str, CursorTracker]
+    ) -> dict[str, Any]:
+        streams = {
+            name: cursor.to_state() for name, cursor in saved.items() if name not in trackers
+        }
+        streams.update((name, tracker.snapshot().to_state()) for name, tracker in trackers.items())
+        return {"streams": streams}
+
+    @staticmethod
+    def _buffered(body: ObjectBody) -> io.BufferedReader:
+        return io.BufferedReader(body, _BODY_BUFFER)
 
     @staticmethod
     def _records(body: io.BufferedReader, config: S3Config) -> Iterator[dict[str, Any]]:
@@ -249,3 +361,18 @@ class S3Connector(Connector[S3Config, S3Secrets]):
 
         size = await asyncio.to_thread(put)
         return WriteResult(location=f"s3://{config.bucket}/{key}", bytes_written=size)
+
+
+def _unknown_stream(name: str, config: S3Config, names: list[str]) -> NotFoundError:
+    if not names:
+        return NotFoundError(
+            f"There is no stream {name!r}: there are no {config.format.value} files under "
+            f"{config.location}.",
+            field="streams",
+        )
+    quoted = ", ".join(names[:_NAMES_QUOTED])
+    more = ", ..." if len(names) > _NAMES_QUOTED else ""
+    return NotFoundError(
+        f"There is no stream {name!r} under {config.location}; its streams include {quoted}{more}.",
+        field="streams",
+    )

@@ -1,20 +1,24 @@
-"""Listing a prefix, grouping its files into streams, and the incremental cursor."""
+"""Listing a prefix and grouping its files into streams."""
 
 from __future__ import annotations
 
+import heapq
 import re
-from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from mypy_boto3_s3 import S3Client
-from pydantic import BaseModel, ConfigDict, Field
 
 from connectors.formats import format_from_name
 from connectors.results import FileInfo
+from connectors.s3.client import s3_errors
 from connectors.s3.config import S3Config
 
-__all__ = ["S3Cursor", "SeenObject", "list_files", "stream_name"]
+__all__ = ["StreamFiles", "list_files", "stream_name", "survey"]
+
+# Keys reported as examples by a survey.
+_FIRST_KEYS = 5
 
 # Parts of a file name that change from one delivery to the next: dates, times, counters.
 _VOLATILE = re.compile(
@@ -62,66 +66,51 @@ def stream_name(key: str, prefix: str) -> str:
     return _SEPARATORS.sub("_", folder).strip("_").lower() or "files"
 
 
-class SeenObject(BaseModel):
-    """An object the cursor remembers inside its look-back window."""
+@dataclass
+class StreamFiles:
+    """What a listing learned about one stream, without holding all of its files.
 
-    model_config = ConfigDict(frozen=True)
-
-    etag: str
-    last_modified: datetime
-
-
-class S3Cursor(BaseModel):
-    """Which objects were already read: a LastModified high-water mark plus recent keys.
-
-    A plain "newer than the cursor" filter misses objects that become visible late with an
-    older LastModified (airbytehq/airbyte#5365), so the keys and ETags seen within a
-    look-back window are remembered too, and an object in the window that was not seen is
-    still read once. The memory is bounded by the window.
+    Attributes:
+        count: How many files the stream has.
+        size: Their total size in bytes.
     """
 
-    model_config = ConfigDict(frozen=True)
+    count: int = 0
+    size: int = 0
+    # A min-heap of the most recent files, by (LastModified, key); keys are unique.
+    _recent: list[tuple[datetime, str, FileInfo]] = field(default_factory=list)
 
-    last_modified: datetime | None = None
-    seen: dict[str, SeenObject] = Field(default_factory=dict)
-    lookback_seconds: int = 3600
+    def add(self, file: FileInfo, keep: int) -> None:
+        """Count ``file``, keeping it if it is among the ``keep`` most recent."""
+        self.count += 1
+        self.size += file.size
+        item = (file.last_modified, file.key, file)
+        if len(self._recent) < keep:
+            heapq.heappush(self._recent, item)
+        elif keep and item[:2] > self._recent[0][:2]:
+            heapq.heapreplace(self._recent, item)
 
-    @classmethod
-    def from_state(cls, state: dict[str, Any]) -> S3Cursor:
-        """Restore from a ``StateMessage`` payload (empty means from the beginning)."""
-        return cls.model_validate(state.get("cursor", {}))
+    def newest(self) -> list[FileInfo]:
+        """The kept files, most recent first."""
+        return [f for _, _, f in sorted(self._recent, key=lambda i: i[:2], reverse=True)]
 
-    def to_state(self) -> dict[str, Any]:
-        """The payload to checkpoint."""
-        return {"cursor": self.model_dump(mode="json")}
 
-    def is_new(self, file: FileInfo) -> bool:
-        """Whether ``file`` still has to be read."""
-        if self.last_modified is None or file.last_modified > self.last_modified:
-            return True
-        seen = self.seen.get(file.key)
-        if seen is not None:
-            return seen.etag != file.etag
-        return file.last_modified >= self._window_start(self.last_modified)
+def survey(
+    client: S3Client, config: S3Config, keep: int
+) -> tuple[dict[str, StreamFiles], list[str]]:
+    """List the prefix once: per stream its count, size and ``keep`` most recent files.
 
-    def new_files(self, files: Iterable[FileInfo]) -> list[FileInfo]:
-        """The files still to read, oldest first (the order that keeps the cursor honest)."""
-        return sorted((f for f in files if self.is_new(f)), key=lambda f: (f.last_modified, f.key))
+    Memory grows with the number of streams, not of files. Also returns the first few
+    keys, as examples.
 
-    def advance(self, file: FileInfo) -> S3Cursor:
-        """The cursor after ``file`` was read completely."""
-        high = file.last_modified
-        if self.last_modified is not None and self.last_modified > high:
-            high = self.last_modified
-        start = self._window_start(high)
-        seen = {
-            key: obj
-            for key, obj in self.seen.items()
-            # Older than the window: can no longer be mistaken for new, so forget it.
-            if obj.last_modified >= start and key != file.key
-        }
-        seen[file.key] = SeenObject(etag=file.etag, last_modified=file.last_modified)
-        return S3Cursor(last_modified=high, seen=seen, lookback_seconds=self.lookback_seconds)
-
-    def _window_start(self, high: datetime) -> datetime:
-        return high - timedelta(seconds=self.lookback_seconds)
+    Raises:
+        ConnectorError: Classified listing failures.
+    """
+    streams: dict[str, StreamFiles] = {}
+    first_keys: list[str] = []
+    with s3_errors(config, "list objects"):
+        for file in list_files(client, config):
+            streams.setdefault(stream_name(file.key, config.prefix), StreamFiles()).add(file, keep)
+            if len(first_keys) < _FIRST_KEYS:
+                first_keys.append(file.key)
+    return streams, first_keys

@@ -24,8 +24,10 @@ from connectors.errors import (
     ConnectionFailedError,
     ConnectorError,
     DataFormatError,
+    EndpointGoneError,
     InvalidConfigError,
     NotFoundError,
+    ServerError,
 )
 from connectors.results import FailureClass
 from connectors.webhook.config import display_url
@@ -186,10 +188,9 @@ def status_error(
             field="auth_header",
         )
     elif status == 410 and delivery:
-        error = ConnectorError(
+        error = EndpointGoneError(
             f"The receiver at {where} says it is gone for good (HTTP 410). Update the URL "
             "or remove this sink.",
-            failure=FailureClass.ENDPOINT_GONE,
             field="url",
         )
     elif status in (404, 410):
@@ -200,15 +201,9 @@ def status_error(
             failure=FailureClass.TIMEOUT,
         )
     elif status == 429:
-        error = ConnectorError(
-            f"{where} is limiting requests (HTTP 429). Try again later.",
-            failure=FailureClass.SERVER_ERROR,
-        )
+        error = ServerError(f"{where} is limiting requests (HTTP 429). Try again later.")
     elif status >= 500:
-        error = ConnectorError(
-            f"{where} answered with a server error (HTTP {status}).",
-            failure=FailureClass.SERVER_ERROR,
-        )
+        error = ServerError(f"{where} answered with a server error (HTTP {status}).")
     elif delivery and status in _REFUSED_PAYLOAD:
         error = DataFormatError(f"The receiver at {where} refused the delivery (HTTP {status}).")
     else:

@@ -12,20 +12,35 @@ import pytest
 import structlog
 
 from api.logs import configure_logging
-from connectors.redaction import REDACTED, register_secret
+from connectors.redaction import REDACTED, redact_text, registered_secrets
 
 CANARY = "canary-Secr3t/value+with=chars-7c1f"
 Lines = Callable[[], list[dict[str, object]]]
 
 
+class Opaque:
+    """A value that is neither str, dict nor list: it becomes text only in the renderer."""
+
+    def __str__(self) -> str:
+        return f"<Opaque holding {CANARY}>"
+
+    __repr__ = __str__
+
+
 @pytest.fixture
-def json_lines(capsys: pytest.CaptureFixture[str]) -> Iterator[Lines]:
+def canary() -> Iterator[str]:
+    """The canary, registered for this test only."""
+    with registered_secrets(CANARY):
+        yield CANARY
+
+
+@pytest.fixture
+def json_lines(capsys: pytest.CaptureFixture[str], canary: str) -> Iterator[Lines]:
     configure_logging("debug", "json")
-    register_secret(CANARY)
 
     def read() -> list[dict[str, object]]:
         err = capsys.readouterr().err
-        assert CANARY not in err
+        assert canary not in err
         return [json.loads(line) for line in err.splitlines() if line.strip()]
 
     yield read
@@ -102,3 +117,28 @@ def test_tracebacks_have_no_locals_and_no_secret(json_lines: Lines) -> None:
     assert frames
     assert all("locals" not in frame or not frame["locals"] for frame in frames)
     assert REDACTED in json.dumps(line["exception"])
+
+
+def test_objects_rendered_late_are_redacted_in_json_lines(json_lines: Lines) -> None:
+    structlog.get_logger("t").info("object_logged", value=Opaque(), items={"x": (Opaque(),)})
+
+    (line,) = json_lines()
+    assert REDACTED in str(line["value"])
+
+
+def test_objects_rendered_late_are_redacted_on_the_console(
+    capsys: pytest.CaptureFixture[str], canary: str
+) -> None:
+    configure_logging("debug", "console")
+
+    structlog.get_logger("t").info("object_logged", value=Opaque())
+
+    err = capsys.readouterr().err
+    assert "object_logged" in err
+    assert canary not in err
+    assert REDACTED in err
+
+
+def test_no_test_leaves_the_canary_registered() -> None:
+    # Last in the module on purpose: the fixtures above must have cleaned up after themselves.
+    assert redact_text(CANARY) == CANARY

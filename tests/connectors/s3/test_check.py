@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import pytest
@@ -178,9 +179,52 @@ async def test_guard_refuses_loopback_endpoint_by_default(
     result = await connector.check(s3_config, seaweed.admin.secrets())
 
     assert result.failure is FailureClass.BLOCKED_BY_POLICY
+    assert result.field == "endpoint_url"
     assert "127.0.0.1" in result.message
     assert "INGESTION_AGENT_ALLOWED_NETWORKS" in result.message
     assert _statuses(result)["resolve_endpoint"] is StepStatus.FAILED
+
+
+@pytest.mark.parametrize(
+    ("endpoint_url", "failure"),
+    [
+        ("ftp://127.0.0.1:21", FailureClass.INVALID_CONFIG),
+        ("http://user:pa55word@127.0.0.1:9000", FailureClass.INVALID_CONFIG),
+        ("http://127.0.0.1:9000/?X-Amz-Security-Token=abcdef123456", FailureClass.INVALID_CONFIG),
+        ("http://169.254.169.254", FailureClass.BLOCKED_BY_POLICY),
+        ("http://no-such-host.invalid:9000", FailureClass.UNREACHABLE),
+    ],
+    ids=["not-http", "credentials-in-url", "query-string", "metadata-address", "unresolvable"],
+)
+async def test_a_bad_endpoint_url_is_blamed_on_endpoint_url(
+    s3: S3Connector,
+    s3_config: dict[str, Any],
+    seaweed: SeaweedS3,
+    endpoint_url: str,
+    failure: FailureClass,
+) -> None:
+    result = await s3.check({**s3_config, "endpoint_url": endpoint_url}, seaweed.admin.secrets())
+
+    assert result.failure is failure
+    assert result.field == "endpoint_url"
+    assert _statuses(result)["resolve_endpoint"] is StepStatus.FAILED
+    assert "pa55word" not in json.dumps(result.model_dump(mode="json"))
+    assert "abcdef123456" not in json.dumps(result.model_dump(mode="json"))
+
+
+async def test_messages_show_the_endpoint_as_scheme_host_and_port_only(
+    s3: S3Connector, s3_config: dict[str, Any], seaweed: SeaweedS3
+) -> None:
+    port = free_port()
+
+    result = await s3.check(
+        {**s3_config, "endpoint_url": f"http://127.0.0.1:{port}/private-gateway-path"},
+        seaweed.admin.secrets(),
+    )
+
+    assert result.failure is FailureClass.UNREACHABLE
+    assert f"http://127.0.0.1:{port}" in result.message
+    assert "private-gateway-path" not in result.message
 
 
 async def test_sink_check_proves_write_access_and_leaves_nothing(
@@ -194,6 +238,34 @@ async def test_sink_check_proves_write_access_and_leaves_nothing(
     assert listing.get("KeyCount", 0) == 0
     uploads = s3_admin.list_multipart_uploads(Bucket=s3_config["bucket"])
     assert not uploads.get("Uploads")
+
+
+async def test_sink_check_passes_when_the_key_may_not_abort_uploads(
+    s3: S3Connector, s3_config: dict[str, Any], seaweed: SeaweedS3, s3_admin: S3Client
+) -> None:
+    bucket = s3_config["bucket"]
+    # AWS grants s3:AbortMultipartUpload apart from s3:PutObject; deny only the former.
+    deny_abort = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:AbortMultipartUpload",
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+            }
+        ],
+    }
+    s3_admin.put_bucket_policy(Bucket=bucket, Policy=json.dumps(deny_abort))
+
+    result = await s3.check(s3_config, seaweed.writer.secrets(), role=Role.RESULTS_SINK)
+
+    assert result.ok, result.message
+    (write_access,) = [step for step in result.steps if step.name == "write_access"]
+    assert write_access.status is StepStatus.OK
+    assert "incomplete" in write_access.message
+    assert "lifecycle" in write_access.message
+    assert s3_admin.list_multipart_uploads(Bucket=bucket).get("Uploads")
 
 
 async def test_sink_check_with_read_only_key_is_permission_denied(

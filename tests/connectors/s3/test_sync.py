@@ -5,17 +5,20 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 from mypy_boto3_s3 import S3Client
 
-from connectors.base import Delivery, ReadMessage
-from connectors.errors import AuthError, NotFoundError
+from connectors.base import ConnectorContext, Delivery, ReadMessage
+from connectors.errors import AuthError, ConnectionFailedError, NotFoundError
 from connectors.results import FailureClass, RecordMessage, StateMessage
 from connectors.s3 import S3Connector
 from connectors.spec import DataFormat
+from tests.conftest import LOOPBACK
+from tests.connectors.s3.faults import Fault, breaking_proxy
 from tests.support.seaweedfs import SeaweedS3
 
 
@@ -29,6 +32,18 @@ def _csv(rows: list[dict[str, Any]]) -> bytes:
 
 async def _collect(stream: Any) -> list[ReadMessage]:
     return [message async for message in stream]
+
+
+def _records(messages: list[ReadMessage]) -> list[dict[str, Any]]:
+    return [m.data for m in messages if isinstance(m, RecordMessage)]
+
+
+def _last_state(messages: list[ReadMessage]) -> dict[str, Any]:
+    return next(m.state for m in reversed(messages) if isinstance(m, StateMessage))
+
+
+def _reader_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name.startswith("ia-read-")}
 
 
 async def test_discover_groups_daily_files_into_streams_with_typed_columns(
@@ -63,6 +78,22 @@ async def test_discover_groups_daily_files_into_streams_with_typed_columns(
             for d in ("2026-05-24", "2026-05-25")
         )
     )
+
+
+async def test_discover_survives_an_unreadable_sample_file(
+    s3: S3Connector, s3_config: dict[str, Any], s3_admin: S3Client, seaweed: SeaweedS3
+) -> None:
+    bucket = s3_config["bucket"]
+    s3_admin.put_object(Bucket=bucket, Key="daily/orders-1.csv", Body=_csv([{"id": 1}]))
+    s3_admin.put_object(Bucket=bucket, Key="daily/broken-1.csv", Body=b"\xff\xfe\x00 not text")
+
+    catalog = await s3.discover(s3_config, seaweed.reader.secrets())
+
+    assert [c.name for c in catalog.stream("orders").columns] == ["id"]
+    broken = catalog.stream("broken")
+    assert broken.columns == ()
+    assert broken.file_count == 1
+    assert "daily/broken-1.csv could not be read as CSV" in (broken.description or "")
 
 
 async def test_discover_pages_past_a_thousand_keys(
@@ -112,7 +143,7 @@ async def test_read_rereads_an_object_whose_content_changed(
     assert [m.data["id"] for m in second if isinstance(m, RecordMessage)] == ["1", "9"]
 
 
-async def test_read_checkpoints_after_each_file(
+async def test_a_short_read_checkpoints_once_at_the_end(
     s3: S3Connector, s3_config: dict[str, Any], s3_admin: S3Client, seaweed: SeaweedS3
 ) -> None:
     bucket = s3_config["bucket"]
@@ -121,8 +152,206 @@ async def test_read_checkpoints_after_each_file(
 
     messages = await _collect(s3.read(s3_config, seaweed.reader.secrets(), ["orders"]))
 
+    assert [m.kind for m in messages] == ["record", "record", "record", "state"]
+
+
+async def test_read_checkpoints_every_n_files_and_at_the_end(
+    s3: S3Connector, s3_config: dict[str, Any], s3_admin: S3Client, seaweed: SeaweedS3
+) -> None:
+    bucket = s3_config["bucket"]
+    for i in range(5):
+        s3_admin.put_object(Bucket=bucket, Key=f"daily/orders-{i}.csv", Body=_csv([{"id": i}]))
+    s3.checkpoint_files = 2
+    s3.checkpoint_seconds = 3600
+
+    messages = await _collect(s3.read(s3_config, seaweed.reader.secrets(), ["orders"]))
+
     kinds = [m.kind for m in messages]
-    assert kinds == ["record", "state"] * 3
+    assert kinds == ["record", "record", "state", "record", "record", "state", "record", "state"]
+
+
+async def test_a_read_ending_on_a_checkpoint_does_not_repeat_it(
+    s3: S3Connector, s3_config: dict[str, Any], s3_admin: S3Client, seaweed: SeaweedS3
+) -> None:
+    bucket = s3_config["bucket"]
+    for i in range(4):
+        s3_admin.put_object(Bucket=bucket, Key=f"daily/orders-{i}.csv", Body=_csv([{"id": i}]))
+    s3.checkpoint_files = 2
+    s3.checkpoint_seconds = 3600
+
+    messages = await _collect(s3.read(s3_config, seaweed.reader.secrets(), ["orders"]))
+
+    assert [m.kind for m in messages] == ["record", "record", "state", "record", "record", "state"]
+
+
+async def test_resuming_from_a_middle_checkpoint_reads_only_the_files_after_it(
+    s3: S3Connector, s3_config: dict[str, Any], s3_admin: S3Client, seaweed: SeaweedS3
+) -> None:
+    bucket = s3_config["bucket"]
+    for i in range(5):
+        s3_admin.put_object(Bucket=bucket, Key=f"daily/orders-{i}.csv", Body=_csv([{"id": i}]))
+    s3.checkpoint_files = 2
+    s3.checkpoint_seconds = 3600
+    secrets = seaweed.reader.secrets()
+    first = await _collect(s3.read(s3_config, secrets, ["orders"]))
+    middle = next(m.state for m in first if isinstance(m, StateMessage))
+
+    resumed = await _collect(s3.read(s3_config, secrets, ["orders"], middle))
+
+    assert _records(resumed) == [{"id": "2"}, {"id": "3"}, {"id": "4"}]
+
+
+async def test_a_stream_selected_later_still_gets_its_older_files(
+    s3: S3Connector, s3_config: dict[str, Any], s3_admin: S3Client, seaweed: SeaweedS3
+) -> None:
+    bucket = s3_config["bucket"]
+    s3_admin.put_object(Bucket=bucket, Key="daily/orders-1.csv", Body=_csv([{"id": 1}]))
+    s3_admin.put_object(Bucket=bucket, Key="daily/refunds-1.csv", Body=_csv([{"ref": 7}]))
+    secrets = seaweed.reader.secrets()
+    first = await _collect(s3.read(s3_config, secrets, ["orders"]))
+
+    later = await _collect(s3.read(s3_config, secrets, ["orders", "refunds"], _last_state(first)))
+
+    assert _records(first) == [{"id": "1"}]
+    assert [(m.stream, m.data) for m in later if isinstance(m, RecordMessage)] == [
+        ("refunds", {"ref": "7"})
+    ]
+
+
+async def test_a_read_keeps_the_state_of_streams_it_was_not_asked_for(
+    s3: S3Connector, s3_config: dict[str, Any], s3_admin: S3Client, seaweed: SeaweedS3
+) -> None:
+    bucket = s3_config["bucket"]
+    s3_admin.put_object(Bucket=bucket, Key="daily/orders-1.csv", Body=_csv([{"id": 1}]))
+    s3_admin.put_object(Bucket=bucket, Key="daily/refunds-1.csv", Body=_csv([{"ref": 7}]))
+    secrets = seaweed.reader.secrets()
+    both = await _collect(s3.read(s3_config, secrets, ["orders", "refunds"]))
+    s3_admin.put_object(Bucket=bucket, Key="daily/refunds-2.csv", Body=_csv([{"ref": 8}]))
+
+    orders_only = await _collect(s3.read(s3_config, secrets, ["orders"], _last_state(both)))
+    refunds = await _collect(s3.read(s3_config, secrets, ["refunds"], _last_state(orders_only)))
+
+    assert _last_state(orders_only)["streams"]["refunds"] == _last_state(both)["streams"]["refunds"]
+    assert _records(refunds) == [{"ref": "8"}]
+
+
+async def test_an_unknown_stream_is_not_found_and_known_ones_are_named(
+    s3: S3Connector, s3_config: dict[str, Any], s3_admin: S3Client, seaweed: SeaweedS3
+) -> None:
+    bucket = s3_config["bucket"]
+    s3_admin.put_object(Bucket=bucket, Key="daily/orders-1.csv", Body=_csv([{"id": 1}]))
+    s3_admin.put_object(Bucket=bucket, Key="daily/refunds-1.csv", Body=_csv([{"ref": 7}]))
+
+    with pytest.raises(NotFoundError) as caught:
+        await _collect(s3.read(s3_config, seaweed.reader.secrets(), ["orders", "ordres"]))
+
+    assert caught.value.failure is FailureClass.NOT_FOUND
+    assert caught.value.field == "streams"
+    assert "'ordres'" in caught.value.message
+    assert "orders" in caught.value.message
+    assert "refunds" in caught.value.message
+
+
+async def test_a_stream_with_no_new_files_is_not_an_error(
+    s3: S3Connector, s3_config: dict[str, Any], s3_admin: S3Client, seaweed: SeaweedS3
+) -> None:
+    s3_admin.put_object(
+        Bucket=s3_config["bucket"], Key="daily/orders-1.csv", Body=_csv([{"id": 1}])
+    )
+    secrets = seaweed.reader.secrets()
+    first = await _collect(s3.read(s3_config, secrets, ["orders"]))
+
+    again = await _collect(s3.read(s3_config, secrets, ["orders"], _last_state(first)))
+
+    assert _records(again) == []
+    assert _last_state(again) == _last_state(first)
+
+
+async def test_a_stream_read_before_whose_files_were_deleted_is_not_unknown(
+    s3: S3Connector, s3_config: dict[str, Any], s3_admin: S3Client, seaweed: SeaweedS3
+) -> None:
+    bucket = s3_config["bucket"]
+    s3_admin.put_object(Bucket=bucket, Key="daily/orders-1.csv", Body=_csv([{"id": 1}]))
+    secrets = seaweed.reader.secrets()
+    first = await _collect(s3.read(s3_config, secrets, ["orders"]))
+    s3_admin.delete_object(Bucket=bucket, Key="daily/orders-1.csv")  # a lifecycle rule
+
+    again = await _collect(s3.read(s3_config, secrets, ["orders"], _last_state(first)))
+
+    assert _records(again) == []
+
+
+def test_a_file_deleted_after_listing_is_skipped_and_passed(
+    s3: S3Connector, s3_config: dict[str, Any], s3_admin: S3Client, seaweed: SeaweedS3
+) -> None:
+    bucket = s3_config["bucket"]
+    s3_admin.put_object(Bucket=bucket, Key="daily/orders-1.csv", Body=_csv([{"id": 1}]))
+    s3_admin.put_object(Bucket=bucket, Key="daily/orders-2.csv", Body=_csv([{"id": 2}]))
+    config, secrets = s3.parse(s3_config, seaweed.reader.secrets())
+    # The blocking generator behind ``read``: it lists, then reads one file at a time.
+    messages = s3._read_sync(config, secrets, frozenset({"orders"}), {})
+
+    first = next(messages)
+    s3_admin.delete_object(Bucket=bucket, Key="daily/orders-2.csv")
+    rest = list(messages)
+
+    assert first == RecordMessage(stream="orders", data={"id": "1"})
+    assert _records(rest) == []
+    assert "daily/orders-2.csv" in _last_state(rest)["streams"]["orders"]["seen"]
+
+
+async def test_a_file_rewritten_after_listing_is_skipped_and_read_next_time(
+    s3: S3Connector, s3_config: dict[str, Any], s3_admin: S3Client, seaweed: SeaweedS3
+) -> None:
+    bucket = s3_config["bucket"]
+    s3_admin.put_object(Bucket=bucket, Key="daily/orders-1.csv", Body=_csv([{"id": 1}]))
+    s3_admin.put_object(Bucket=bucket, Key="daily/orders-2.csv", Body=_csv([{"id": 2}]))
+    config, secrets = s3.parse(s3_config, seaweed.reader.secrets())
+    messages = s3._read_sync(config, secrets, frozenset({"orders"}), {})
+
+    first = next(messages)
+    s3_admin.put_object(Bucket=bucket, Key="daily/orders-2.csv", Body=_csv([{"id": 22}]))
+    rest = list(messages)
+    state = _last_state(rest)
+    following = await _collect(s3.read(s3_config, seaweed.reader.secrets(), ["orders"], state))
+
+    assert first == RecordMessage(stream="orders", data={"id": "1"})
+    assert _records(rest) == []
+    assert "daily/orders-2.csv" not in state["streams"]["orders"]["seen"]
+    assert _records(following) == [{"id": "22"}]
+
+
+@pytest.mark.parametrize(
+    ("fault", "failure"),
+    [("close", FailureClass.UNREACHABLE), ("stall", FailureClass.TIMEOUT)],
+    ids=["connection-breaks-off", "connection-stalls"],
+)
+@pytest.mark.parametrize("operation", ["read", "discover"])
+async def test_a_download_that_fails_midway_is_classified(
+    s3_config: dict[str, Any],
+    s3_admin: S3Client,
+    seaweed: SeaweedS3,
+    fault: Fault,
+    failure: FailureClass,
+    operation: str,
+) -> None:
+    rows = [{"id": i, "payload": "x" * 100} for i in range(20_000)]
+    s3_admin.put_object(Bucket=s3_config["bucket"], Key="daily/big.csv", Body=_csv(rows))
+    connector = S3Connector(ConnectorContext(network=LOOPBACK, timeout=0.5, sample_rows=20_000))
+    secrets = seaweed.reader.secrets()
+
+    async def attempt(config: dict[str, Any]) -> object:
+        if operation == "read":
+            return await _collect(connector.read(config, secrets, ["big"]))
+        return await connector.discover(config, secrets)
+
+    async with breaking_proxy(seaweed.endpoint_url, budget=64 * 1024, fault=fault) as proxy:
+        with pytest.raises(ConnectionFailedError) as caught:
+            await attempt({**s3_config, "endpoint_url": proxy})
+
+    assert caught.value.failure is failure
+    assert caught.value.field == "endpoint_url"
+    assert proxy.removeprefix("http://") in caught.value.message
 
 
 async def test_stopping_a_read_early_stops_the_download(
@@ -130,13 +359,18 @@ async def test_stopping_a_read_early_stops_the_download(
 ) -> None:
     rows = [{"id": i, "payload": "x" * 100} for i in range(50_000)]
     s3_admin.put_object(Bucket=s3_config["bucket"], Key="daily/big.csv", Body=_csv(rows))
+    before = _reader_threads()
 
     stream = s3.read(s3_config, seaweed.reader.secrets(), ["big"])
     first = await anext(aiter(stream))
+    producers = _reader_threads() - before
     await stream.aclose()  # type: ignore[attr-defined]
 
     assert isinstance(first, RecordMessage)
     assert first.data["id"] == "0"
+    # The producer thread that was downloading has ended, having closed the body.
+    assert len(producers) == 1
+    assert not any(thread.is_alive() for thread in producers)
 
 
 async def test_read_with_bad_key_raises_classified_error(

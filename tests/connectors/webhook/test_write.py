@@ -12,7 +12,7 @@ import pytest
 from standardwebhooks import Webhook
 
 from connectors.base import Delivery
-from connectors.errors import ConnectorError, InvalidConfigError
+from connectors.errors import ConnectorError, EndpointGoneError, InvalidConfigError, ServerError
 from connectors.results import FailureClass
 from connectors.spec import DataFormat
 from connectors.webhook import DeliveryPolicy, WebhookConnector
@@ -142,6 +142,7 @@ async def test_retries_are_bounded(
     with pytest.raises(ConnectorError) as caught:
         await connector.write(sink_config(receiver), SECRETS, result_file(tmp_path))
 
+    assert isinstance(caught.value, ServerError)
     assert caught.value.failure is FailureClass.SERVER_ERROR
     assert "3 attempt(s)" in caught.value.message
     assert len(receiver.received("POST")) == 3
@@ -203,6 +204,7 @@ async def test_410_is_endpoint_gone_after_one_attempt(
     with pytest.raises(ConnectorError) as caught:
         await connector.write(sink_config(receiver), SECRETS, result_file(tmp_path))
 
+    assert isinstance(caught.value, EndpointGoneError)
     assert caught.value.failure is FailureClass.ENDPOINT_GONE
     assert not caught.value.retryable
     assert len(receiver.received("POST")) == 1

@@ -1,0 +1,23 @@
+"""The connector contract's shared behaviour."""
+
+from __future__ import annotations
+
+from connectors.redaction import REDACTED, redact_text, unregister_secret
+from connectors.s3 import S3Connector
+
+SECRET = "parse-registers-this-secret-Xq81"
+
+
+def test_parsing_registers_secret_values_for_redaction() -> None:
+    connector = S3Connector()
+    try:
+        connector.parse(
+            {"bucket": "acme-inventory"},
+            {"access_key_id": "AKIAEXAMPLE0000", "secret_access_key": SECRET},
+        )
+
+        assert redact_text(f"leaked {SECRET}") == f"leaked {REDACTED}"
+        # The key id names the key pair; it is not secret and is not registered.
+        assert redact_text("AKIAEXAMPLE0000") == "AKIAEXAMPLE0000"
+    finally:
+        unregister_secret(SECRET)
