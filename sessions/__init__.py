@@ -1,1 +1,34 @@
-"""sessions package (see DESIGN.md section 8)."""
+"""Sessions: the conversation's state between turns, where it is kept, and per-session locks.
+
+A session is data (:class:`Session`), kept serialized by a :class:`SessionStore` between turns
+(:class:`MemoryStore` by default: 24 h TTL of inactivity, a cap per process, eviction every
+5 minutes). :class:`SessionLocks` serializes the turns of one session; different sessions never
+wait on each other. Errors derive from :class:`SessionError`.
+"""
+
+from sessions.errors import (
+    SessionConflictError,
+    SessionError,
+    SessionLimitError,
+    SessionNotFoundError,
+)
+from sessions.locks import LockProvider, SessionLocks
+from sessions.memory import Clock, MemoryStore
+from sessions.model import MAX_TURNS, Session, Speaker, Turn
+from sessions.store import SessionStore
+
+__all__ = [
+    "MAX_TURNS",
+    "Clock",
+    "LockProvider",
+    "MemoryStore",
+    "Session",
+    "SessionConflictError",
+    "SessionError",
+    "SessionLimitError",
+    "SessionLocks",
+    "SessionNotFoundError",
+    "SessionStore",
+    "Speaker",
+    "Turn",
+]
