@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 from collections.abc import AsyncIterator
 from importlib.metadata import version
 
 from aiohttp import web
 
+from agent.engine import ConversationEngine
 from api import connector_types
 from api.auth import Authenticator, HeaderAuthenticator, JwtAuthenticator
 from api.dispatch import AUTH_KEY, IDEMPOTENCY_KEY, install
@@ -15,12 +18,16 @@ from api.middleware import error_middleware, request_context_middleware
 from api.openapi import build_openapi
 from api.routes import ALL_ROUTES
 from api.routes.common import SERVICE_KEY
+from api.routes.sessions import ENGINE_KEY, EVENTS_PATH, events_openapi, session_events
 from api.routing import Call, RouteTable
 from api.settings import Settings
+from connections.client import InProcessClient
+from connections.housekeeping import Housekeeping
 from connections.idempotency import IdempotencyStore
 from connections.runtime import open_runtime
 from connectors.base import ConnectorContext
 from connectors.registry import default_registry
+from sessions import MemoryStore
 
 __all__ = ["CONNECTOR_CONTEXT_KEY", "SETTINGS_KEY", "create_app"]
 
@@ -68,7 +75,23 @@ async def _connection_service(app: web.Application) -> AsyncIterator[None]:
     keyring = runtime.service.deps.vault.keyring
     seed = hashlib.sha256(b"idempotency:" + keyring.key(keyring.active_id)).digest()
     app[IDEMPOTENCY_KEY] = IdempotencyStore(runtime.service.deps.sessions, seed)
+    store = MemoryStore(max_sessions=settings.max_sessions)
+    store.start_evictor()
+    idempotency = app[IDEMPOTENCY_KEY]
+    engine = ConversationEngine(
+        store=store,
+        client_for=lambda who: InProcessClient(runtime.service, who, idempotency),
+    )
+    app[ENGINE_KEY] = engine
+    sweeper = asyncio.create_task(
+        Housekeeping(runtime.service, app[IDEMPOTENCY_KEY]).run(), name="housekeeping"
+    )
     yield
+    sweeper.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await sweeper
+    await engine.aclose()
+    await store.aclose()
     await runtime.close()
 
 
@@ -93,7 +116,10 @@ def create_app(
     app[AUTH_KEY] = _authenticator(settings)
     tables = (meta, connector_types.routes, *ALL_ROUTES)
     install(app, *tables)
-    app[_OPENAPI_KEY] = build_openapi(*tables, version=version("ingestion-agent"))
+    document = build_openapi(*tables, version=version("ingestion-agent"))
+    document["paths"][EVENTS_PATH] = events_openapi()
+    app[_OPENAPI_KEY] = document
     app.router.add_get("/api/openapi.json", openapi_json)
+    app.router.add_get(EVENTS_PATH, session_events)
     app.cleanup_ctx.append(_connection_service)
     return app

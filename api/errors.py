@@ -23,6 +23,7 @@ from connections.errors import (
 from connections.vault import VaultError
 from connectors.errors import ConnectorError
 from connectors.results import FailureClass
+from sessions import SessionConflictError, SessionError, SessionLimitError, SessionNotFoundError
 
 __all__ = ["ApiError", "error_response", "status_for"]
 
@@ -67,6 +68,13 @@ _SERVICE_STATUS: dict[type[ServiceError], int] = {
 }
 
 
+_SESSION_STATUS: dict[type[SessionError], int] = {
+    SessionLimitError: 503,
+    SessionConflictError: 409,
+    SessionNotFoundError: 404,
+}
+
+
 def status_for(exc: Exception) -> tuple[int, str]:
     """The HTTP status and error code for an exception escaping a handler."""
     if isinstance(exc, ApiError):
@@ -75,6 +83,8 @@ def status_for(exc: Exception) -> tuple[int, str]:
         return 422, exc.result.failure.value
     if isinstance(exc, ServiceError):
         return _SERVICE_STATUS.get(type(exc), 400), exc.code
+    if isinstance(exc, SessionError):
+        return _SESSION_STATUS.get(type(exc), 400), exc.code
     if isinstance(exc, ConnectorError):
         return _CONNECTOR_STATUS.get(exc.failure, 500), exc.failure.value
     return 500, "internal_error"

@@ -13,6 +13,7 @@ from api.errors import ApiError, error_response, status_for
 from connections.errors import CheckFailedError, ServiceError
 from connectors.errors import ConnectorError
 from connectors.redaction import redact_text
+from sessions import SessionError
 
 __all__ = ["error_middleware", "request_context_middleware"]
 
@@ -68,9 +69,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             field=exc.field,
             extra={"failure": code, "steps": steps},
         )
-    except (ApiError, ConnectorError, ServiceError) as exc:
+    except (ApiError, ConnectorError, ServiceError, SessionError) as exc:
         status, code = status_for(exc)
-        return error_response(status, code, redact_text(exc.message), field=exc.field)
+        field = getattr(exc, "field", None)
+        return error_response(status, code, redact_text(exc.message), field=field)
     except Exception:
         log.exception("unhandled_error", path=request.path)
         return error_response(500, "internal_error", "Something went wrong on our side.")

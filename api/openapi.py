@@ -113,7 +113,10 @@ def _operation(endpoint: Endpoint, schemas: _Schemas) -> dict[str, Any]:
         if endpoint.status == 201:
             success["headers"] = {"Location": {"schema": {"type": "string"}}}
         responses[str(endpoint.status)] = success
-    errors = (400,) if endpoint.public else endpoint.errors
+    if endpoint.public:
+        errors: tuple[int, ...] = (400, 404) if _PATH_PARAM.search(endpoint.path) else (400,)
+    else:
+        errors = endpoint.errors
     if endpoint.creates:
         errors = (*errors, 409)
     for status in sorted(set(errors)):

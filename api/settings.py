@@ -37,6 +37,7 @@ class Settings(BaseSettings):
         jwt_algorithm: The one accepted algorithm (HS256, RS256, ES256, ...).
         jwt_audience: The required ``aud`` claim.
         role_map: ``ROLE=perm+perm;...``; empty means the built-in map.
+        max_sessions: Conversations one process keeps; a new one past it is a 503.
     """
 
     model_config = SettingsConfigDict(env_prefix="INGESTION_AGENT_", frozen=True, extra="ignore")
@@ -56,6 +57,7 @@ class Settings(BaseSettings):
     jwt_algorithm: Literal["HS256", "HS384", "HS512", "RS256", "ES256", "EdDSA"] = "HS256"
     jwt_audience: str = "ingestion-agent"
     role_map: str = ""
+    max_sessions: int = Field(default=10_000, ge=1)
 
     @field_validator("log_level", mode="before")
     @classmethod

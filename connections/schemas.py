@@ -106,10 +106,15 @@ class AgentOut(_Out):
 
 
 class SecretStageRequest(_In):
-    """Stage a secret for a source not created yet (the chat's path)."""
+    """Stage a secret for a source not created yet (the chat's path).
+
+    With ``secretRef``, the values are added to that staged secret (one reference can
+    then carry every secret field of a connection).
+    """
 
     values: dict[str, str] = Field(min_length=1, max_length=20)
     type: str | None = Field(default=None, description="Connector type, to pick the masked field")
+    secret_ref: str | None = Field(default=None, max_length=64)
 
 
 class StagedSecretOut(_Out):
@@ -205,13 +210,13 @@ class CheckOut(_Out):
     details: dict[str, Any]
 
     @classmethod
-    def of(cls, result: CheckResult) -> CheckOut:
-        """From a connector's result."""
+    def of(cls, result: CheckResult, *, field: str | None = None) -> CheckOut:
+        """From a connector's result; ``field`` is its REST name (``secret.accessKeyId``)."""
         return cls(
             ok=result.ok,
             failure=result.failure.value if result.failure else None,
             message=result.message,
-            field=result.field,
+            field=field or result.field,
             steps=[s.model_dump(mode="json") for s in result.steps],
             details=result.details,
         )
@@ -296,6 +301,7 @@ class FieldOut(BaseModel):
     label: str
     kind: str
     secret: bool
+    credential: bool
     required: bool
     example: str | None
     prompt: str
@@ -336,6 +342,7 @@ def spec_out(spec: ConnectorSpec) -> ConnectorTypeOut:
                 label=f.label,
                 kind=f.kind,
                 secret=f.secret,
+                credential=f.credential,
                 required=f.required,
                 example=None if f.secret else f.example,
                 prompt=f.prompt,

@@ -2,8 +2,9 @@
 
 from api.routes.agents import routes as agent_routes
 from api.routes.probes import routes as probe_routes
+from api.routes.sessions import routes as session_routes
 from api.routes.sources import routes as source_routes
 
 __all__ = ["ALL_ROUTES"]
 
-ALL_ROUTES = (agent_routes, source_routes, probe_routes)
+ALL_ROUTES = (session_routes, agent_routes, source_routes, probe_routes)

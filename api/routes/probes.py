@@ -105,3 +105,15 @@ async def discover_connection(call: Call) -> CatalogOut:
 async def stage_secret(call: Call) -> StagedSecretOut:
     """Store a secret the moment it is typed; returns a reference and a mask."""
     return await service(call).probes.stage_secret(call.identity, call.body)
+
+
+@routes.route(
+    "DELETE",
+    "/api/v1/secrets/{secret_ref}",
+    summary="Discard a staged secret",
+    tag="secrets",
+    status=204,
+)
+async def discard_secret(call: Call) -> None:
+    """Delete a staged secret that no source uses."""
+    await service(call).probes.discard_staged(call.identity, call.path["secret_ref"])

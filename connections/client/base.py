@@ -43,9 +43,17 @@ class ConnectionClient(Protocol):
         ...
 
     async def stage_secret(
-        self, values: dict[str, str], *, type_: str | None = None
+        self, values: dict[str, str], *, type_: str | None = None, secret_ref: str | None = None
     ) -> StagedSecretOut:
-        """Store a secret the moment it is typed; a reference and a mask come back."""
+        """Store a secret the moment it is typed; a reference and a mask come back.
+
+        With ``secret_ref`` the values join that staged secret, so one reference carries
+        every secret field of a connection.
+        """
+        ...
+
+    async def discard_secret(self, secret_ref: str) -> None:
+        """Delete a staged secret (the conversation was cancelled or abandoned)."""
         ...
 
     async def check(self, agent_id: str, request: ConnectionCheckRequest) -> CheckOut:

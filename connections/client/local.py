@@ -48,12 +48,16 @@ class InProcessClient(ConnectionClient):
         return await self._service.agents.default(self._who)
 
     async def stage_secret(
-        self, values: dict[str, str], *, type_: str | None = None
+        self, values: dict[str, str], *, type_: str | None = None, secret_ref: str | None = None
     ) -> StagedSecretOut:
         """Stage a secret."""
         return await self._service.probes.stage_secret(
-            self._who, SecretStageRequest(values=values, type=type_)
+            self._who, SecretStageRequest(values=values, type=type_, secret_ref=secret_ref)
         )
+
+    async def discard_secret(self, secret_ref: str) -> None:
+        """Delete a staged secret."""
+        await self._service.probes.discard_staged(self._who, secret_ref)
 
     async def check(self, agent_id: str, request: ConnectionCheckRequest) -> CheckOut:
         """Test an unsaved connection."""

@@ -159,13 +159,18 @@ class HttpClient(ConnectionClient):
         return result
 
     async def stage_secret(
-        self, values: dict[str, str], *, type_: str | None = None
+        self, values: dict[str, str], *, type_: str | None = None, secret_ref: str | None = None
     ) -> StagedSecretOut:
         """Stage a secret."""
+        body = {"values": values, "type": type_, "secretRef": secret_ref}
         result: StagedSecretOut = await self._call(
-            "POST", "/api/v1/secrets", StagedSecretOut, body={"values": values, "type": type_}
+            "POST", "/api/v1/secrets", StagedSecretOut, body=body
         )
         return result
+
+    async def discard_secret(self, secret_ref: str) -> None:
+        """Delete a staged secret."""
+        await self._call("DELETE", f"/api/v1/secrets/{quote(secret_ref, safe='')}", type(None))
 
     async def check(self, agent_id: str, request: ConnectionCheckRequest) -> CheckOut:
         """Test an unsaved connection."""

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from connections import audit
-from connections.db.models import Agent, PendingItem
+from connections.db.models import Agent, DataSource, PendingItem
 from connections.db.types import utcnow
 from connections.errors import ConflictError
 from connections.identity import Identity, Permission
@@ -126,18 +126,25 @@ class AgentService:
 
     async def default(self, who: Identity) -> AgentOut:
         """The tenant's default agent, created on first use (the chat's agent)."""
+        who.require(Permission.READ)
+        for name in (DEFAULT_AGENT_NAME, f"{DEFAULT_AGENT_NAME} {new_id('agt')[-6:]}"):
+            existing = await self._find_default(who.tenant_id)
+            if existing is not None:
+                return agent_out(existing)
+            try:
+                return await self.create(who, AgentCreate(name=name), is_default=True)
+            except ConflictError:
+                # Another request made the default first, or a person named an agent so.
+                continue
+        existing = await self._find_default(who.tenant_id)
+        if existing is None:
+            raise ConflictError("The default agent could not be created; try again.")
+        return agent_out(existing)
+
+    async def _find_default(self, tenant_id: str) -> Agent | None:
         async with self._deps.sessions() as db:
-            query = select(Agent).where(Agent.tenant_id == who.tenant_id, Agent.is_default)
-            row = (await db.execute(query)).scalars().first()
-        if row is not None:
-            return agent_out(row)
-        try:
-            return await self.create(who, AgentCreate(name=DEFAULT_AGENT_NAME), is_default=True)
-        except ConflictError:
-            # Another request created it first: use theirs.
-            async with self._deps.sessions() as db:
-                query = select(Agent).where(Agent.tenant_id == who.tenant_id, Agent.is_default)
-                return agent_out((await db.execute(query)).scalars().one())
+            query = select(Agent).where(Agent.tenant_id == tenant_id, Agent.is_default)
+            return (await db.execute(query)).scalars().first()
 
     async def update(self, who: Identity, agent_id: str, body: AgentUpdate) -> AgentOut:
         """Change name, goal or default cron."""
@@ -171,7 +178,22 @@ class AgentService:
         who.require(Permission.DELETE)
         async with self._deps.sessions() as db:
             row = await get_scoped(db, Agent, who.tenant_id, agent_id, "agent")
+            # Sources go by cascade; their secrets live in the vault and go explicitly.
+            secret_ids = list(
+                (
+                    await db.execute(
+                        select(DataSource.secret_id).where(
+                            DataSource.tenant_id == who.tenant_id,
+                            DataSource.agent_id == agent_id,
+                            DataSource.secret_id.is_not(None),
+                        )
+                    )
+                ).scalars()
+            )
             await db.delete(row)
+            await db.flush()
+            for secret_id in filter(None, secret_ids):
+                await self._deps.vault.delete(db, who.tenant_id, secret_id)
             await audit.record(
                 db,
                 tenant_id=who.tenant_id,

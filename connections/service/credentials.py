@@ -52,9 +52,10 @@ def rest_field(connector: AnyConnector, name: str | None) -> str | None:
         return None
     if name in connector.secrets_model.model_fields:
         return f"secret.{to_camel(name)}"
-    if name in connector.config_model.model_fields:
-        return "format" if name == "format" else f"config.{to_camel(name)}"
-    return name
+    if name == "format":
+        return "format"
+    # Config fields, and unknown keys (which could only have come from the config object).
+    return f"config.{to_camel(name)}"
 
 
 def primary_secret(connector: AnyConnector, values: Mapping[str, str]) -> str | None:

@@ -27,6 +27,7 @@ from connections.service.credentials import (
     connector_for,
     primary_secret,
     resolve,
+    rest_field,
 )
 from connections.service.deps import ServiceDeps, get_scoped
 from connections.service.sources import SourceService
@@ -86,7 +87,7 @@ class ProbeService:
         who.require(Permission.CREATE)
         resolved = await self._unsaved(who, agent_id, body)
         result = await resolved.connector.check(resolved.config, resolved.secrets, role=body.role)
-        return CheckOut.of(result)
+        return CheckOut.of(result, field=rest_field(resolved.connector, result.field))
 
     async def discover_unsaved(
         self, who: Identity, agent_id: str, body: ConnectionCheckRequest
@@ -116,7 +117,7 @@ class ProbeService:
                 details={"ok": result.ok, "failure": result.failure},
             )
             await db.commit()
-        return CheckOut.of(result)
+        return CheckOut.of(result, field=rest_field(resolved.connector, result.field))
 
     async def discover(self, who: Identity, agent_id: str, source_id: str) -> CatalogOut:
         """Discover the streams of a saved source."""
@@ -165,9 +166,19 @@ class ProbeService:
             connector = connector_for(self._deps.registry, body.type, self._deps.connector_context)
             primary = primary_secret(connector, values)
         async with self._deps.sessions() as db:
-            row = await self._deps.vault.stage(
-                db, tenant_id=who.tenant_id, user_id=who.user_id, values=values, primary=primary
-            )
+            if body.secret_ref:
+                row = await self._deps.vault.get(db, who.tenant_id, body.secret_ref)
+                if not row.staged:
+                    raise ValidationError(
+                        "Only a staged secret can be added to.", field="secretRef"
+                    )
+                row = await self._deps.vault.merge(
+                    db, who.tenant_id, body.secret_ref, values, primary=primary
+                )
+            else:
+                row = await self._deps.vault.stage(
+                    db, tenant_id=who.tenant_id, user_id=who.user_id, values=values, primary=primary
+                )
             await audit.record(
                 db,
                 tenant_id=who.tenant_id,
@@ -179,3 +190,21 @@ class ProbeService:
             )
             await db.commit()
         return StagedSecretOut(secret_ref=row.id, mask=row.mask, expires_at=row.expires_at)
+
+    async def discard_staged(self, who: Identity, secret_ref: str) -> None:
+        """Delete a staged secret (a cancelled or abandoned conversation)."""
+        who.require(Permission.CREATE)
+        async with self._deps.sessions() as db:
+            row = await self._deps.vault.get(db, who.tenant_id, secret_ref)
+            if not row.staged:
+                raise ValidationError("Only a staged secret can be discarded.", field="secretRef")
+            await self._deps.vault.delete(db, who.tenant_id, secret_ref)
+            await audit.record(
+                db,
+                tenant_id=who.tenant_id,
+                actor=who.user_id,
+                action="secret.discard",
+                object_type="secret",
+                object_id=secret_ref,
+            )
+            await db.commit()

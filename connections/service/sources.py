@@ -186,6 +186,13 @@ class SourceService:
             return None
         primary = primary_secret(resolved.connector, resolved.secrets)
         if ref:
+            if not (await vault.get(db, who.tenant_id, ref)).staged:
+                # One secret per source: sharing would let one source's change or deletion
+                # silently break another.
+                raise ValidationError(
+                    "That secretRef already belongs to a source; stage a new secret.",
+                    field="secretRef",
+                )
             if explicit:
                 await vault.merge(db, who.tenant_id, ref, resolved.secrets, primary=primary)
             row = await vault.attach(db, who.tenant_id, ref)

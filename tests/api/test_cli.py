@@ -52,3 +52,31 @@ def test_invalid_configuration_names_the_variable(tmp_path: Path) -> None:
 
     assert result.returncode == 2
     assert "INGESTION_AGENT_ALLOWED_NETWORKS" in result.stderr
+
+
+def test_vault_rotate_reencrypts_and_audit_verify_checks_the_chain(tmp_path: Path) -> None:
+    env = {**os.environ, "INGESTION_AGENT_DATA_DIR": str(tmp_path / "data")}
+    env.pop("INGESTION_AGENT_VAULT_KEY", None)
+
+    rotate = subprocess.run(
+        [_cli(), "vault", "rotate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    verify = subprocess.run(
+        [_cli(), "audit", "verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert rotate.returncode == 0, rotate.stderr
+    assert rotate.stdout.startswith("re-encrypted 0 secret(s) under key ")
+    assert (tmp_path / "data" / "vault.key").stat().st_mode & 0o777 == 0o600
+    assert verify.returncode == 0, verify.stderr
+    assert "audit chain OK" in verify.stdout

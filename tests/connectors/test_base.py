@@ -13,11 +13,11 @@ def test_parsing_registers_secret_values_for_redaction() -> None:
     try:
         connector.parse(
             {"bucket": "acme-inventory"},
-            {"access_key_id": "AKIAEXAMPLE0000", "secret_access_key": SECRET},
+            {"access_key_id": "AKIAUNIQUEKEYID0042", "secret_access_key": SECRET},
         )
 
         assert redact_text(f"leaked {SECRET}") == f"leaked {REDACTED}"
         # The key id names the key pair; it is not secret and is not registered.
-        assert redact_text("AKIAEXAMPLE0000") == "AKIAEXAMPLE0000"
+        assert redact_text("AKIAUNIQUEKEYID0042") == "AKIAUNIQUEKEYID0042"
     finally:
         unregister_secret(SECRET)

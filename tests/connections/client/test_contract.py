@@ -136,7 +136,7 @@ async def test_failed_check_is_a_result_not_an_error(
 
     assert not check.ok
     assert check.failure == "auth_failed"
-    assert check.field == "access_key_id"
+    assert check.field == "secret.accessKeyId"
 
 
 async def test_discover_and_create_then_preview(
