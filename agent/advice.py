@@ -1,0 +1,98 @@
+"""After a failed test: what to say, and which answers to ask for again.
+
+Only the fields the failure class points at are asked again; every other answer is kept
+(DESIGN.md section 13).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from connections.schemas import FieldOut
+
+__all__ = ["advice_for", "fields_to_reask", "zero_stream_causes"]
+
+_ADVICE = {
+    "auth_failed": "The credentials were rejected. Give the {fields} again.",
+    "permission_denied": (
+        'The credentials work but lack a permission. Fix the policy and say "retry", '
+        "or give other credentials ({fields})."
+    ),
+    "not_found": "Check the {fields} and tell me the right one.",
+    "unreachable": "Check the {fields}, and that the service is running and reachable.",
+    "timeout": 'It did not answer in time. Check the {fields}, or say "retry".',
+    "tls": "Check the {fields}: the certificate must be valid for that name.",
+    "blocked_by_policy": "Use another {fields}, or ask an operator to allow that network.",
+    "invalid_config": "Fix the {fields}.",
+    "server_error": 'The other side had an internal error. Say "retry" in a moment.',
+    "endpoint_gone": "The endpoint says it is gone. Give the new {fields}.",
+    "malformed_data": "The data could not be read in the chosen format. Check the {fields}.",
+}
+
+# Field names each failure class points at, in order of likelihood; the first that the
+# connector has are asked again.
+_SUSPECTS = {
+    "auth_failed": ("password", "secret_access_key", "auth_header", "access_key_id", "username"),
+    "permission_denied": (
+        "access_key_id",
+        "secret_access_key",
+        "username",
+        "password",
+        "auth_header",
+    ),
+    "not_found": ("bucket", "database", "url", "prefix", "schema"),
+    "unreachable": ("host", "port", "endpoint_url", "url", "account"),
+    "timeout": ("host", "port", "endpoint_url", "url", "account"),
+    "tls": ("url", "endpoint_url", "host", "sslmode"),
+    "blocked_by_policy": ("host", "endpoint_url", "url"),
+    "endpoint_gone": ("url",),
+    "malformed_data": ("format", "records_path"),
+}
+
+
+def fields_to_reask(
+    failure: str | None, field: str | None, fields: Sequence[FieldOut]
+) -> list[str]:
+    """The field names to ask for again after a failed test."""
+    names = [f.name for f in fields]
+    if field:
+        # Our REST layer may name it config.x / secret.x in camelCase; connectors use snake.
+        bare = field.split(".", 1)[-1]
+        snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in bare)
+        if snake in names:
+            related = [snake]
+            # A rejected key id usually comes with its secret, and the other way round.
+            pairs = {"access_key_id": "secret_access_key", "username": "password"}
+            partner = pairs.get(snake) or {v: k for k, v in pairs.items()}.get(snake)
+            if failure == "permission_denied" and partner in names:
+                related.append(partner)
+            return related
+    suspects = [n for n in _SUSPECTS.get(failure or "", ()) if n in names]
+    if failure == "auth_failed":
+        secrets = [f.name for f in fields if f.secret and f.name in suspects]
+        return secrets or suspects[:1]
+    return suspects[:2] if suspects else []
+
+
+def advice_for(failure: str | None, fields: Sequence[FieldOut], reask: Sequence[str]) -> str:
+    """One sentence on what to do next."""
+    labels = {f.name: f.label.lower() for f in fields}
+    named = " and ".join(labels.get(n, n) for n in reask) or "settings"
+    template = _ADVICE.get(failure or "", 'Check the {fields} and say "retry".')
+    return template.format(fields=named)
+
+
+def zero_stream_causes(connector_type: str) -> list[str]:
+    """Why discovery may find nothing, per connector type."""
+    if connector_type == "S3":
+        return [
+            "the prefix is empty, or the files are under another prefix",
+            "the files are in another format than the one chosen",
+            "the key may list only part of the bucket",
+        ]
+    if connector_type == "WEBHOOK":
+        return ["the URL answered with no records", "the records are nested: set a records path"]
+    return [
+        "the schema is empty or another schema holds the tables",
+        "the user lacks permission to see the tables",
+    ]

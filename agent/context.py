@@ -1,0 +1,80 @@
+"""What one turn works with: the session, the user's client, and the connector's fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from connections.client import ConnectionClient
+from connections.schemas import ConnectorTypeOut, FieldOut
+from sessions import Session
+
+__all__ = ["TurnContext"]
+
+
+@dataclass
+class TurnContext:
+    """Mutable state of one turn; the reply is assembled from ``lines`` at the end."""
+
+    session: Session
+    client: ConnectionClient
+    types: list[ConnectorTypeOut]
+    lines: list[str] = field(default_factory=list)
+    options: list[str] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+    start_task: str | None = None  # "test" or "discover": work to start after the turn
+
+    def say(self, text: str) -> None:
+        """Add a paragraph to the reply."""
+        if text:
+            self.lines.append(text)
+
+    @property
+    def connector(self) -> ConnectorTypeOut | None:
+        """The chosen connector type."""
+        chosen = self.session.connector_type
+        return next((t for t in self.types if t.type == chosen), None)
+
+    @property
+    def is_sink(self) -> bool:
+        """Whether a results sink is being set up."""
+        return self.session.role == "RESULTS_SINK"
+
+    def fields(self) -> list[FieldOut]:
+        """The chosen connector's fields for the chosen role."""
+        connector = self.connector
+        if connector is None:
+            return []
+        role = self.session.role or "INVENTORY_SOURCE"
+        return [f for f in connector.fields if role in f.roles]
+
+    def field(self, name: str | None) -> FieldOut | None:
+        """One field by name."""
+        return next((f for f in self.fields() if f.name == name), None)
+
+    def label(self, name: str) -> str:
+        """A field's label in lower case, or its name in words."""
+        field = self.field(name)
+        return field.label.lower() if field else name.replace("_", " ")
+
+    def asking_secret(self) -> bool:
+        """Whether the question now open is for a secret."""
+        field = self.field(self.session.asked)
+        return field is not None and field.secret
+
+    def needed(self) -> list[FieldOut]:
+        """Fields the chat asks for: required ones (a sink's signing secret too)."""
+        wanted = []
+        for f in self.fields():
+            must = f.required or (self.is_sink and f.name == "signing_secret")
+            if must:
+                wanted.append(f)
+        return wanted
+
+    def missing(self) -> list[FieldOut]:
+        """Needed fields without an answer, in spec order (reasked ones first)."""
+        pending = self.data.get("_pending_secrets", {})
+        have = set(self.session.answers) | set(self.session.secret_refs) | set(pending)
+        reask = list((self.session.last_failure or {}).get("reask", []))
+        missing = [f for f in self.needed() if f.name not in have or f.name in reask]
+        return sorted(missing, key=lambda f: (f.name not in reask,))

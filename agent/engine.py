@@ -1,0 +1,577 @@
+"""Runs conversations: one turn at a time per session, slow work in the background.
+
+Messages to one session are serialized by a per-session lock (arrival order); different
+sessions never wait on each other. A connection test or discovery runs as a background
+task outside the lock: the turn that starts it answers at once with ``data.task``, and the
+outcome arrives as the agent's next message (and on the session's event feed). Messages
+sent meanwhile wait for it, except ``cancel``, which stops it at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+
+from agent import parsing
+from agent.commands import apply_edit, back, cancel, help_text, status
+from agent.context import TurnContext
+from agent.finish import (
+    choose_streams,
+    configure_schedule,
+    configure_sink,
+    creation_request,
+    idempotency_key,
+    show_streams,
+)
+from agent.flow import (
+    FlowError,
+    after_answers,
+    ask_next,
+    choose_type,
+    gather,
+    generate_signing_secret,
+    move,
+    on_test_failed,
+    start_test,
+    store_answers,
+    type_options,
+)
+from agent.parsing import CommandKind
+from agent.prompts import render
+from agent.reply import Reply
+from agent.scrub import scrub
+from agent.tasks import EventHub, TaskRunner
+from connections.client import ConnectionClient
+from connections.errors import (
+    CheckFailedError,
+    NotFoundError,
+    PermissionDeniedError,
+    ServiceError,
+    ValidationError,
+)
+from connections.identity import Identity
+from connections.schemas import ConnectionCheckRequest, ConnectorTypeOut
+from connectors.errors import ConnectorError
+from connectors.redaction import redact_text, register_secret
+from fsm import Event, State, fire
+from fsm import Facts as FsmFacts
+from sessions import Session, SessionLocks, SessionStore
+
+__all__ = ["MAX_MESSAGE", "ConversationEngine"]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What a connection test found."""
+
+    ok: bool
+    failure: str | None
+    field: str | None
+    message: str
+
+
+log = structlog.get_logger(__name__)
+MAX_MESSAGE = 64 * 1024
+ClientFactory = Callable[[Identity], ConnectionClient]
+
+
+class ConversationEngine:
+    """The conversation service behind every face."""
+
+    def __init__(
+        self,
+        *,
+        store: SessionStore,
+        client_for: ClientFactory,
+        locks: SessionLocks | None = None,
+        tasks: TaskRunner | None = None,
+        events: EventHub | None = None,
+        task_timeout: float = 60.0,
+    ) -> None:
+        self._store = store
+        self._client_for = client_for
+        self._locks = locks or SessionLocks()
+        self.tasks = tasks or TaskRunner()
+        self.events = events or EventHub()
+        self._task_timeout = task_timeout
+        self._types: list[ConnectorTypeOut] | None = None
+
+    async def _connector_types(self, client: ConnectionClient) -> list[ConnectorTypeOut]:
+        if self._types is None:
+            self._types = await client.connector_types()
+        return self._types
+
+    # -- public API ---------------------------------------------------------------------------
+
+    async def start(self, who: Identity, agent_id: str | None = None) -> Reply:
+        """Open a session and say welcome.
+
+        Raises:
+            NotFoundError: ``agent_id`` is not the tenant's.
+            SessionLimitError: The store is full.
+        """
+        client = self._client_for(who)
+        if agent_id is None:
+            agent_id = (await client.default_agent()).id
+        else:
+            await client.list_sources(agent_id)  # 404 unless the tenant's
+        types = await self._connector_types(client)
+        session = Session(
+            tenant_id=who.tenant_id,
+            user_id=who.user_id,
+            roles=who.roles,
+            agent_id=agent_id,
+            state=State.WELCOME.value,
+        )
+        session.state = fire(State.WELCOME, Event.START, FsmFacts()).value
+        ctx = TurnContext(session=session, client=client, types=types)
+        ctx.options = type_options(ctx)
+        ctx.say(render("welcome", options=ctx.options))
+        reply = self._finish(ctx, user_text=None)
+        await self._store.create(session)
+        return reply
+
+    async def chat(
+        self,
+        who: Identity,
+        session_id: str,
+        *,
+        message: str | None = None,
+        fields: dict[str, str] | None = None,
+    ) -> Reply:
+        """Handle one message (free text, or structured ``fields`` from a masked form).
+
+        Raises:
+            ValidationError: Empty, too long, or neither message nor fields; nothing changed.
+            NotFoundError: No such session for this user.
+        """
+        text = _validate_input(message, fields)
+        await self._load(who, session_id)
+        is_cancel = fields is None and _is_cancel(text)
+        if is_cancel:
+            # Only cancel overtakes work in progress.
+            self.tasks.cancel(session_id)
+        else:
+            await self.tasks.wait(session_id, seconds=self._task_timeout)
+        async with self._locks.hold(session_id):
+            session = await self._load(who, session_id)
+            client = self._client_for(who)
+            ctx = TurnContext(
+                session=session, client=client, types=await self._connector_types(client)
+            )
+            shown = await self._turn(ctx, text, fields)
+            reply = self._finish(ctx, user_text=shown)
+            await self._store.save(session)
+        if ctx.start_task:
+            self._start_task(who, session.id, ctx.start_task)
+        return reply
+
+    async def get(self, who: Identity, session_id: str) -> Session:
+        """The session (transcript already redacted).
+
+        Raises:
+            NotFoundError: No such session for this user.
+        """
+        return await self._load(who, session_id)
+
+    async def delete(self, who: Identity, session_id: str) -> None:
+        """End a session: stop its work and delete its staged secrets."""
+        session = await self._load(who, session_id)
+        self.tasks.cancel(session_id)
+        await self._discard(self._client_for(who), sorted(set(session.secret_refs.values())))
+        await self._store.delete(session_id)
+
+    async def aclose(self) -> None:
+        """Stop background work."""
+        await self.tasks.aclose()
+
+    # -- one turn -----------------------------------------------------------------------------
+
+    async def _turn(self, ctx: TurnContext, text: str, fields: dict[str, str] | None) -> str:
+        """Apply the message; return what the transcript may show of it (secrets scrubbed)."""
+        shown = scrub(ctx, text) if fields is None else ""
+        try:
+            if fields is not None:
+                shown = self._structured(ctx, fields)
+            else:
+                await self._dispatch(ctx, text)
+        except FlowError as exc:
+            ctx.say(str(exc))
+            if ctx.asking_secret():
+                ctx.data["input_type"] = "secret"
+        except PermissionDeniedError:
+            ctx.say(render("errors/permission"))
+        await self._stage_secrets(ctx)
+        return shown
+
+    def _structured(self, ctx: TurnContext, fields: dict[str, str]) -> str:
+        if State(ctx.session.state) is not State.GATHER_CREDENTIALS:
+            raise FlowError("Those settings aren't expected right now.")
+        known = {f.name: f for f in ctx.fields()}
+        unknown = [k for k in fields if k not in known]
+        if unknown:
+            raise FlowError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
+        values = {k: v for k, v in fields.items() if not known[k].secret}
+        secrets = {k: v for k, v in fields.items() if known[k].secret}
+        store_answers(ctx, values, secrets)
+        ctx.say(
+            render(
+                "got_fields",
+                got=[known[k].label.lower() for k in values],
+                secret_stored=[known[k].label.lower() for k in secrets],
+            )
+        )
+        after_answers(ctx)
+        return "(form) " + ", ".join(sorted(fields))
+
+    async def _dispatch(self, ctx: TurnContext, text: str) -> None:
+        state = State(ctx.session.state)
+        command = parsing.parse_command(text, fields=ctx.fields())
+        if command is not None:
+            handled = await self._command(ctx, command)
+            if handled:
+                return
+        if state is State.SELECT_SOURCE_TYPE:
+            choose_type(ctx, text)
+        elif state is State.GATHER_CREDENTIALS:
+            gather(ctx, text)
+        elif state in (State.TEST_CONNECTION, State.DISCOVER_SCHEMA):
+            ctx.say(render("busy", step="working on it"))
+        elif state is State.SELECT_STREAMS:
+            choose_streams(ctx, text)
+        elif state is State.CONFIGURE_SYNC:
+            (configure_sink if ctx.is_sink else configure_schedule)(ctx, text)
+        elif state is State.REVIEW:
+            await self._review_answer(ctx, text)
+        elif state is State.DONE:
+            ctx.say(render("done"))
+            ctx.options = ["Start over"]
+
+    async def _command(self, ctx: TurnContext, command: parsing.Command) -> bool:
+        """Handle a command; False when it does not apply here (the message is data)."""
+        kind = command.kind
+        state = State(ctx.session.state)
+        simple = {CommandKind.HELP: help_text, CommandKind.STATUS: status, CommandKind.BACK: back}
+        if kind in simple:
+            simple[kind](ctx)
+        elif kind is CommandKind.CANCEL:
+            await self._cancel(ctx)
+        elif kind is CommandKind.RETRY and state is State.GATHER_CREDENTIALS:
+            if not ctx.session.last_failure:
+                return False
+            if ctx.missing():
+                raise FlowError("Some settings are still missing; give them first.")
+            start_test(ctx)
+        elif kind is CommandKind.GENERATE and state is State.GATHER_CREDENTIALS:
+            generate_signing_secret(ctx)
+        elif kind is CommandKind.EDIT:
+            return self._edit(ctx, command, state)
+        else:
+            return False
+        return True
+
+    async def _cancel(self, ctx: TurnContext) -> None:
+        if State(ctx.session.state) is State.DONE:
+            move(ctx, Event.RESTART)
+            ctx.say("What type of data source would you like to connect?")
+        else:
+            await self._discard(ctx.client, cancel(ctx))
+        ctx.options = type_options(ctx)
+
+    @staticmethod
+    def _edit(ctx: TurnContext, command: parsing.Command, state: State) -> bool:
+        if command.field and command.secret:
+            # A new secret goes to the vault like any other; its value never stays here.
+            if command.value:
+                store_answers(ctx, {}, {command.field: command.value})
+                after_answers(ctx)
+            else:
+                ctx.session.asked = command.field
+                ask_next(ctx)
+        elif command.field:
+            apply_edit(ctx, command)
+        elif state is State.REVIEW:
+            ctx.say('What should I change? For example "change the schedule".')
+        else:
+            return False
+        return True
+
+    async def _review_answer(self, ctx: TurnContext, text: str) -> None:
+        answer = parsing.parse_yes_no(text)
+        if answer is None and text.strip().lower() in {"create", "create it"}:
+            answer = True
+        if answer is None:
+            raise FlowError('Say "yes" to create it, or tell me what to change.')
+        if not answer:
+            ctx.say(
+                'What should I change? For example "change the schedule" or '
+                '"change the region to eu-west-1".'
+            )
+            ctx.options = ["Change the schedule", "Cancel"]
+            return
+        move(ctx, Event.CONFIRMED)
+        await self._execute(ctx)
+
+    async def _execute(self, ctx: TurnContext) -> None:
+        """Create the source (idempotent per answers); report what did and didn't happen."""
+        body = creation_request(ctx)
+        key = idempotency_key(ctx, body)
+        agent_id = ctx.session.agent_id or ""
+        try:
+            created = await ctx.client.create_source(agent_id, body, idempotency_key=key)
+        except PermissionDeniedError:
+            move(ctx, Event.EXECUTE_FAILED)
+            ctx.say(render("errors/permission"))
+            return
+        except CheckFailedError as exc:
+            move(ctx, Event.EXECUTE_FAILED)
+            ctx.say(
+                render(
+                    "errors/execute_failed",
+                    message=exc.message,
+                    advice='Say "change the …" to fix it, or "cancel".',
+                )
+            )
+            return
+        except (ServiceError, ConnectorError) as exc:
+            move(ctx, Event.EXECUTE_FAILED)
+            ctx.say(
+                render(
+                    "errors/execute_failed", message=exc.message, advice='Say "yes" to try again.'
+                )
+            )
+            return
+        ctx.session.secret_refs = {}  # attached to the source now; nothing staged remains
+        ctx.session.result = {"id": created.id, "name": created.name, "status": created.status}
+        move(ctx, Event.EXECUTED)
+        notes = []
+        if ctx.is_sink:
+            notes.append(
+                "Results will be pushed here when jobs complete."
+                if created.auto_push_on_job_complete
+                else "Auto-push is off: say so in the rules when you want results pushed."
+            )
+        elif created.schedule_cron:
+            words = (ctx.session.schedule or {}).get("description", created.schedule_cron)
+            notes.append(f"It will be checked {words}.")
+        else:
+            notes.append("It has no schedule: pull it on demand.")
+        ctx.say(
+            render("executed", name=created.name, status=created.status, id=created.id, notes=notes)
+        )
+        ctx.options = ["Start over"]
+
+    # -- secrets ------------------------------------------------------------------------------
+
+    async def _stage_secrets(self, ctx: TurnContext) -> None:
+        """Send typed secrets to the vault now; the session keeps only the reference."""
+        pending: dict[str, str] = ctx.data.pop("_pending_secrets", {})
+        if not pending:
+            return
+        for value in pending.values():
+            register_secret(value)
+        refs = sorted(set(ctx.session.secret_refs.values()))
+        staged = await ctx.client.stage_secret(
+            pending, type_=ctx.session.connector_type, secret_ref=refs[0] if refs else None
+        )
+        for name in pending:
+            ctx.session.secret_refs[name] = staged.secret_ref
+            ctx.session.secret_masks[name] = staged.mask if len(pending) == 1 else "ia_****"
+
+    async def _discard(self, client: ConnectionClient, refs: list[str]) -> None:
+        for ref in refs:
+            try:
+                await client.discard_secret(ref)
+            except (NotFoundError, ValidationError):
+                continue
+
+    # -- background work ------------------------------------------------------------------------
+
+    def _start_task(self, who: Identity, session_id: str, kind: str) -> None:
+        work = self._test(who, session_id) if kind == "test" else self._discover(who, session_id)
+        self.tasks.start(session_id, work)
+
+    def _request(self, ctx: TurnContext) -> ConnectionCheckRequest:
+        body = creation_request(ctx)
+        return ConnectionCheckRequest(
+            type=body.type,
+            role=body.role,
+            config=body.config,
+            secret=body.secret,
+            secret_ref=body.secret_ref,
+        )
+
+    async def _test(self, who: Identity, session_id: str) -> None:
+        client = self._client_for(who)
+        session = await self._load(who, session_id)
+        ctx = TurnContext(session=session, client=client, types=await self._connector_types(client))
+        try:
+            result = await asyncio.wait_for(
+                client.check(session.agent_id or "", self._request(ctx)), self._task_timeout
+            )
+            outcome = _Outcome(
+                ok=result.ok, failure=result.failure, field=result.field, message=result.message
+            )
+        except TimeoutError:
+            outcome = _Outcome(
+                ok=False, failure="timeout", field=None, message="The test took too long."
+            )
+        except PermissionDeniedError:
+            outcome = _Outcome(
+                ok=False,
+                failure="permission_denied",
+                field=None,
+                message=render("errors/permission"),
+            )
+        except ConnectorError as exc:
+            outcome = _Outcome(
+                ok=False, failure=exc.failure.value, field=exc.field, message=exc.message
+            )
+        except ServiceError as exc:
+            outcome = _Outcome(ok=False, failure=exc.code, field=exc.field, message=exc.message)
+        chained = await self._after(who, session_id, lambda c: self._on_test(c, outcome))
+        if chained:
+            self._start_task(who, session_id, "discover")
+
+    @staticmethod
+    def _on_test(ctx: TurnContext, outcome: _Outcome) -> bool:
+        if not outcome.ok:
+            on_test_failed(ctx, outcome.failure, outcome.field, outcome.message)
+            return False
+        ctx.say(render("test_passed", message=outcome.message))
+        move(ctx, Event.TEST_PASSED)
+        if ctx.is_sink:
+            ctx.say(render("ask_sink_push"))
+            ctx.options = ["Yes", "No"]
+            return False
+        ctx.say(render("discovering"))
+        return True
+
+    async def _discover(self, who: Identity, session_id: str) -> None:
+        client = self._client_for(who)
+        session = await self._load(who, session_id)
+        ctx = TurnContext(session=session, client=client, types=await self._connector_types(client))
+        try:
+            catalog = await asyncio.wait_for(
+                client.discover(session.agent_id or "", self._request(ctx)), self._task_timeout
+            )
+        except (TimeoutError, ServiceError, ConnectorError) as exc:
+            message = getattr(exc, "message", "Discovery took too long.")
+            await self._after(who, session_id, lambda c: self._discovery_failed(c, message))
+            return
+        await self._after(who, session_id, lambda c: self._on_catalog(c, catalog))
+
+    def _discovery_failed(self, ctx: TurnContext, message: str) -> bool:
+        move(ctx, Event.DISCOVERY_FAILED)
+        ctx.session.last_failure = {"failure": "discovery_failed", "field": None, "reask": []}
+        ctx.say(f"✗ {message}")
+        ctx.say('Change a setting (for example "change the prefix to …"), or say "retry".')
+        ctx.options = ["Retry", "Cancel"]
+        return False
+
+    def _on_catalog(self, ctx: TurnContext, catalog: Any) -> bool:
+        ctx.session.catalog = {"streams": catalog.streams}
+        move(ctx, Event.DISCOVERED)
+        if not catalog.streams:
+            ctx.session.last_failure = {"failure": "no_streams", "field": None, "reask": []}
+            show_streams(ctx, catalog)
+            ctx.options = ["Retry", "Cancel"]
+            return False
+        show_streams(ctx, catalog)
+        return False
+
+    async def _after(
+        self, who: Identity, session_id: str, apply: Callable[[TurnContext], bool]
+    ) -> bool:
+        """Apply a task's outcome under the session lock as the agent's next message."""
+        async with self._locks.hold(session_id):
+            session = await self._store.get(session_id)
+            if session is None or session.state not in (
+                State.TEST_CONNECTION.value,
+                State.DISCOVER_SCHEMA.value,
+            ):
+                return False  # cancelled or moved on meanwhile
+            client = self._client_for(who)
+            ctx = TurnContext(
+                session=session, client=client, types=await self._connector_types(client)
+            )
+            chained = apply(ctx)
+            # A chained discovery shows as work in progress in this very reply.
+            session.task = (
+                {"id": f"{session.id}:discover", "step": "discover schema", "status": "running"}
+                if chained
+                else None
+            )
+            reply = self._finish(ctx, user_text=None)
+            await self._store.save(session)
+        self.events.publish(session_id, {"type": "reply", "reply": reply.model_dump(mode="json")})
+        return chained
+
+    # -- replies --------------------------------------------------------------------------------
+
+    def _finish(self, ctx: TurnContext, *, user_text: str | None) -> Reply:
+        """Assemble the reply, record the turn (redacted), and publish it."""
+        session = ctx.session
+        data = {k: v for k, v in ctx.data.items() if not k.startswith("_")}
+        reveal = data.pop("reveal_once", None)
+        data.setdefault("input_type", "text")
+        if "required_fields" not in data:
+            data["required_fields"] = (
+                [f.name for f in ctx.missing()]
+                if ctx.connector and State(session.state) is State.GATHER_CREDENTIALS
+                else []
+            )
+        if ctx.start_task:
+            step = "test connection" if ctx.start_task == "test" else "discover schema"
+            session.task = {
+                "id": f"{session.id}:{ctx.start_task}",
+                "step": step,
+                "status": "running",
+            }
+        if session.task:
+            data["task"] = session.task
+        message = "\n\n".join(ctx.lines)
+        reply = Reply(
+            session_id=session.id,
+            state=session.state,
+            message=message,
+            options=ctx.options,
+            data=data,
+        )
+        if user_text is not None:
+            session.append("user", redact_text(user_text))
+        session.append("agent", redact_text(message))
+        session.last_reply = reply.model_dump(mode="json")
+        if reveal is not None:
+            # Shown once in this reply only: never in the transcript or last_reply.
+            reply = reply.model_copy(update={"data": {**data, "reveal_once": reveal}})
+        return reply
+
+    async def _load(self, who: Identity, session_id: str) -> Session:
+        session = await self._store.get(session_id)
+        if session is None or session.tenant_id != who.tenant_id or session.user_id != who.user_id:
+            raise NotFoundError("No such session.")
+        return session
+
+
+def _validate_input(message: str | None, fields: dict[str, str] | None) -> str:
+    if fields is not None:
+        if not fields or any(not isinstance(v, str) for v in fields.values()):
+            raise ValidationError("fields must map setting names to text.", field="fields")
+        if sum(len(v) for v in fields.values()) > MAX_MESSAGE:
+            raise ValidationError("The fields are too long (64 KB at most).", field="fields")
+        return ""
+    if message is None or not message.strip():
+        raise ValidationError("The message is empty.", field="message")
+    if len(message.encode()) > MAX_MESSAGE:
+        raise ValidationError("The message is too long (64 KB at most).", field="message")
+    return message.strip()
+
+
+def _is_cancel(text: str) -> bool:
+    command = parsing.parse_command(text)
+    return command is not None and command.kind is CommandKind.CANCEL

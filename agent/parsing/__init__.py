@@ -1,0 +1,56 @@
+"""Understanding what a person types into the setup chat, without I/O and without an LLM.
+
+Each parser reads one kind of answer and is safe to try in any state:
+
+- :func:`match_type`: a connector type by name, alias, typo or number, with a role hint;
+- :func:`parse_dsn`: a DSN or URL that fills several fields at once;
+- :func:`extract_fields`: field values, several at once or one bare answer, secrets apart;
+- :func:`parse_command`: help, back, cancel, status, retry, generate, "change the port to...";
+- :func:`parse_yes_no`: yes or no in their common forms;
+- :func:`parse_stream_selection`: "all", "1,3-5", names, globs, "all except logs";
+- :func:`parse_schedule` and :func:`describe_cron`: cron lines and schedules in words.
+
+Every result that may hold a secret also carries the message with the secret replaced by
+``***REDACTED***``; only that form may be kept in a transcript or a log. Errors derive
+from :class:`ParseError` (see :mod:`agent.parsing.errors`).
+"""
+
+from __future__ import annotations
+
+from agent.parsing.commands import Command, CommandKind, parse_command
+from agent.parsing.connector_type import TypeMatch, detect_role, match_type
+from agent.parsing.dsn import DsnMatch, find_dsns, parse_dsn
+from agent.parsing.errors import ParseError, ScheduleError, SelectionError
+from agent.parsing.fields import Extraction, extract_fields
+from agent.parsing.protocols import ConnectorTypeLike, FieldLike
+from agent.parsing.redaction import REDACTED, redact
+from agent.parsing.schedule import Schedule, describe_cron, parse_schedule
+from agent.parsing.streams import Selection, parse_stream_selection
+from agent.parsing.yes_no import parse_yes_no
+
+__all__ = [
+    "REDACTED",
+    "Command",
+    "CommandKind",
+    "ConnectorTypeLike",
+    "DsnMatch",
+    "Extraction",
+    "FieldLike",
+    "ParseError",
+    "Schedule",
+    "ScheduleError",
+    "Selection",
+    "SelectionError",
+    "TypeMatch",
+    "describe_cron",
+    "detect_role",
+    "extract_fields",
+    "find_dsns",
+    "match_type",
+    "parse_command",
+    "parse_dsn",
+    "parse_schedule",
+    "parse_stream_selection",
+    "parse_yes_no",
+    "redact",
+]

@@ -1,0 +1,309 @@
+"""Several field values in one message, or one bare value for the field that was asked.
+
+``extract_fields`` understands ``host=db port=5432``, ``host: db, port 5432``, JSON (also
+camelCase and nested ``{"config": {...}, "secret": {...}}``), "the bucket is acme and the
+region us-east-1", a pasted DSN, and a bare answer to the question just asked. Secret values
+are returned apart from the others and replaced in ``redacted_text``, which is the only form
+of the message that may be kept. A secret pasted at the wrong prompt (``password=...`` while
+the host was asked, or a string shaped like the connector's secret) is still treated as a
+secret.
+
+Only the shape of a value is looked at here (a port is its digits, an enum value is spelled
+as its choice); whether it is valid is the caller's business.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.parsing.dsn import DsnMatch, find_dsns
+from agent.parsing.key_values import Pair, clean_value, scan_pairs
+from agent.parsing.protocols import FieldLike
+from agent.parsing.redaction import redact
+from agent.parsing.secret_shapes import secret_field_for
+from agent.parsing.text import fold_quotes, is_secret_name, strip_quotes
+from agent.parsing.vocabulary import field_phrases, resolve_field_phrase
+
+__all__ = ["Extraction", "extract_fields"]
+
+# Kinds whose values may be a secret pasted at the wrong prompt.
+_CHECKED_KINDS = frozenset({"string", "url"})
+_BEARER_PHRASES = frozenset({"bearer", "bearer token"})
+_MAX_DEPTH = 3
+# Where a JSON object may start; a message of braces must not cost quadratic time.
+_MAX_JSON_STARTS = 8
+_LEAD_IN = re.compile(
+    r"^(?:(?:it's|it\s+is|its|that's|that\s+is|use|try|here\s+it\s+is:?|here's|here\s+you\s+go:?|"
+    r"ok|okay|sure)[,:]?\s+)+",
+    re.IGNORECASE,
+)
+_TAIL = re.compile(r"(?:[\s,]+(?:please|thanks|thank\s+you|pls|thx))+[.!]*$", re.IGNORECASE)
+_HOST_PORT = re.compile(r"(?P<host>[^\s:/@]+):(?P<port>\d{1,5})")
+_JSON_STRING = r'"((?:[^"\\]|\\.)*)"'
+_JSON_PAIR = re.compile(rf"{_JSON_STRING}\s*:\s*{_JSON_STRING}")
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """What one message says about a connector's fields.
+
+    Attributes:
+        values: Non-secret values by field name.
+        secret_values: Secret values by field name; never printed in a repr.
+        redacted_text: The message with every secret replaced by ``***REDACTED***``.
+        unknown: Keys the person named that match no field, as typed.
+        misplaced: Secret fields filled although a non-secret field was asked.
+    """
+
+    values: dict[str, str]
+    secret_values: dict[str, str] = field(repr=False)
+    redacted_text: str
+    unknown: tuple[str, ...] = ()
+    misplaced: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> frozenset[str]:
+        """Every field the message filled, secret or not."""
+        return frozenset(self.values) | frozenset(self.secret_values)
+
+
+class _Collector:
+    """Values gathered from the parts of one message."""
+
+    def __init__(self, fields: Sequence[FieldLike], asked: FieldLike | None) -> None:
+        self.fields = fields
+        self.by_name = {f.name: f for f in fields}
+        self.asked = asked
+        self.values: dict[str, str] = {}
+        self.secrets: dict[str, str] = {}
+        self.hidden: list[str] = []
+        self.unknown: list[str] = []
+        self.urls: dict[str, str] = {}
+
+    def put(self, name: str, value: str) -> None:
+        spec = self.by_name[name]
+        if spec.secret:
+            self.put_secret(name, strip_quotes(value))
+            return
+        value = strip_quotes(fold_quotes(value))
+        for raw, clean in self.urls.items():
+            value = value.replace(raw, clean)
+        if spec.kind in _CHECKED_KINDS:
+            target = secret_field_for(value, self.fields)
+            if target is not None:
+                self.put_secret(target, value)
+                return
+        self.values[name] = _shape(spec, value)
+
+    def put_secret(self, name: str, value: str) -> None:
+        self.hidden.append(value)
+        if not value.strip():
+            return
+        if name in self.by_name and self.by_name[name].secret:
+            self.secrets[name] = value
+        elif name not in self.by_name:
+            self.unknown.append(name)
+
+    def misplaced(self) -> tuple[str, ...]:
+        if self.asked is None or self.asked.secret:
+            return ()
+        return tuple(self.secrets)
+
+
+def _shape(spec: FieldLike, value: str) -> str:
+    if spec.kind == "integer":
+        digits = re.match(r"\d+", value.replace(",", ""))
+        return digits.group(0) if digits else value
+    if spec.kind == "enum":
+        return next((c for c in spec.choices if c.lower() == value.lower()), value)
+    return value.rstrip(".") if spec.kind != "mapping" and not value.endswith("..") else value
+
+
+def _scalar(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return str(value)
+
+
+def _take_json(obj: Mapping[str, Any], into: _Collector, depth: int = 0) -> None:
+    for key, value in obj.items():
+        name = resolve_field_phrase(key, into.fields) if key.strip() else None
+        spec = into.by_name.get(name) if name else None
+        if (
+            isinstance(value, dict)
+            and depth < _MAX_DEPTH
+            and (spec is None or spec.kind != "mapping")
+        ):
+            _take_json(value, into, depth + 1)
+            continue
+        text = _scalar(value)
+        if text is None:
+            continue
+        if name is not None:
+            into.put(name, text)
+        elif is_secret_name(key):
+            into.put_secret(key, text)
+        else:
+            into.unknown.append(key)
+
+
+def _json_span(work: str) -> tuple[int, int, dict[str, Any]] | None:
+    decoder = json.JSONDecoder()
+    for match in itertools.islice(re.finditer(r"\{", work), _MAX_JSON_STARTS):
+        try:
+            obj, end = decoder.raw_decode(work, match.start())
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(obj, dict):
+            return match.start(), end, obj
+    return None
+
+
+def _json_raw_secrets(raw: str, fields: Sequence[FieldLike]) -> list[str]:
+    """Secret string values of a JSON text exactly as typed (escapes included)."""
+    by_name = {f.name: f for f in fields}
+    found = []
+    for match in _JSON_PAIR.finditer(raw):
+        name = resolve_field_phrase(match.group(1), fields)
+        if (name and by_name[name].secret) or is_secret_name(match.group(1)):
+            found.append(match.group(2))
+    return found
+
+
+def _blank(work: str, start: int, end: int) -> str:
+    return work[:start] + " " * (end - start) + work[end:]
+
+
+def _take_dsns(text: str, work: str, into: _Collector) -> tuple[str, list[tuple[int, int]], bool]:
+    """Use the DSNs in ``text``.
+
+    Returns:
+        The text without the DSN consumed, the spans of web URLs, and whether one was.
+    """
+    protected = []
+    consumed: DsnMatch | None = None
+    for dsn in find_dsns(text):
+        into.hidden.extend(dsn.secret_forms)
+        if dsn.type == "WEBHOOK":
+            protected.append(dsn.span)
+            into.urls[text[dsn.span[0] : dsn.span[1]]] = dsn.fields["url"]
+            if "auth_header" in dsn.secrets and "auth_header" in into.by_name:
+                into.put_secret("auth_header", dsn.secrets["auth_header"])
+        elif consumed is None:
+            consumed = dsn
+    if consumed is not None:
+        for name, value in consumed.fields.items():
+            if name in into.by_name:
+                into.put(name, value)
+        for name, value in consumed.secrets.items():
+            into.put_secret(name, value)
+        work = _blank(work, *consumed.span)
+    return work, protected, consumed is not None
+
+
+def _bare(text: str, into: _Collector, asked: FieldLike) -> None:
+    if asked.secret:
+        value = text.strip()
+        phrases = [p for p, n in field_phrases(into.fields).items() if n == asked.name]
+        keyed = re.fullmatch(
+            rf"\s*(?:the\s+|my\s+)?(?:{'|'.join(map(re.escape, phrases))})\s*(?:[=:]|\s+is\s)\s*"
+            r"(?P<value>\S.*?)\s*",
+            fold_quotes(text),
+            re.IGNORECASE | re.DOTALL,
+        )
+        if keyed:
+            value = strip_quotes(text[keyed.start("value") : keyed.end("value")])
+        into.put_secret(asked.name, value)
+        return
+    value = _TAIL.sub("", _LEAD_IN.sub("", strip_quotes(fold_quotes(text.strip()))))
+    host_port = _HOST_PORT.fullmatch(value)
+    if asked.name == "host" and host_port and "port" in into.by_name:
+        into.put("host", host_port.group("host"))
+        into.put("port", host_port.group("port"))
+        return
+    if value:
+        into.put(asked.name, value)
+
+
+def extract_fields(
+    text: str, fields: Sequence[FieldLike], *, asked: str | None = None
+) -> Extraction:
+    """The field values in one message.
+
+    Args:
+        text: What the person typed.
+        fields: The connector's fields (for the role being set up).
+        asked: The field the last question asked for, if one was: a message that names no
+            field is then its value, the whole message when the field is secret.
+
+    Returns:
+        Values, secret values, the redacted message and the keys that match no field.
+    """
+    asked_field = next((f for f in fields if f.name == asked), None)
+    into = _Collector(fields, asked_field)
+    work = fold_quotes(text)
+    work, protected, found_any = _take_dsns(text, work, into)
+    json_span = _json_span(work)
+    if json_span is not None:
+        start, end, obj = json_span
+        into.hidden.extend(_json_raw_secrets(text[start:end], fields))
+        _take_json(obj, into)
+        work = _blank(work, start, end)
+        found_any = True
+    if asked_field is not None and asked_field.secret and not found_any:
+        _bare(text, into, asked_field)
+        return _done(text, into)
+    pairs = scan_pairs(work, field_phrases(fields), protected=protected)
+    _take_pairs(text, pairs, into)
+    if asked_field is not None and not found_any:
+        _take_lead(text, pairs, into, asked_field)
+    elif not pairs and not found_any and len(text.split()) == 1:
+        target = secret_field_for(text, fields)
+        if target is not None:
+            into.put_secret(target, text.strip())
+    return _done(text, into)
+
+
+def _take_pairs(text: str, pairs: Sequence[Pair], into: _Collector) -> None:
+    phrases = field_phrases(into.fields)
+    for pair in pairs:
+        raw = clean_value(text[pair.value_start : pair.value_end])
+        if pair.phrase is None:
+            if pair.unknown and is_secret_name(pair.unknown):
+                into.put_secret(pair.unknown, raw)
+            elif pair.unknown:
+                into.unknown.append(pair.unknown)
+            continue
+        if raw and pair.phrase in _BEARER_PHRASES and not raw.lower().startswith("bearer "):
+            raw = f"Bearer {raw}"
+        if raw:
+            into.put(phrases[pair.phrase], raw)
+
+
+def _take_lead(text: str, pairs: Sequence[Pair], into: _Collector, asked: FieldLike) -> None:
+    """The answer to the question asked: the whole message, or what precedes the first key."""
+    if not pairs:
+        _bare(text, into, asked)
+        return
+    lead = text[: pairs[0].start]
+    if re.search(r"(?:[,;]|\band)\s*$", lead) and asked.name not in into.values:
+        _bare(clean_value(lead), into, asked)
+
+
+def _done(text: str, into: _Collector) -> Extraction:
+    return Extraction(
+        values=into.values,
+        secret_values=into.secrets,
+        redacted_text=redact(text, into.hidden),
+        unknown=tuple(dict.fromkeys(into.unknown)),
+        misplaced=into.misplaced(),
+    )

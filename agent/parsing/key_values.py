@@ -1,0 +1,130 @@
+"""Finding ``key value`` pairs in free text.
+
+Examples: ``host=db port=5432``, "the host is db and the port is 5432", "bucket acme, prefix
+daily/".
+
+A key is a phrase that names a field, followed by ``=``, ``:``, "is" (a *strong* key, found
+anywhere) or just a space (a *weak* key, found only where a new item may begin: at the start,
+after a comma or "and"). A value runs to the next key. An unknown ``word=`` also ends a value
+and is reported, so a person learns that "colour=blue" was not understood.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = ["Pair", "clean_value", "scan_pairs"]
+
+# A key does not start inside a word, a host name, a path, a query string or a URL.
+_NOT_AFTER = r"(?<![\w./\-?&=@:%+])"
+_SEPARATOR = (
+    r"[\"']?(?P<sep>\s*[=:]\s*|\s+(?:is|are|should\s+be|will\s+be|=)\s+(?:set\s+to\s+)?|\s+)"
+    r"(?=\S)"
+)
+# Words after which a new item may begin: "..., and the region us-east-1".
+_ITEM_WORDS = frozenset(
+    {"and", "the", "my", "our", "with", "plus", "also", "then", "its", "it's", "use", "here's"}
+)
+_ITEM_WINDOW = 40
+_UNKNOWN_KEY = re.compile(
+    rf"{_NOT_AFTER}[\"']?(?P<key>[A-Za-z_][\w.\-]{{0,39}})[\"']?\s*=\s*(?=\S)"
+)
+_FILLER_END = re.compile(
+    r"(?:^|\s+)(?:and|the|with|plus|also|then|my|our|its|please|thanks|thank\s+you|ok)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """A key and the span of its value in the text.
+
+    Attributes:
+        phrase: The key as matched, lower-case with single spaces; ``None`` for an unknown
+            key, whose name is in ``unknown``.
+        unknown: The name of an unknown ``name=`` key, as typed.
+        start: Where the key starts.
+        value_start: Where its value starts.
+        value_end: Where its value ends (the next key, or the end of the text).
+    """
+
+    phrase: str | None
+    unknown: str | None
+    start: int
+    value_start: int
+    value_end: int
+
+
+@lru_cache(maxsize=64)
+def _key_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    ordered = sorted(phrases, key=len, reverse=True)
+    alternatives = "|".join(r"[\s_\-]+".join(map(re.escape, p.split())) for p in ordered)
+    return re.compile(rf"{_NOT_AFTER}[\"']?(?P<key>{alternatives}){_SEPARATOR}", re.IGNORECASE)
+
+
+def _inside(position: int, spans: Sequence[tuple[int, int]]) -> bool:
+    """Whether ``position`` falls in one of ``spans``, which are sorted and disjoint."""
+    index = bisect.bisect_right(spans, (position, sys.maxsize)) - 1
+    return index >= 0 and spans[index][0] <= position < spans[index][1]
+
+
+def _starts_item(text: str, position: int) -> bool:
+    """Whether a new item may begin at ``position``: after a comma, "and", "the"..."""
+    window = text[max(0, position - _ITEM_WINDOW) : position]
+    before = window.rstrip()
+    if not before or "\n" in window[len(before) :] or before[-1] in ",;{(":
+        return True
+    last_word = re.search(r"[A-Za-z']+$", before)
+    return last_word is not None and last_word.group(0).lower() in _ITEM_WORDS
+
+
+def scan_pairs(
+    text: str, phrases: Iterable[str], *, protected: Iterable[tuple[int, int]] = ()
+) -> list[Pair]:
+    """The key/value pairs in ``text``, in order.
+
+    Args:
+        text: The message, quotes folded to ASCII.
+        phrases: Lower-case phrases that name fields.
+        protected: Spans (URLs) inside which no key starts.
+    """
+    spans = sorted(protected)
+    found: list[tuple[int, int, str | None, str | None]] = []
+    for match in _key_pattern(tuple(sorted(set(phrases)))).finditer(text):
+        if _inside(match.start(), spans):
+            continue
+        sep = match.group("sep")
+        if not sep.strip() and not _starts_item(text, match.start()):
+            continue
+        phrase = " ".join(re.split(r"[\s_\-]+", match.group("key").lower()))
+        found.append((match.start(), match.end(), phrase, None))
+    taken = [(start, end) for start, end, _, _ in found]
+    for match in _UNKNOWN_KEY.finditer(text):
+        if _inside(match.start(), spans) or _inside(match.start(), taken):
+            continue
+        found.append((match.start(), match.end(), None, match.group("key")))
+    found.sort()
+    pairs = []
+    for index, (start, value_start, known, unknown) in enumerate(found):
+        value_end = found[index + 1][0] if index + 1 < len(found) else len(text)
+        pairs.append(Pair(known, unknown, start, value_start, value_end))
+    return pairs
+
+
+def clean_value(raw: str) -> str:
+    """A value as cut from the text, without the delimiters and filler words around it."""
+    value = raw.strip()
+    while True:
+        trimmed = _FILLER_END.sub("", value.rstrip(" \t\r\n,;")).rstrip(" \t\r\n,;")
+        if trimmed == value:
+            break
+        value = trimmed
+    for opener, closer in (("{", "}"), ("(", ")")):
+        if value.endswith(closer) and opener not in value:
+            value = value[:-1].rstrip(" ,;")
+    return value

@@ -1,0 +1,179 @@
+"""The words people use for connector types and fields, beyond the registry's own names.
+
+A field synonym lists candidate field names in order of preference; the first one the
+connector actually has wins, so "secret" is the secret access key of S3 and the signing
+secret of a webhook. A connector's own field names and labels always come first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from agent.parsing.protocols import FieldLike
+from agent.parsing.text import is_secret_name, squash, to_snake
+
+__all__ = ["TOPICS", "TYPE_ALIASES", "field_phrases", "resolve_field_phrase", "synonym_target"]
+
+TYPE_ALIASES: dict[str, tuple[str, ...]] = {
+    "POSTGRES": ("pg", "postgres", "postgresql", "psql", "postgre", "postgres sql", "pgsql"),
+    "MYSQL": ("mysql", "my sql", "maria", "mariadb", "maria db"),
+    "SNOWFLAKE": ("sf", "snowflake", "snow flake"),
+    "S3": ("s3", "amazon s3", "aws s3", "aws", "amazon", "bucket", "minio", "s3 bucket"),
+    "WEBHOOK": (
+        "webhook",
+        "web hook",
+        "https webhook",
+        "http",
+        "https",
+        "url",
+        "endpoint",
+        "api",
+        "http endpoint",
+    ),
+}
+
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "user": ("username",),
+    "username": ("username",),
+    "user name": ("username",),
+    "login": ("username",),
+    "db user": ("username",),
+    "database user": ("username",),
+    "pass": ("password",),
+    "password": ("password",),
+    "passwd": ("password",),
+    "pwd": ("password",),
+    "passphrase": ("password",),
+    "db password": ("password",),
+    "database password": ("password",),
+    "db": ("database",),
+    "database": ("database",),
+    "dbname": ("database",),
+    "db name": ("database",),
+    "database name": ("database",),
+    "host": ("host",),
+    "hostname": ("host",),
+    "host name": ("host",),
+    "server": ("host",),
+    "db host": ("host",),
+    "database host": ("host",),
+    "port": ("port",),
+    "db port": ("port",),
+    "key id": ("access_key_id",),
+    "access key": ("access_key_id",),
+    "access key id": ("access_key_id",),
+    "access id": ("access_key_id",),
+    "aws access key id": ("access_key_id",),
+    "secret": ("secret_access_key", "signing_secret", "password"),
+    "secret key": ("secret_access_key", "signing_secret"),
+    "secret access key": ("secret_access_key",),
+    "aws secret access key": ("secret_access_key",),
+    "endpoint": ("endpoint_url", "url"),
+    "endpoint url": ("endpoint_url", "url"),
+    "s3 endpoint": ("endpoint_url",),
+    "url": ("url", "endpoint_url"),
+    "address": ("url", "host"),
+    "link": ("url",),
+    "webhook url": ("url",),
+    "auth": ("auth_header",),
+    "auth header": ("auth_header",),
+    "authorization": ("auth_header",),
+    "authorization header": ("auth_header",),
+    "token": ("auth_header", "password"),
+    "bearer": ("auth_header",),
+    "bearer token": ("auth_header",),
+    "api key": ("auth_header",),
+    "apikey": ("auth_header",),
+    "signing secret": ("signing_secret",),
+    "signing key": ("signing_secret",),
+    "webhook secret": ("signing_secret",),
+    "region": ("region",),
+    "aws region": ("region",),
+    "bucket": ("bucket",),
+    "bucket name": ("bucket",),
+    "prefix": ("prefix",),
+    "folder": ("prefix",),
+    "path": ("prefix",),
+    "format": ("format",),
+    "file format": ("format",),
+    "data format": ("format",),
+    "account": ("account",),
+    "account name": ("account",),
+    "account identifier": ("account",),
+    "warehouse": ("warehouse",),
+    "wh": ("warehouse",),
+    "schema": ("schema",),
+    "role": ("role",),
+    "method": ("method",),
+    "http method": ("method",),
+    "headers": ("headers",),
+    "header": ("headers",),
+    "extra headers": ("headers",),
+    "records path": ("records_path",),
+    "json path": ("records_path",),
+    "ssl mode": ("sslmode",),
+    "sslmode": ("sslmode",),
+    "ssl": ("sslmode",),
+}
+
+# Things a person may want to change that are not connector fields.
+TOPICS: dict[str, str] = {
+    "schedule": "schedule",
+    "sync schedule": "schedule",
+    "cron": "schedule",
+    "frequency": "schedule",
+    "how often": "schedule",
+    "timing": "schedule",
+    "streams": "streams",
+    "stream selection": "streams",
+    "selection": "streams",
+    "tables": "streams",
+    "files": "streams",
+    "name": "name",
+    "source name": "name",
+    "sink name": "name",
+    "type": "type",
+    "connector": "type",
+    "source type": "type",
+    "timezone": "timezone",
+    "time zone": "timezone",
+}
+
+
+def _primary_secret(fields: Sequence[FieldLike]) -> str | None:
+    """The secret field a credential-sounding word means when nothing names it better."""
+    secrets = [f for f in fields if f.secret]
+    return secrets[0].name if len(secrets) == 1 else None
+
+
+def field_phrases(fields: Sequence[FieldLike]) -> dict[str, str]:
+    """Every phrase (lower-case, single spaces) that names one of ``fields``.
+
+    A credential-sounding synonym with no candidate among ``fields`` ("password" for S3)
+    means the connector's only secret field, when it has exactly one.
+    """
+    names = {f.name for f in fields}
+    phrases: dict[str, str] = {}
+    for phrase, candidates in _SYNONYMS.items():
+        chosen = next((c for c in candidates if c in names), None)
+        if chosen is None and is_secret_name(phrase):
+            chosen = _primary_secret(fields)
+        if chosen is not None:
+            phrases[phrase] = chosen
+    for f in fields:
+        for phrase in (f.name, f.name.replace("_", " "), f.name.replace("_", ""), f.label):
+            phrases[squash(phrase.lower())] = f.name
+    return phrases
+
+
+def resolve_field_phrase(phrase: str, fields: Sequence[FieldLike]) -> str | None:
+    """The field ``phrase`` names (``accessKeyId``, "key id", "Secret access key")."""
+    words = squash(to_snake(phrase).replace("_", " "))
+    by_phrase = field_phrases(fields)
+    return by_phrase.get(words) or by_phrase.get(words.replace(" ", ""))
+
+
+def synonym_target(phrase: str) -> str | None:
+    """The first candidate field of a synonym, for when no field list is at hand."""
+    candidates = _SYNONYMS.get(squash(to_snake(phrase).replace("_", " ")))
+    return candidates[0] if candidates else None

@@ -1,0 +1,47 @@
+"""Every sentence the agent says comes from a Jinja2 template in ``prompts/``.
+
+Templates render with ``StrictUndefined``: a missing variable is an error in tests, not a
+blank in front of a person.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+__all__ = ["PROMPTS_DIR", "environment", "render"]
+
+PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+
+
+def _human_list(items: list[str], conjunction: str = "and") -> str:
+    """``a, b and c``."""
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The shared template environment."""
+    env = Environment(
+        loader=FileSystemLoader(PROMPTS_DIR),
+        undefined=StrictUndefined,
+        autoescape=False,  # noqa: S701 - plain chat text; faces escape when they render HTML
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["human_list"] = _human_list
+    return env
+
+
+def render(template: str, /, **context: Any) -> str:
+    """Render ``prompts/{template}.j2`` and tidy its whitespace."""
+    text = environment().get_template(f"{template}.j2").render(**context)
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return "\n".join(lines)

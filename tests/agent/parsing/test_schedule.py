@@ -1,0 +1,146 @@
+"""Schedules come as cron lines or words; crons go back into words."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from agent.parsing import ScheduleError, describe_cron, parse_schedule
+
+SCHEDULES = [
+    pytest.param("0 */6 * * *", "0 */6 * * *", "every 6 hours", id="cron"),
+    pytest.param("  0  */6 * * *  ", "0 */6 * * *", "every 6 hours", id="cron-extra-spaces"),
+    pytest.param("`0 2 * * *`", "0 2 * * *", "daily at 02:00", id="cron-in-backticks"),
+    pytest.param("0 9 * * MON-FRI", "0 9 * * MON-FRI", "weekdays at 09:00", id="cron-day-names"),
+    pytest.param("@daily", "0 0 * * *", "daily at 00:00", id="cron-macro"),
+    pytest.param("every 6 hours", "0 */6 * * *", "every 6 hours", id="every-6-hours"),
+    pytest.param("Every 6 Hours.", "0 */6 * * *", "every 6 hours", id="mixed-case-dot"),
+    pytest.param("every six hours", "0 */6 * * *", "every 6 hours", id="number-word"),
+    pytest.param("every 6h", "0 */6 * * *", "every 6 hours", id="every-6h"),
+    pytest.param("run it every 6 hours please", "0 */6 * * *", "every 6 hours", id="polite"),
+    pytest.param("every 15 minutes", "*/15 * * * *", "every 15 minutes", id="every-15-minutes"),
+    pytest.param("every 30 mins", "*/30 * * * *", "every 30 minutes", id="every-30-mins"),
+    pytest.param("every half hour", "*/30 * * * *", "every 30 minutes", id="half-hour"),
+    pytest.param("every minute", "* * * * *", "every minute", id="every-minute"),
+    pytest.param("hourly", "0 * * * *", "every hour", id="hourly"),
+    pytest.param("every hour", "0 * * * *", "every hour", id="every-hour"),
+    pytest.param("every 60 minutes", "0 * * * *", "every hour", id="every-60-minutes"),
+    pytest.param("hourly at :15", "15 * * * *", "every hour at :15", id="hourly-at-minute"),
+    pytest.param("every hour at half past", "30 * * * *", "every hour at :30", id="half-past"),
+    pytest.param("every other hour", "0 */2 * * *", "every 2 hours", id="every-other-hour"),
+    pytest.param("twice a day", "0 */12 * * *", "every 12 hours", id="twice-a-day"),
+    pytest.param("daily", "0 0 * * *", "daily at 00:00", id="daily"),
+    pytest.param("daily at 2am", "0 2 * * *", "daily at 02:00", id="daily-at-2am"),
+    pytest.param("daily at 2 a.m.", "0 2 * * *", "daily at 02:00", id="daily-at-2-a-m"),
+    pytest.param("every day at 14:30", "30 14 * * *", "daily at 14:30", id="every-day-at-24h"),
+    pytest.param("at 2am", "0 2 * * *", "daily at 02:00", id="only-a-time"),
+    pytest.param("at noon", "0 12 * * *", "daily at 12:00", id="noon"),
+    pytest.param("nightly", "0 0 * * *", "daily at 00:00", id="nightly"),
+    pytest.param("every night at 11", "0 23 * * *", "daily at 23:00", id="night-means-pm"),
+    pytest.param("every evening at 7", "0 19 * * *", "daily at 19:00", id="evening-means-pm"),
+    pytest.param("weekly", "0 0 * * 1", "every Monday at 00:00", id="weekly"),
+    pytest.param("every monday at 9", "0 9 * * 1", "every Monday at 09:00", id="monday-at-9"),
+    pytest.param("Mondays at 9:30am", "30 9 * * 1", "every Monday at 09:30", id="mondays"),
+    pytest.param(
+        "tues and thurs at 5pm",
+        "0 17 * * 2,4",
+        "every Tuesday and Thursday at 17:00",
+        id="two-days",
+    ),
+    pytest.param("weekdays at 7am", "0 7 * * 1-5", "weekdays at 07:00", id="weekdays"),
+    pytest.param(
+        "every monday to friday at 8", "0 8 * * 1-5", "weekdays at 08:00", id="monday-to-friday"
+    ),
+    pytest.param("every weekend at 10am", "0 10 * * 0,6", "weekends at 10:00", id="weekends"),
+    pytest.param(
+        "weekly on sunday at 18:00", "0 18 * * 0", "every Sunday at 18:00", id="weekly-on-sunday"
+    ),
+    pytest.param("monthly", "0 0 1 * *", "monthly on the 1st at 00:00", id="monthly"),
+    pytest.param(
+        "monthly on the 15th at 3pm",
+        "0 15 15 * *",
+        "monthly on the 15th at 15:00",
+        id="monthly-on-day",
+    ),
+    pytest.param(
+        "on the 1st of every month", "0 0 1 * *", "monthly on the 1st at 00:00", id="1st-of-month"
+    ),
+    pytest.param("yearly", "0 0 1 1 *", "every year on January 1 at 00:00", id="yearly"),
+]
+
+MANUAL = ["manual", "Manually", "never", "on demand", "no schedule", "only when I ask"]
+
+INVALID = [
+    pytest.param("every 7 hours", "Every 7 hours", id="hours-not-dividing-a-day"),
+    pytest.param("every 7 minutes", "Every 7 minutes", id="minutes-not-dividing-an-hour"),
+    pytest.param("every 2 days", "Every 2 days", id="every-2-days"),
+    pytest.param("0 */6 * *", "has 4 fields", id="cron-with-four-fields"),
+    pytest.param("61 * * * *", "not a valid cron line", id="cron-out-of-range"),
+    pytest.param("daily at 25:00", "not a time of day", id="hour-25"),
+    pytest.param("daily at 13pm", "not a time of day", id="13pm"),
+    pytest.param("sometimes", 'couldn\'t read "sometimes"', id="words-we-do-not-know"),
+    pytest.param("", "couldn't read", id="empty"),
+]
+
+
+@pytest.mark.parametrize(("text", "cron", "description"), SCHEDULES)
+def test_a_schedule_becomes_a_cron_line(text: str, cron: str, description: str) -> None:
+    schedule = parse_schedule(text)
+
+    assert (schedule.cron, schedule.description) == (cron, description)
+
+
+@pytest.mark.parametrize("text", MANUAL)
+def test_manual_means_no_schedule(text: str) -> None:
+    schedule = parse_schedule(text)
+
+    assert schedule.manual
+    assert schedule.cron is None
+
+
+@pytest.mark.parametrize(("text", "why"), INVALID)
+def test_an_invalid_schedule_is_explained_with_examples(text: str, why: str) -> None:
+    with pytest.raises(ScheduleError) as caught:
+        parse_schedule(text)
+
+    assert why in caught.value.message
+    assert '"every 6 hours"' in caught.value.message
+    assert "daily at 2am" in caught.value.examples
+
+
+def test_the_next_run_follows_now() -> None:
+    now = datetime(2026, 1, 1, 1, 30, tzinfo=UTC)
+
+    schedule = parse_schedule("every 6 hours", now=now)
+
+    assert schedule.next_run == datetime(2026, 1, 1, 6, 0, tzinfo=UTC)
+
+
+def test_without_now_there_is_no_next_run() -> None:
+    assert parse_schedule("hourly").next_run is None
+
+
+DESCRIPTIONS = [
+    pytest.param("0 */6 * * *", "every 6 hours", id="every-6-hours"),
+    pytest.param("30 */4 * * *", "every 4 hours at :30", id="every-4-hours-at-minute"),
+    pytest.param("*/5 * * * *", "every 5 minutes", id="every-5-minutes"),
+    pytest.param("0 0,12 * * *", "daily at 00:00 and 12:00", id="two-times-a-day"),
+    pytest.param("0 0 * * 0", "every Sunday at 00:00", id="sunday"),
+    pytest.param("0 0 * * 7", "every Sunday at 00:00", id="sunday-as-7"),
+    pytest.param("30 8 * * 6,0", "weekends at 08:30", id="weekends"),
+    pytest.param("0 0 * * 1-7", "daily at 00:00", id="every-day-of-the-week"),
+    pytest.param(
+        "15 2 * * MON,WED,FRI", "every Monday, Wednesday and Friday at 02:15", id="day-names"
+    ),
+    pytest.param("0 6 2 * *", "monthly on the 2nd at 06:00", id="monthly-2nd"),
+    pytest.param("0 6 23 * *", "monthly on the 23rd at 06:00", id="monthly-23rd"),
+    pytest.param("@hourly", "every hour", id="macro"),
+    pytest.param("0 9-17 * * *", "on the schedule 0 9-17 * * *", id="fallback-range"),
+    pytest.param("0 0 L * *", "on the schedule 0 0 L * *", id="fallback-last-day"),
+]
+
+
+@pytest.mark.parametrize(("cron", "words"), DESCRIPTIONS)
+def test_a_cron_line_is_described_in_words(cron: str, words: str) -> None:
+    assert describe_cron(cron) == words
