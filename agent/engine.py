@@ -40,6 +40,7 @@ from agent.flow import (
     store_answers,
     type_options,
 )
+from agent.intent import command_for
 from agent.parsing import CommandKind
 from agent.prompts import render
 from agent.reply import Reply
@@ -230,7 +231,7 @@ class ConversationEngine:
 
     async def _dispatch(self, ctx: TurnContext, text: str) -> None:
         state = State(ctx.session.state)
-        command = parsing.parse_command(text, fields=ctx.fields())
+        command = command_for(ctx, text)
         if command is not None:
             handled = await self._command(ctx, command)
             if handled:

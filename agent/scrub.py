@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from agent import parsing
 from agent.context import TurnContext
+from agent.intent import command_for
 from connectors.redaction import register_secret
 
 __all__ = ["scrub"]
@@ -25,7 +26,7 @@ def scrub(ctx: TurnContext, text: str) -> str:
         command = parsing.parse_command(text, fields=fields)
         if command is not None and command.secret and command.value:
             found.add(command.value)
-    if ctx.asking_secret() and parsing.parse_command(text) is None:
+    if ctx.asking_secret() and command_for(ctx, text) is None:
         # At a secret prompt the whole message is the secret.
         found.add(text.strip())
     found = {value for value in found if value}

@@ -116,7 +116,7 @@ class S3Secrets(BaseModel):
     )
     secret_access_key: SecretStr = Field(
         title="Secret access key",
-        description="And the secret access key? I'll store it in the vault right away.",
+        description="And the secret access key?",
         examples=["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"],
         min_length=1,
     )

@@ -204,3 +204,18 @@ async def test_webhook_sink_with_a_generated_signing_secret(
     assert sinks[0]["retryFailedPush"] == 2
     view = await chat.view()
     assert secret not in str(view)
+
+
+async def test_a_password_that_reads_like_a_command_is_taken_as_the_password(
+    app_client: TestClient[Any, Any], seaweed: SeaweedS3, files: str
+) -> None:
+    chat = Chat(app_client, person())
+    await chat.start()
+    await chat.say(f"s3://{files}/daily/")
+    await chat.say(f"endpoint {seaweed.endpoint_url}, key id {seaweed.reader.access_key_id}")
+
+    reply = await chat.say("retry", settle=False)
+
+    assert reply["state"] == "test_connection"
+    transcript = [t["text"] for t in (await chat.view())["transcript"] if t["role"] == "user"]
+    assert transcript[-1] == "***REDACTED***"
