@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from connections import audit
 from connections.db.models import Agent, DataSource, PendingItem
 from connections.db.types import utcnow
 from connections.errors import ConflictError
@@ -20,7 +19,7 @@ from connections.schemas import (
     Pagination,
     PendingItemOut,
 )
-from connections.service.deps import ServiceDeps, get_scoped, page_query, require_cron
+from connections.service.deps import ServiceDeps, audited, get_scoped, page_query, require_cron
 
 __all__ = ["DEFAULT_AGENT_NAME", "AgentService"]
 
@@ -106,15 +105,7 @@ class AgentService:
                 raise ConflictError(
                     f"An agent named {row.name!r} already exists.", field="name"
                 ) from None
-            await audit.record(
-                db,
-                tenant_id=who.tenant_id,
-                actor=who.user_id,
-                action="agent.create",
-                object_type="agent",
-                object_id=row.id,
-                details={"name": row.name},
-            )
+            await audited(db, who, "agent.create", row.id, {"name": row.name})
             await db.commit()
         return agent_out(row)
 
@@ -161,15 +152,7 @@ class AgentService:
                 raise ConflictError(
                     f"An agent named {body.name!r} already exists.", field="name"
                 ) from None
-            await audit.record(
-                db,
-                tenant_id=who.tenant_id,
-                actor=who.user_id,
-                action="agent.update",
-                object_type="agent",
-                object_id=row.id,
-                details={"changed": sorted(changes)},
-            )
+            await audited(db, who, "agent.update", row.id, {"changed": sorted(changes)})
             await db.commit()
             return agent_out(row)
 
@@ -194,14 +177,7 @@ class AgentService:
             await db.flush()
             for secret_id in filter(None, secret_ids):
                 await self._deps.vault.delete(db, who.tenant_id, secret_id)
-            await audit.record(
-                db,
-                tenant_id=who.tenant_id,
-                actor=who.user_id,
-                action="agent.delete",
-                object_type="agent",
-                object_id=agent_id,
-            )
+            await audited(db, who, "agent.delete", agent_id)
             await db.commit()
 
     async def rules(self, who: Identity, agent_id: str) -> RuleSet:
@@ -214,15 +190,7 @@ class AgentService:
         async with self._deps.sessions() as db:
             row = await get_scoped(db, Agent, who.tenant_id, agent_id, "agent")
             row.rules = rules.model_dump(mode="json")
-            await audit.record(
-                db,
-                tenant_id=who.tenant_id,
-                actor=who.user_id,
-                action="agent.rules.update",
-                object_type="agent",
-                object_id=row.id,
-                details={"rules": row.rules},
-            )
+            await audited(db, who, "agent.rules.update", row.id, {"rules": row.rules})
             await db.commit()
         return rules
 
@@ -250,13 +218,6 @@ class AgentService:
                 row.status = "resolved"
                 row.resolved_at = utcnow()
                 row.resolved_by = who.user_id
-                await audit.record(
-                    db,
-                    tenant_id=who.tenant_id,
-                    actor=who.user_id,
-                    action="pending_item.resolve",
-                    object_type="pending_item",
-                    object_id=row.id,
-                )
+                await audited(db, who, "pending_item.resolve", row.id)
                 await db.commit()
             return pending_out(row)

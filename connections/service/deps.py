@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -10,12 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase
 
+from connections import audit
 from connections.errors import NotFoundError, ValidationError
+from connections.identity import Identity
 from connections.vault import Vault
 from connectors.base import ConnectorContext
 from connectors.registry import ConnectorRegistry
 
-__all__ = ["MAX_PAGE", "ServiceDeps", "get_scoped", "page_query", "require_cron"]
+__all__ = ["MAX_PAGE", "ServiceDeps", "audited", "get_scoped", "page_query", "require_cron"]
 
 M = TypeVar("M", bound=DeclarativeBase)
 MAX_PAGE = 200
@@ -49,6 +52,28 @@ async def get_scoped(
     if row is None:
         raise NotFoundError(f"No {what} with id {object_id}.")
     return row
+
+
+async def audited(
+    db: AsyncSession,
+    who: Identity,
+    action: str,
+    object_id: str,
+    details: Mapping[str, Any] | None = None,
+) -> None:
+    """Record ``action`` (``agent.create``, ``secret.store``, ...) by ``who`` in the audit log.
+
+    The object type is the action's first part; the event commits with the caller's change.
+    """
+    await audit.record(
+        db,
+        tenant_id=who.tenant_id,
+        actor=who.user_id,
+        action=action,
+        object_type=action.split(".", 1)[0],
+        object_id=object_id,
+        details=details,
+    )
 
 
 def page_query(query: Any, model: Any, limit: int, cursor: str | None) -> Any:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from contextlib import aclosing
 
-from connections import audit
 from connections.casing import to_snake
 from connections.db.models import Agent
 from connections.errors import ValidationError
@@ -29,7 +28,7 @@ from connections.service.credentials import (
     resolve,
     rest_field,
 )
-from connections.service.deps import ServiceDeps, get_scoped
+from connections.service.deps import ServiceDeps, audited, get_scoped
 from connections.service.sources import SourceService
 from connectors.results import Catalog, RecordMessage
 from connectors.spec import Role
@@ -107,14 +106,8 @@ class ProbeService:
             resolved.config, resolved.secrets, role=Role(row.role)
         )
         async with self._deps.sessions() as db:
-            await audit.record(
-                db,
-                tenant_id=who.tenant_id,
-                actor=who.user_id,
-                action="data_source.test",
-                object_type="data_source",
-                object_id=row.id,
-                details={"ok": result.ok, "failure": result.failure},
+            await audited(
+                db, who, "data_source.test", row.id, {"ok": result.ok, "failure": result.failure}
             )
             await db.commit()
         return CheckOut.of(result, field=rest_field(resolved.connector, result.field))
@@ -179,15 +172,7 @@ class ProbeService:
                 row = await self._deps.vault.stage(
                     db, tenant_id=who.tenant_id, user_id=who.user_id, values=values, primary=primary
                 )
-            await audit.record(
-                db,
-                tenant_id=who.tenant_id,
-                actor=who.user_id,
-                action="secret.stage",
-                object_type="secret",
-                object_id=row.id,
-                details={"fields": sorted(values)},
-            )
+            await audited(db, who, "secret.stage", row.id, {"fields": sorted(values)})
             await db.commit()
         return StagedSecretOut(secret_ref=row.id, mask=row.mask, expires_at=row.expires_at)
 
@@ -199,12 +184,5 @@ class ProbeService:
             if not row.staged:
                 raise ValidationError("Only a staged secret can be discarded.", field="secretRef")
             await self._deps.vault.delete(db, who.tenant_id, secret_ref)
-            await audit.record(
-                db,
-                tenant_id=who.tenant_id,
-                actor=who.user_id,
-                action="secret.discard",
-                object_type="secret",
-                object_id=secret_ref,
-            )
+            await audited(db, who, "secret.discard", secret_ref)
             await db.commit()

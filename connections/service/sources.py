@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from connections import audit
 from connections.casing import to_camel_keys
 from connections.db.models import Agent, DataSource, SecretRow, Sync
 from connections.errors import CheckFailedError, ConflictError, ValidationError
@@ -32,7 +31,7 @@ from connections.service.credentials import (
     snake_config,
     validate,
 )
-from connections.service.deps import ServiceDeps, get_scoped, page_query, require_cron
+from connections.service.deps import ServiceDeps, audited, get_scoped, page_query, require_cron
 from connectors.spec import DataFormat, Role
 
 __all__ = ["SourceService", "source_out"]
@@ -155,14 +154,12 @@ class SourceService:
                 raise ConflictError(
                     f"This agent already has a source named {row.name!r}.", field="name"
                 ) from None
-            await audit.record(
+            await audited(
                 db,
-                tenant_id=who.tenant_id,
-                actor=who.user_id,
-                action="data_source.create",
-                object_type="data_source",
-                object_id=row.id,
-                details={
+                who,
+                "data_source.create",
+                row.id,
+                {
                     "type": row.type,
                     "role": row.role,
                     "name": row.name,
@@ -204,15 +201,7 @@ class SourceService:
                 values=resolved.secrets,
                 primary=primary,
             )
-        await audit.record(
-            db,
-            tenant_id=who.tenant_id,
-            actor=who.user_id,
-            action="secret.store",
-            object_type="secret",
-            object_id=row.id,
-            details={"fields": sorted(resolved.secrets)},
-        )
+        await audited(db, who, "secret.store", row.id, {"fields": sorted(resolved.secrets)})
         return row
 
     # -- read ---------------------------------------------------------------------------------
@@ -368,15 +357,7 @@ class SourceService:
                 raise ConflictError(
                     f"This agent already has a source named {body.name!r}.", field="name"
                 ) from None
-            await audit.record(
-                db,
-                tenant_id=who.tenant_id,
-                actor=who.user_id,
-                action="data_source.update",
-                object_type="data_source",
-                object_id=row.id,
-                details={"changed": changed},
-            )
+            await audited(db, who, "data_source.update", row.id, {"changed": changed})
             await db.commit()
             secret = await db.get(SecretRow, row.secret_id) if row.secret_id else None
             return source_out(row, secret)
@@ -398,15 +379,7 @@ class SourceService:
                 values=resolved.secrets,
                 primary=primary,
             )
-        await audit.record(
-            db,
-            tenant_id=who.tenant_id,
-            actor=who.user_id,
-            action="secret.update",
-            object_type="secret",
-            object_id=secret.id,
-            details={"fields": sorted(resolved.secrets)},
-        )
+        await audited(db, who, "secret.update", secret.id, {"fields": sorted(resolved.secrets)})
         return secret.id
 
     async def set_status(
@@ -421,14 +394,8 @@ class SourceService:
             row.status = "paused" if paused else "active"
             if not paused:
                 row.consecutive_failures = 0
-            await audit.record(
-                db,
-                tenant_id=who.tenant_id,
-                actor=who.user_id,
-                action="data_source.pause" if paused else "data_source.resume",
-                object_type="data_source",
-                object_id=row.id,
-            )
+            action = "data_source.pause" if paused else "data_source.resume"
+            await audited(db, who, action, row.id)
             await db.commit()
             secret = await db.get(SecretRow, row.secret_id) if row.secret_id else None
             return source_out(row, secret)
@@ -445,14 +412,7 @@ class SourceService:
             await db.flush()
             if secret_id:
                 await self._deps.vault.delete(db, who.tenant_id, secret_id)
-            await audit.record(
-                db,
-                tenant_id=who.tenant_id,
-                actor=who.user_id,
-                action="data_source.delete",
-                object_type="data_source",
-                object_id=source_id,
-            )
+            await audited(db, who, "data_source.delete", source_id)
             await db.commit()
 
     async def load(
