@@ -52,6 +52,7 @@ from connections.errors import (
     NotFoundError,
     PermissionDeniedError,
     ServiceError,
+    UnavailableError,
     ValidationError,
 )
 from connections.identity import Identity
@@ -200,13 +201,18 @@ class ConversationEngine:
                 shown = self._structured(ctx, fields)
             else:
                 await self._dispatch(ctx, text)
+            await self._stage_secrets(ctx)
         except FlowError as exc:
             ctx.say(str(exc))
             if ctx.asking_secret():
                 ctx.data["input_type"] = "secret"
         except PermissionDeniedError:
             ctx.say(render("errors/permission"))
-        await self._stage_secrets(ctx)
+        except UnavailableError:
+            ctx.say(render("errors/service_unavailable"))
+        finally:
+            # Whatever happened, a typed secret never stays in the turn's data.
+            ctx.data.pop("_pending_secrets", None)
         return shown
 
     def _structured(self, ctx: TurnContext, fields: dict[str, str]) -> str:

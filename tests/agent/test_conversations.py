@@ -219,3 +219,34 @@ async def test_a_password_that_reads_like_a_command_is_taken_as_the_password(
     assert reply["state"] == "test_connection"
     transcript = [t["text"] for t in (await chat.view())["transcript"] if t["role"] == "user"]
     assert transcript[-1] == "***REDACTED***"
+
+
+async def test_a_viewer_is_told_they_lack_permission(
+    app_client: TestClient[Any, Any], seaweed: SeaweedS3, files: str
+) -> None:
+    engineer = Chat(app_client, person())
+    await engineer.start()  # creates the tenant's default agent
+    viewer = Chat(app_client, person(user="vic", roles="ROLE_VIEWER"))
+    await viewer.start()
+    await viewer.say("amazon s3")
+    await viewer.say(f"bucket {files}, key id {seaweed.reader.access_key_id}")
+
+    reply = await viewer.say(seaweed.reader.secret_access_key)
+
+    assert "You don't have permission. Contact your administrator." in reply["message"]
+    assert seaweed.reader.secret_access_key not in str(await viewer.view())
+
+
+async def test_an_empty_prefix_explains_why_there_is_nothing_to_pull(
+    app_client: TestClient[Any, Any], seaweed: SeaweedS3, files: str
+) -> None:
+    chat = Chat(app_client, person())
+    await chat.start()
+    await chat.say(f"s3://{files}/nothing-here/")
+    await chat.say(f"endpoint {seaweed.endpoint_url}, key id {seaweed.reader.access_key_id}")
+
+    reply = await chat.say(seaweed.reader.secret_access_key)
+
+    assert reply["state"] == "gather_credentials"
+    assert "found nothing to pull" in reply["message"]
+    assert "prefix" in reply["message"]
