@@ -61,7 +61,7 @@ from connectors.errors import ConnectorError
 from connectors.redaction import redact_text, register_secret
 from fsm import Event, State, fire
 from fsm import Facts as FsmFacts
-from sessions import Session, SessionLocks, SessionStore
+from sessions import LockProvider, Session, SessionLocks, SessionStore
 
 __all__ = ["MAX_MESSAGE", "ConversationEngine"]
 
@@ -89,14 +89,14 @@ class ConversationEngine:
         *,
         store: SessionStore,
         client_for: ClientFactory,
-        locks: SessionLocks | None = None,
+        locks: LockProvider | None = None,
         tasks: TaskRunner | None = None,
         events: EventHub | None = None,
         task_timeout: float = 60.0,
     ) -> None:
         self._store = store
         self._client_for = client_for
-        self._locks = locks or SessionLocks()
+        self._locks: LockProvider = locks or SessionLocks()
         self.tasks = tasks or TaskRunner()
         self.events = events or EventHub()
         self._task_timeout = task_timeout

@@ -27,7 +27,7 @@ from connections.idempotency import IdempotencyStore
 from connections.runtime import open_runtime
 from connectors.base import ConnectorContext
 from connectors.registry import default_registry
-from sessions import MemoryStore
+from sessions import LockProvider, MemoryStore, RedisLocks, RedisStore, SessionLocks, SessionStore
 
 __all__ = ["CONNECTOR_CONTEXT_KEY", "SETTINGS_KEY", "create_app"]
 
@@ -61,6 +61,16 @@ def _authenticator(settings: Settings) -> Authenticator:
     return HeaderAuthenticator(role_map=settings.roles)
 
 
+def _sessions(settings: Settings) -> tuple[SessionStore, LockProvider]:
+    """Redis store and locks when ``redis_url`` is set (many processes), else in memory."""
+    if settings.redis_url is not None:
+        redis_store = RedisStore.from_url(settings.redis_url.get_secret_value())
+        return redis_store, RedisLocks(redis_store.client, timeout=settings.session_lock_timeout)
+    memory = MemoryStore(max_sessions=settings.max_sessions)
+    memory.start_evictor()
+    return memory, SessionLocks()
+
+
 async def _connection_service(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS_KEY]
     runtime = await open_runtime(
@@ -75,11 +85,11 @@ async def _connection_service(app: web.Application) -> AsyncIterator[None]:
     keyring = runtime.service.deps.vault.keyring
     seed = hashlib.sha256(b"idempotency:" + keyring.key(keyring.active_id)).digest()
     app[IDEMPOTENCY_KEY] = IdempotencyStore(runtime.service.deps.sessions, seed)
-    store = MemoryStore(max_sessions=settings.max_sessions)
-    store.start_evictor()
+    store, locks = _sessions(settings)
     idempotency = app[IDEMPOTENCY_KEY]
     engine = ConversationEngine(
         store=store,
+        locks=locks,
         client_for=lambda who: InProcessClient(runtime.service, who, idempotency),
     )
     app[ENGINE_KEY] = engine

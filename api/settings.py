@@ -37,7 +37,10 @@ class Settings(BaseSettings):
         jwt_algorithm: The one accepted algorithm (HS256, RS256, ES256, ...).
         jwt_audience: The required ``aud`` claim.
         role_map: ``ROLE=perm+perm;...``; empty means the built-in map.
-        max_sessions: Conversations one process keeps; a new one past it is a 503.
+        max_sessions: Conversations one process keeps; a new one past it is a 503 (memory
+            store only; the Redis store has no cap).
+        session_lock_timeout: Seconds after which a session lock held in Redis expires, so a
+            crashed process never blocks a session longer than that.
     """
 
     model_config = SettingsConfigDict(env_prefix="INGESTION_AGENT_", frozen=True, extra="ignore")
@@ -58,6 +61,7 @@ class Settings(BaseSettings):
     jwt_audience: str = "ingestion-agent"
     role_map: str = ""
     max_sessions: int = Field(default=10_000, ge=1)
+    session_lock_timeout: float = Field(default=30.0, gt=0)
 
     @field_validator("log_level", mode="before")
     @classmethod

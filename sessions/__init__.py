@@ -2,8 +2,10 @@
 
 A session is data (:class:`Session`), kept serialized by a :class:`SessionStore` between turns
 (:class:`MemoryStore` by default: 24 h TTL of inactivity, a cap per process, eviction every
-5 minutes). :class:`SessionLocks` serializes the turns of one session; different sessions never
-wait on each other. Errors derive from :class:`SessionError`.
+5 minutes; :class:`RedisStore` to survive restarts and share sessions between processes).
+:class:`SessionLocks` serializes the turns of one session within a process, :class:`RedisLocks`
+across processes; different sessions never wait on each other. Errors derive from
+:class:`SessionError`.
 """
 
 from sessions.errors import (
@@ -15,6 +17,8 @@ from sessions.errors import (
 from sessions.locks import LockProvider, SessionLocks
 from sessions.memory import Clock, MemoryStore
 from sessions.model import MAX_TURNS, Session, Speaker, Turn
+from sessions.redis_locks import RedisLocks
+from sessions.redis_store import RedisStore
 from sessions.store import SessionStore
 
 __all__ = [
@@ -22,6 +26,8 @@ __all__ = [
     "Clock",
     "LockProvider",
     "MemoryStore",
+    "RedisLocks",
+    "RedisStore",
     "Session",
     "SessionConflictError",
     "SessionError",

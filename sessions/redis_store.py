@@ -1,0 +1,169 @@
+"""The Redis session store: sessions survive a restart and are shared by many processes.
+
+Each session is one Redis string ``{prefix}{id}`` holding the session's JSON (never pickle), the
+version inside it. The inactivity TTL is the key's expiry, renewed by every write, so Redis drops
+idle sessions itself and :meth:`RedisStore.evict_expired` has nothing to do.
+
+``save`` is compare-and-set on the version, done atomically in Redis by a small Lua script: it
+reads the stored version and writes only if it is the one the caller loaded. Two processes that
+both apply a turn to version ``n`` cannot both win; the loser gets ``SessionConflictError``.
+
+``count`` walks the keyspace with ``SCAN`` (O(keys in the database), in batches, never blocking
+Redis); it is for operators and the optional cap, not for the request path.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import redis.asyncio as aioredis
+import structlog
+
+from sessions.errors import SessionConflictError, SessionLimitError, SessionNotFoundError
+from sessions.memory import Clock
+from sessions.model import Session
+
+__all__ = ["RedisStore"]
+
+log = structlog.get_logger(__name__)
+
+# Returns 1 when written, -1 when the key is gone (missing or expired), else the stored version
+# as a negative number minus 2, so the caller can name it in the conflict.
+_SAVE = """
+local current = redis.call('GET', KEYS[1])
+if not current then
+  return -1
+end
+local stored = tonumber(cjson.decode(current)['version'])
+if stored ~= tonumber(ARGV[1]) then
+  return -2 - stored
+end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+return 1
+"""
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class RedisStore:
+    """Sessions in Redis as JSON with the inactivity TTL as key expiry; implements ``SessionStore``.
+
+    Args:
+        client: An asyncio Redis client; the caller keeps ownership (see :meth:`from_url`).
+        ttl: Inactivity after which a session expires (whole seconds, at least one).
+        prefix: Key prefix of the session keys.
+        max_sessions: Optional cap over every process; ``create`` then counts with ``SCAN``,
+            which costs O(keys), so leave it ``None`` unless the keyspace is small.
+        clock: The time source for ``updated_at``.
+
+    Example::
+
+        store = RedisStore.from_url("redis://127.0.0.1:6379/0")
+        await store.create(session)
+        ...
+        await store.aclose()
+    """
+
+    def __init__(
+        self,
+        client: aioredis.Redis,
+        *,
+        ttl: timedelta = timedelta(hours=24),
+        prefix: str = "ia:session:",
+        max_sessions: int | None = None,
+        clock: Clock = _utcnow,
+    ) -> None:
+        if ttl < timedelta(seconds=1):
+            raise ValueError("ttl must be at least one second")
+        if max_sessions is not None and max_sessions < 1:
+            raise ValueError("max_sessions must be at least 1")
+        self.client = client
+        self.ttl = ttl
+        self.prefix = prefix
+        self.max_sessions = max_sessions
+        self._clock = clock
+        self._seconds = int(ttl.total_seconds())
+        self._save = client.register_script(_SAVE)
+        self._owns_client = False
+
+    @classmethod
+    def from_url(cls, url: str, **options: Any) -> RedisStore:
+        """A store with its own client for ``url``; :meth:`aclose` closes that client.
+
+        ``options`` are the constructor's keyword arguments (``ttl``, ``prefix``, ...).
+        """
+        store = cls(aioredis.Redis.from_url(url), **options)
+        store._owns_client = True
+        return store
+
+    def key(self, session_id: str) -> str:
+        """The Redis key of a session."""
+        return f"{self.prefix}{session_id}"
+
+    async def create(self, session: Session) -> None:
+        """Store a new session; see ``SessionStore.create``."""
+        if self.max_sessions is not None and await self.count() >= self.max_sessions:
+            log.warning("session_limit_reached", max_sessions=self.max_sessions)
+            raise SessionLimitError(
+                f"too many sessions (limit {self.max_sessions}); try again later",
+                session_id=session.id,
+            )
+        now = self._clock()
+        data = session.model_copy(update={"updated_at": now}).to_json()
+        # NX: refuse an existing live id; an expired key is already gone in Redis.
+        if not await self.client.set(self.key(session.id), data, ex=self._seconds, nx=True):
+            raise SessionConflictError(
+                f"session {session.id} already exists", session_id=session.id
+            )
+        session.updated_at = now
+
+    async def get(self, session_id: str) -> Session | None:
+        """A fresh copy of the live session, or ``None``."""
+        data = await self.client.get(self.key(session_id))
+        return None if data is None else Session.from_json(data)
+
+    async def save(self, session: Session) -> None:
+        """Compare-and-set on ``version``, atomic in Redis; see ``SessionStore.save``."""
+        now = self._clock()
+        version = session.version + 1
+        data = session.model_copy(update={"version": version, "updated_at": now}).to_json()
+        outcome = int(
+            await self._save(
+                keys=[self.key(session.id)], args=[session.version, data, self._seconds]
+            )
+        )
+        if outcome == -1:
+            raise SessionNotFoundError(
+                f"session {session.id} does not exist or has expired", session_id=session.id
+            )
+        if outcome != 1:
+            raise SessionConflictError(
+                f"session {session.id} was changed concurrently "
+                f"(stored version {-2 - outcome}, given {session.version})",
+                session_id=session.id,
+            )
+        session.version = version
+        session.updated_at = now
+
+    async def delete(self, session_id: str) -> bool:
+        """Remove the session; ``True`` if a live one was removed."""
+        return bool(await self.client.delete(self.key(session_id)))
+
+    async def count(self) -> int:
+        """Live sessions under the prefix, counted with ``SCAN`` (O(keys in the database))."""
+        total = 0
+        async for _ in self.client.scan_iter(match=f"{self.prefix}*", count=1000):
+            total += 1
+        return total
+
+    async def evict_expired(self, now: datetime | None = None) -> int:  # noqa: ARG002
+        """Nothing to do: Redis expires the keys itself. Always 0."""
+        return 0
+
+    async def aclose(self) -> None:
+        """Close the client if this store created it (:meth:`from_url`)."""
+        if self._owns_client:
+            await self.client.aclose()
