@@ -1,8 +1,9 @@
 """Several field values in one message, or one bare value for the field that was asked.
 
-``extract_fields`` understands ``host=db port=5432``, ``host: db, port 5432``, JSON (also
-camelCase and nested ``{"config": {...}, "secret": {...}}``), "the bucket is acme and the
-region us-east-1", a pasted DSN, and a bare answer to the question just asked. Secret values
+``extract_fields`` understands ``host=db port=5432``, ``host: db, port 5432``, ``bucket acme
+prefix in/ region us-east-1``, JSON (also camelCase and nested ``{"config": {...}, "secret":
+{...}}``), "the bucket is acme and the region us-east-1", a pasted DSN, and a bare answer to
+the question just asked (at a secret prompt, the whole message). Secret values
 are returned apart from the others and replaced in ``redacted_text``, which is the only form
 of the message that may be kept. A secret pasted at the wrong prompt (``password=...`` while
 the host was asked, or a string shaped like the connector's secret) is still treated as a

@@ -5,8 +5,11 @@ daily/".
 
 A key is a phrase that names a field, followed by ``=``, ``:``, "is" (a *strong* key, found
 anywhere) or just a space (a *weak* key, found only where a new item may begin: at the start,
-after a comma or "and"). A value runs to the next key. An unknown ``word=`` also ends a value
-and is reported, so a person learns that "colour=blue" was not understood.
+after a comma or "and", or once the key before it has a value, as in "bucket acme prefix in/
+region us-east-1"). A value runs to the next key, so it may hold spaces when no key follows
+("name Daily uploads"); a phrase right after a key is that key's value ("bucket region prefix
+in/" names the bucket "region"). An unknown ``word=`` also ends a value and is reported, so a
+person learns that "colour=blue" was not understood.
 """
 
 from __future__ import annotations
@@ -95,14 +98,23 @@ def scan_pairs(
     """
     spans = sorted(protected)
     found: list[tuple[int, int, str | None, str | None]] = []
-    for match in _key_pattern(tuple(sorted(set(phrases)))).finditer(text):
+    pattern = _key_pattern(tuple(sorted(set(phrases))))
+    position = 0
+    # Where the value of the last key found starts: a weak key after it ends that value.
+    value_start: int | None = None
+    while (match := pattern.search(text, position)) is not None:
+        # A key turned down may hide a shorter one inside it ("json path"), so look again
+        # from the next character rather than from the end of the match.
+        position = match.start() + 1
         if _inside(match.start(), spans):
             continue
-        sep = match.group("sep")
-        if not sep.strip() and not _starts_item(text, match.start()):
+        weak = not match.group("sep").strip()
+        ends_value = value_start is not None and value_start < match.start()
+        if weak and not ends_value and not _starts_item(text, match.start()):
             continue
         phrase = " ".join(re.split(r"[\s_\-]+", match.group("key").lower()))
         found.append((match.start(), match.end(), phrase, None))
+        position = value_start = match.end()
     taken = [(start, end) for start, end, _, _ in found]
     for match in _UNKNOWN_KEY.finditer(text):
         if _inside(match.start(), spans) or _inside(match.start(), taken):

@@ -6,11 +6,18 @@ import pytest
 
 from agent.parsing import REDACTED, extract_fields
 from connections.schemas import spec_out
-from connectors.spec import ConnectorSpec
-from tests.agent.parsing.catalog import POSTGRES, S3, SNOWFLAKE, WEBHOOK
+from connectors.spec import ConnectorSpec, FieldSpec
+from tests.agent.parsing.catalog import POSTGRES, S3, SNOWFLAKE, SOURCE, WEBHOOK
 
 AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 WHSEC = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+# S3 with a free-text field, whose values often hold spaces.
+NAMED_S3 = ConnectorSpec(
+    type="NAMED_S3",
+    label="Named S3",
+    roles=SOURCE,
+    fields=(FieldSpec(name="name", label="Name", prompt="What is the name?"), *S3.fields),
+)
 
 EXTRACTIONS = [
     # -- several fields at once ------------------------------------------------------------
@@ -159,6 +166,148 @@ EXTRACTIONS = [
         {},
         id="unknown-key-ends-a-value",
     ),
+    # -- labels and values separated by spaces only ----------------------------------------
+    pytest.param(
+        "bucket acme prefix in/ region us-east-1",
+        S3,
+        None,
+        {"bucket": "acme", "prefix": "in/", "region": "us-east-1"},
+        {},
+        id="run-without-commas",
+    ),
+    pytest.param(
+        "endpoint http://127.0.0.1:9000 key id AKIAEXAMPLE",
+        S3,
+        None,
+        {"endpoint_url": "http://127.0.0.1:9000", "access_key_id": "AKIAEXAMPLE"},
+        {},
+        id="run-url-then-two-word-synonym",
+    ),
+    pytest.param(
+        "host db.acme.internal port 5432 database warehouse user etl",
+        POSTGRES,
+        None,
+        {"host": "db.acme.internal", "port": "5432", "database": "warehouse", "username": "etl"},
+        {},
+        id="run-postgres",
+    ),
+    pytest.param(
+        "user etl pass hunter2hunter2 db warehouse",
+        POSTGRES,
+        None,
+        {"username": "etl", "database": "warehouse"},
+        {"password": "hunter2hunter2"},
+        id="run-with-a-secret-in-the-middle",
+    ),
+    pytest.param(
+        "account xy12345.eu-west-1 warehouse LOAD_WH role LOADER schema PUBLIC",
+        SNOWFLAKE,
+        None,
+        {
+            "account": "xy12345.eu-west-1",
+            "warehouse": "LOAD_WH",
+            "role": "LOADER",
+            "schema": "PUBLIC",
+        },
+        {},
+        id="run-snowflake",
+    ),
+    pytest.param(
+        "format json records path data.items",
+        S3,
+        None,
+        {"format": "JSON", "records_path": "data.items"},
+        {},
+        id="run-value-then-two-word-label",
+    ),
+    pytest.param(
+        "bucket acme region us-east-1",
+        S3,
+        "bucket",
+        {"bucket": "acme", "region": "us-east-1"},
+        {},
+        id="run-at-the-prompt-of-its-first-field",
+    ),
+    pytest.param(
+        "bucket prefix-data region us-east-1",
+        S3,
+        None,
+        {"bucket": "prefix-data", "region": "us-east-1"},
+        {},
+        id="run-bucket-named-prefix-data",
+    ),
+    pytest.param(
+        "prefix region/ region us-east-1",
+        S3,
+        None,
+        {"prefix": "region/", "region": "us-east-1"},
+        {},
+        id="run-prefix-named-like-a-label",
+    ),
+    pytest.param(
+        "bucket region prefix in/",
+        S3,
+        None,
+        {"bucket": "region", "prefix": "in/"},
+        {},
+        id="run-label-word-right-after-a-label-is-the-value",
+    ),
+    pytest.param(
+        "database db user etl",
+        POSTGRES,
+        None,
+        {"database": "db", "username": "etl"},
+        {},
+        id="run-database-named-db",
+    ),
+    pytest.param(
+        "prefix in/2024:01/ region us-east-1",
+        S3,
+        None,
+        {"prefix": "in/2024:01/", "region": "us-east-1"},
+        {},
+        id="run-value-with-colon-and-slash",
+    ),
+    pytest.param(
+        "auth Bearer abcdefgh12345678 method POST",
+        WEBHOOK,
+        None,
+        {"method": "POST"},
+        {"auth_header": "Bearer abcdefgh12345678"},
+        id="run-bearer-is-a-value-not-a-label",
+    ),
+    pytest.param(
+        "headers X-Team: data platform",
+        WEBHOOK,
+        None,
+        {"headers": "X-Team: data platform"},
+        {},
+        id="header-value-with-spaces",
+    ),
+    pytest.param(
+        "headers X-Team: data platform method POST",
+        WEBHOOK,
+        None,
+        {"headers": "X-Team: data platform", "method": "POST"},
+        {},
+        id="run-header-value-with-spaces-then-label",
+    ),
+    pytest.param(
+        "name Daily uploads",
+        NAMED_S3,
+        None,
+        {"name": "Daily uploads"},
+        {},
+        id="value-with-spaces",
+    ),
+    pytest.param(
+        "name Daily uploads bucket acme",
+        NAMED_S3,
+        None,
+        {"name": "Daily uploads", "bucket": "acme"},
+        {},
+        id="run-value-with-spaces-then-label",
+    ),
     # -- JSON ------------------------------------------------------------------------------
     pytest.param(
         '{"host": "db", "port": 5432, "user": "etl"}',
@@ -274,6 +423,22 @@ EXTRACTIONS = [
         {},
         {"password": "c0rrect-h0rse host=x"},
         id="secret-prompt-keeps-key-like-text",
+    ),
+    pytest.param(
+        "hunter2 user etl",
+        POSTGRES,
+        "password",
+        {},
+        {"password": "hunter2 user etl"},
+        id="secret-prompt-keeps-label-words",
+    ),
+    pytest.param(
+        "open sesame region us-east-1 bucket acme",
+        S3,
+        "secret_access_key",
+        {},
+        {"secret_access_key": "open sesame region us-east-1 bucket acme"},
+        id="secret-prompt-keeps-a-run-of-labels",
     ),
     pytest.param(
         "password: s3cr3t!pw",
