@@ -14,7 +14,6 @@ from agent import parsing
 from agent.advice import advice_for, fields_to_reask
 from agent.context import TurnContext
 from agent.prompts import render
-from connections.schemas import FieldOut
 from fsm import EditTarget, Event, Facts, State, fire
 
 __all__ = [
@@ -65,8 +64,8 @@ def type_options(ctx: TurnContext) -> list[str]:
     return [*options, "Send results to…"]
 
 
-def choose_type(ctx: TurnContext, text: str) -> str:
-    """Pick the connector from a name, alias, typo, number or DSN; return the redacted text."""
+def choose_type(ctx: TurnContext, text: str) -> None:
+    """Pick the connector from a name, alias, typo, number or DSN."""
     dsn = parsing.parse_dsn(text)
     if dsn is not None and not any(t.type == dsn.type for t in ctx.types):
         labels = [t.label for t in ctx.types]
@@ -82,7 +81,7 @@ def choose_type(ctx: TurnContext, text: str) -> str:
         summary = ", ".join(f"{_label(ctx, k)} {v}" for k, v in dsn.fields.items() if v)
         ctx.say(render("dsn_understood", label=label, summary=summary, stored_secrets=stored))
         ask_next(ctx)
-        return dsn.redacted_text
+        return
     numbered = type_options(ctx)
     if text.strip().isdigit() and 1 <= int(text) <= len(numbered):
         text = numbered[int(text) - 1]
@@ -93,7 +92,7 @@ def choose_type(ctx: TurnContext, text: str) -> str:
             ctx.say("A results sink. Where should results go: Amazon S3 or an HTTPS webhook?")
             ctx.session.role = "RESULTS_SINK"
             ctx.options = [t.label for t in ctx.types if "RESULTS_SINK" in t.roles]
-            return text
+            return
         labels = [t.label for t in ctx.types]
         raise FlowError(render("errors/unknown_type", text=text.strip()[:60], labels=labels))
     role = match.role.value if match.role else ctx.session.role
@@ -116,7 +115,6 @@ def choose_type(ctx: TurnContext, text: str) -> str:
         )
     )
     ask_next(ctx, intro=False)
-    return text
 
 
 def parsing_list(items: list[str]) -> str:
@@ -162,8 +160,8 @@ def _apply(ctx: TurnContext, values: dict[str, Any], secret_values: dict[str, st
     return [_label(ctx, n) for n in secret_values if n in known]
 
 
-def gather(ctx: TurnContext, text: str) -> str:
-    """Take field values from a message; return the text with secrets redacted."""
+def gather(ctx: TurnContext, text: str) -> None:
+    """Take field values from a message (the engine has already scrubbed its secrets)."""
     dsn = parsing.parse_dsn(text)
     if dsn is not None and dsn.type == ctx.session.connector_type:
         stored = _apply(ctx, dict(dsn.fields), dict(dsn.secrets))
@@ -171,7 +169,7 @@ def gather(ctx: TurnContext, text: str) -> str:
             render("got_fields", got=[_label(ctx, k) for k in dsn.fields], secret_stored=stored)
         )
         _after_answers(ctx)
-        return dsn.redacted_text
+        return
     extraction = parsing.extract_fields(text, ctx.fields(), asked=ctx.session.asked)
     if not extraction.values and not extraction.secret_values:
         raise FlowError(render("errors/not_understood", hint=_hint(ctx)))
@@ -182,7 +180,6 @@ def gather(ctx: TurnContext, text: str) -> str:
     if wrong_place:
         ctx.say(render("errors/wrong_secret_place"))
     _after_answers(ctx)
-    return extraction.redacted_text
 
 
 def generate_signing_secret(ctx: TurnContext) -> None:
@@ -286,8 +283,3 @@ def on_test_failed(ctx: TurnContext, failure: str | None, field: str | None, mes
     ctx.say(render("test_failed", message=message, advice=advice_for(failure, ctx.fields(), reask)))
     ctx.options = ["Retry", "Cancel"]
     ask_next(ctx, intro=False)
-
-
-def secret_field_names(fields: list[FieldOut]) -> set[str]:
-    """Names of secret fields."""
-    return {f.name for f in fields if f.secret}
