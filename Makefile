@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-dev browser lint typecheck pytest schemathesis clean
+.PHONY: run test install install-dev browser lint typecheck pytest schemathesis bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ schemathesis: install-dev
 	  -H 'X-Tenant-Id: fuzz' -H 'X-User-ID: fuzzer' -H 'X-User-Roles: ROLE_DATA_ENGINEER' \
 	  --checks not_a_server_error,response_schema_conformance --max-examples 25; \
 	status=$$?; kill $$(cat var/schemathesis/pid); exit $$status
+
+## Benchmarks (issue 8's performance budget): prints a table and rewrites docs/performance.md.
+bench: install-dev
+	$(BIN)/python -m benchmarks.run
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

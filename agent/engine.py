@@ -213,6 +213,7 @@ class ConversationEngine:
         finally:
             # Whatever happened, a typed secret never stays in the turn's data.
             ctx.data.pop("_pending_secrets", None)
+            ctx.data.pop("_extraction", None)
         return shown
 
     def _structured(self, ctx: TurnContext, fields: dict[str, str]) -> str:

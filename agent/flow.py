@@ -170,7 +170,11 @@ def gather(ctx: TurnContext, text: str) -> None:
         )
         _after_answers(ctx)
         return
-    extraction = parsing.extract_fields(text, ctx.fields(), asked=ctx.session.asked)
+    cached = ctx.data.pop("_extraction", None)
+    if cached is not None and cached[:2] == (text, ctx.session.asked):
+        extraction = cached[2]
+    else:
+        extraction = parsing.extract_fields(text, ctx.fields(), asked=ctx.session.asked)
     if not extraction.values and not extraction.secret_values:
         raise FlowError(render("errors/not_understood", hint=_hint(ctx)))
     stored = _apply(ctx, dict(extraction.values), dict(extraction.secret_values))

@@ -22,6 +22,8 @@ def scrub(ctx: TurnContext, text: str) -> str:
     fields = ctx.fields()
     if fields:
         extraction = parsing.extract_fields(text, fields, asked=ctx.session.asked)
+        # The turn reads fields from the same message: keep the parse for it.
+        ctx.data["_extraction"] = (text, ctx.session.asked, extraction)
         found |= set(extraction.secret_values.values())
         command = parsing.parse_command(text, fields=fields)
         if command is not None and command.secret and command.value:

@@ -7,7 +7,9 @@ secret of a webhook. A connector's own field names and labels always come first.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from types import MappingProxyType
 
 from agent.parsing.protocols import FieldLike
 from agent.parsing.text import is_secret_name, squash, to_snake
@@ -140,30 +142,33 @@ TOPICS: dict[str, str] = {
 }
 
 
-def _primary_secret(fields: Sequence[FieldLike]) -> str | None:
-    """The secret field a credential-sounding word means when nothing names it better."""
-    secrets = [f for f in fields if f.secret]
-    return secrets[0].name if len(secrets) == 1 else None
-
-
-def field_phrases(fields: Sequence[FieldLike]) -> dict[str, str]:
+def field_phrases(fields: Sequence[FieldLike]) -> Mapping[str, str]:
     """Every phrase (lower-case, single spaces) that names one of ``fields``.
 
     A credential-sounding synonym with no candidate among ``fields`` ("password" for S3)
-    means the connector's only secret field, when it has exactly one.
+    means the connector's only secret field, when it has exactly one. The table is built
+    once per field list and shared (every message of a conversation asks for it): do not
+    mutate it.
     """
-    names = {f.name for f in fields}
+    return _phrases(tuple((f.name, f.label, bool(f.secret)) for f in fields))
+
+
+@lru_cache(maxsize=64)
+def _phrases(fields: tuple[tuple[str, str, bool], ...]) -> Mapping[str, str]:
+    names = {name for name, _, _ in fields}
+    secrets = [name for name, _, secret in fields if secret]
+    only_secret = secrets[0] if len(secrets) == 1 else None
     phrases: dict[str, str] = {}
     for phrase, candidates in _SYNONYMS.items():
         chosen = next((c for c in candidates if c in names), None)
         if chosen is None and is_secret_name(phrase):
-            chosen = _primary_secret(fields)
+            chosen = only_secret
         if chosen is not None:
             phrases[phrase] = chosen
-    for f in fields:
-        for phrase in (f.name, f.name.replace("_", " "), f.name.replace("_", ""), f.label):
-            phrases[squash(phrase.lower())] = f.name
-    return phrases
+    for name, label, _ in fields:
+        for phrase in (name, name.replace("_", " "), name.replace("_", ""), label):
+            phrases[squash(phrase.lower())] = name
+    return MappingProxyType(phrases)
 
 
 def resolve_field_phrase(phrase: str, fields: Sequence[FieldLike]) -> str | None:
