@@ -78,6 +78,7 @@ class _Outcome:
 
 log = structlog.get_logger(__name__)
 MAX_MESSAGE = 64 * 1024
+_DEFAULT_AGENT_CACHE = 10_000
 ClientFactory = Callable[[Identity], ConnectionClient]
 
 
@@ -101,6 +102,8 @@ class ConversationEngine:
         self.events = events or EventHub()
         self._task_timeout = task_timeout
         self._types: list[ConnectorTypeOut] | None = None
+        # Tenant -> default agent id: a session start would otherwise query it every time.
+        self._default_agents: dict[str, str] = {}
 
     async def _connector_types(self, client: ConnectionClient) -> list[ConnectorTypeOut]:
         if self._types is None:
@@ -117,10 +120,15 @@ class ConversationEngine:
             SessionLimitError: The store is full.
         """
         client = self._client_for(who)
+        if agent_id is not None:
+            await client.list_sources(agent_id)  # 404 unless the tenant's
+        else:
+            agent_id = self._default_agents.get(who.tenant_id)
         if agent_id is None:
             agent_id = (await client.default_agent()).id
-        else:
-            await client.list_sources(agent_id)  # 404 unless the tenant's
+            if len(self._default_agents) >= _DEFAULT_AGENT_CACHE:
+                self._default_agents.clear()
+            self._default_agents[who.tenant_id] = agent_id
         types = await self._connector_types(client)
         session = Session(
             tenant_id=who.tenant_id,
@@ -346,6 +354,9 @@ class ConversationEngine:
             )
             return
         except (ServiceError, ConnectorError) as exc:
+            if isinstance(exc, NotFoundError):
+                # The agent may have been deleted: the next session looks it up afresh.
+                self._default_agents.pop(ctx.session.tenant_id, None)
             move(ctx, Event.EXECUTE_FAILED)
             ctx.say(
                 render(

@@ -9,8 +9,10 @@ typo away from each other. A message naming two different types is ambiguous: no
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Generic, TypeVar
 
 from rapidfuzz import fuzz, process
@@ -163,15 +165,20 @@ def _by_number(low: str, count: int) -> int | None:
     return number - 1 if 1 <= number <= count else None
 
 
-def _choices(types: Sequence[ConnectorTypeLike]) -> dict[str, int]:
-    """Every name of every type, normalized, to the type's index."""
+def _choices(types: Sequence[ConnectorTypeLike]) -> Mapping[str, int]:
+    """Every name of every type, normalized, to the type's index (shared: do not mutate)."""
+    return _choices_of(tuple((t.type, t.label, tuple(t.aliases)) for t in types))
+
+
+@lru_cache(maxsize=16)
+def _choices_of(types: tuple[tuple[str, str, tuple[str, ...]], ...]) -> Mapping[str, int]:
+    # The offered types rarely change: built once per list, not per message.
     choices: dict[str, int] = {}
-    for index, connector in enumerate(types):
-        names = [connector.type, connector.label, *connector.aliases]
-        names += TYPE_ALIASES.get(connector.type.upper(), ())
+    for index, (type_, label, aliases) in enumerate(types):
+        names = [type_, label, *aliases, *TYPE_ALIASES.get(type_.upper(), ())]
         for name in names:
             choices.setdefault(_normalize(name), index)
-    return choices
+    return MappingProxyType(choices)
 
 
 def _normalize(text: str) -> str:
@@ -186,7 +193,7 @@ def _ngrams(words: list[str]) -> list[str]:
     ]
 
 
-def _scores(words: list[str], choices: dict[str, int]) -> dict[int, tuple[float, str]]:
+def _scores(words: list[str], choices: Mapping[str, int]) -> dict[int, tuple[float, str]]:
     """The best score and matched name per type index."""
     loose = [c for c in choices if len(c) >= _FUZZY_MIN_LENGTH]
     best: dict[int, tuple[float, str]] = {}
