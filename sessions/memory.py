@@ -1,8 +1,9 @@
 """The in-memory session store: one process, sessions lost on restart.
 
-Sessions are kept serialized (JSON bytes), never as live pydantic objects: 100,000 live sessions
-took about 232 MB, their JSON about 63 MB. Each ``get`` parses a fresh copy, so no two turns share
-an object and nothing a caller mutates reaches the store without a ``save``.
+Sessions are kept serialized (zlib-compressed JSON bytes), never as live pydantic objects:
+live objects take about 4x their JSON, and the JSON about 2.5x its compressed form (measured in
+docs/performance.md). Each ``get`` parses a fresh copy, so no two turns share an object and
+nothing a caller mutates reaches the store without a ``save``.
 
 Records are kept in write order (a write moves its record to the end), so expiry scans stop at
 the first live record. A wall clock stepping backwards can only delay eviction; ``get`` checks
@@ -12,6 +13,7 @@ expiry on every read, so an expired session is never returned.
 from __future__ import annotations
 
 import asyncio
+import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
@@ -33,6 +35,10 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# zlib's fastest level compresses session JSON nearly as well as its default.
+_LEVEL = 1
+
+
 class _Record(NamedTuple):
     data: bytes
     version: int
@@ -40,7 +46,7 @@ class _Record(NamedTuple):
 
 
 class MemoryStore:
-    """Sessions in this process's memory, as JSON bytes; implements ``SessionStore``.
+    """Sessions in this process's memory, as compressed JSON; implements ``SessionStore``.
 
     Args:
         max_sessions: The cap; ``create`` beyond it raises ``SessionLimitError``.
@@ -85,7 +91,7 @@ class MemoryStore:
     async def get(self, session_id: str) -> Session | None:
         """A fresh copy of the live session, or ``None``."""
         record = self._live(session_id, self._clock())
-        return None if record is None else Session.from_json(record.data)
+        return None if record is None else Session.from_json(zlib.decompress(record.data))
 
     async def save(self, session: Session) -> None:
         """Compare-and-set on ``version``; see ``SessionStore.save``."""
@@ -166,7 +172,10 @@ class MemoryStore:
     def _put(self, session: Session, now: datetime) -> None:
         # Re-inserting moves the record to the end, keeping the dict in write order.
         self._records.pop(session.id, None)
-        self._records[session.id] = _Record(session.to_json(), session.version, now + self.ttl)
+        # Compressed JSON: a session's transcript repeats itself, so this is ~2.5x smaller
+        # (2.4 KB -> 1 KB measured) for ~30 us a turn; see docs/performance.md.
+        data = zlib.compress(session.to_json(), _LEVEL)
+        self._records[session.id] = _Record(data, session.version, now + self.ttl)
 
     def _evict(self, now: datetime) -> int:
         expired = []

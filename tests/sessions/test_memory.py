@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import zlib
 from datetime import timedelta
 
 import pytest
@@ -24,7 +25,7 @@ def test_the_memory_store_satisfies_the_store_contract() -> None:
     assert isinstance(store, MemoryStore)
 
 
-async def test_the_store_keeps_json_bytes_and_returns_an_equal_session(
+async def test_the_store_keeps_compressed_json_bytes_and_returns_an_equal_session(
     store: MemoryStore,
 ) -> None:
     session = make_session(answers={"host": "db"})
@@ -35,7 +36,8 @@ async def test_the_store_keeps_json_bytes_and_returns_an_equal_session(
     loaded = await store.get(session.id)
 
     assert type(record.data) is bytes
-    assert Session.from_json(record.data) == session
+    assert Session.from_json(zlib.decompress(record.data)) == session
+    assert len(record.data) < len(session.to_json())
     assert loaded == session
 
 
