@@ -60,9 +60,9 @@ class Settings(BaseSettings):
     jwt_algorithm: Literal["HS256", "HS384", "HS512", "RS256", "ES256", "EdDSA"] = "HS256"
     jwt_audience: str = "ingestion-agent"
     role_map: str = ""
-    # Measured (docs/performance.md): ~2.8 KB a session over a ~135 MB process, so 50,000
-    # idle sessions stay within 300 MB of RSS in total.
-    max_sessions: int = Field(default=50_000, ge=1)
+    # Measured (docs/performance.md): ~1.4 KB a compressed session over a ~135 MB process,
+    # so 100,000 idle sessions stay within 300 MB of RSS in total.
+    max_sessions: int = Field(default=100_000, ge=1)
     session_lock_timeout: float = Field(default=30.0, gt=0)
 
     @field_validator("log_level", mode="before")
