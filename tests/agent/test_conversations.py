@@ -36,6 +36,17 @@ async def _sources(client: TestClient[Any, Any], chat: Chat) -> list[dict[str, A
     return items
 
 
+async def s3_up_to_the_secret(
+    client: TestClient[Any, Any], seaweed: SeaweedS3, bucket: str, prefix: str = "daily/"
+) -> Chat:
+    """A conversation that pasted an S3 URL and gave the endpoint and key id."""
+    chat = Chat(client, person())
+    await chat.start()
+    await chat.say(f"s3://{bucket}/{prefix}")
+    await chat.say(f"endpoint {seaweed.endpoint_url}, key id {seaweed.reader.access_key_id}")
+    return chat
+
+
 async def test_s3_source_with_a_typo_several_fields_a_failed_test_and_words_for_a_schedule(
     app_client: TestClient[Any, Any], seaweed: SeaweedS3, files: str
 ) -> None:
@@ -86,10 +97,7 @@ async def test_s3_source_with_a_typo_several_fields_a_failed_test_and_words_for_
 async def test_back_and_a_correction_at_review(
     app_client: TestClient[Any, Any], seaweed: SeaweedS3, files: str
 ) -> None:
-    chat = Chat(app_client, person())
-    await chat.start()
-    await chat.say(f"s3://{files}/daily/")
-    await chat.say(f"endpoint {seaweed.endpoint_url}, key id {seaweed.reader.access_key_id}")
+    chat = await s3_up_to_the_secret(app_client, seaweed, files)
     reply = await chat.say(seaweed.reader.secret_access_key)
     assert reply["state"] == "select_streams"
     reply = await chat.say("1")
@@ -130,10 +138,7 @@ async def test_a_secret_typed_at_the_wrong_prompt_is_vaulted_and_redacted(
 async def test_confirming_twice_creates_one_source(
     app_client: TestClient[Any, Any], seaweed: SeaweedS3, files: str
 ) -> None:
-    chat = Chat(app_client, person())
-    await chat.start()
-    await chat.say(f"s3://{files}/daily/")
-    await chat.say(f"endpoint {seaweed.endpoint_url}, key id {seaweed.reader.access_key_id}")
+    chat = await s3_up_to_the_secret(app_client, seaweed, files)
     await chat.say(seaweed.reader.secret_access_key)
     await chat.say("all")
     await chat.say("manual")
@@ -209,10 +214,7 @@ async def test_webhook_sink_with_a_generated_signing_secret(
 async def test_a_password_that_reads_like_a_command_is_taken_as_the_password(
     app_client: TestClient[Any, Any], seaweed: SeaweedS3, files: str
 ) -> None:
-    chat = Chat(app_client, person())
-    await chat.start()
-    await chat.say(f"s3://{files}/daily/")
-    await chat.say(f"endpoint {seaweed.endpoint_url}, key id {seaweed.reader.access_key_id}")
+    chat = await s3_up_to_the_secret(app_client, seaweed, files)
 
     reply = await chat.say("retry", settle=False)
 
@@ -240,10 +242,7 @@ async def test_a_viewer_is_told_they_lack_permission(
 async def test_an_empty_prefix_explains_why_there_is_nothing_to_pull(
     app_client: TestClient[Any, Any], seaweed: SeaweedS3, files: str
 ) -> None:
-    chat = Chat(app_client, person())
-    await chat.start()
-    await chat.say(f"s3://{files}/nothing-here/")
-    await chat.say(f"endpoint {seaweed.endpoint_url}, key id {seaweed.reader.access_key_id}")
+    chat = await s3_up_to_the_secret(app_client, seaweed, files, prefix="nothing-here/")
 
     reply = await chat.say(seaweed.reader.secret_access_key)
 
