@@ -30,6 +30,12 @@ def _csv(rows: list[dict[str, Any]]) -> bytes:
     return out.getvalue().encode()
 
 
+def _put_orders(s3_admin: S3Client, bucket: str, count: int) -> None:
+    """``daily/orders-0.csv`` ... with one record each."""
+    for i in range(count):
+        s3_admin.put_object(Bucket=bucket, Key=f"daily/orders-{i}.csv", Body=_csv([{"id": i}]))
+
+
 async def _collect(stream: Any) -> list[ReadMessage]:
     return [message async for message in stream]
 
@@ -146,9 +152,7 @@ async def test_read_rereads_an_object_whose_content_changed(
 async def test_a_short_read_checkpoints_once_at_the_end(
     s3: S3Connector, s3_config: dict[str, Any], s3_admin: S3Client, seaweed: SeaweedS3
 ) -> None:
-    bucket = s3_config["bucket"]
-    for i in range(3):
-        s3_admin.put_object(Bucket=bucket, Key=f"daily/orders-{i}.csv", Body=_csv([{"id": i}]))
+    _put_orders(s3_admin, s3_config["bucket"], 3)
 
     messages = await _collect(s3.read(s3_config, seaweed.reader.secrets(), ["orders"]))
 
@@ -158,9 +162,7 @@ async def test_a_short_read_checkpoints_once_at_the_end(
 async def test_read_checkpoints_every_n_files_and_at_the_end(
     s3: S3Connector, s3_config: dict[str, Any], s3_admin: S3Client, seaweed: SeaweedS3
 ) -> None:
-    bucket = s3_config["bucket"]
-    for i in range(5):
-        s3_admin.put_object(Bucket=bucket, Key=f"daily/orders-{i}.csv", Body=_csv([{"id": i}]))
+    _put_orders(s3_admin, s3_config["bucket"], 5)
     s3.checkpoint_files = 2
     s3.checkpoint_seconds = 3600
 
@@ -173,9 +175,7 @@ async def test_read_checkpoints_every_n_files_and_at_the_end(
 async def test_a_read_ending_on_a_checkpoint_does_not_repeat_it(
     s3: S3Connector, s3_config: dict[str, Any], s3_admin: S3Client, seaweed: SeaweedS3
 ) -> None:
-    bucket = s3_config["bucket"]
-    for i in range(4):
-        s3_admin.put_object(Bucket=bucket, Key=f"daily/orders-{i}.csv", Body=_csv([{"id": i}]))
+    _put_orders(s3_admin, s3_config["bucket"], 4)
     s3.checkpoint_files = 2
     s3.checkpoint_seconds = 3600
 
@@ -187,9 +187,7 @@ async def test_a_read_ending_on_a_checkpoint_does_not_repeat_it(
 async def test_resuming_from_a_middle_checkpoint_reads_only_the_files_after_it(
     s3: S3Connector, s3_config: dict[str, Any], s3_admin: S3Client, seaweed: SeaweedS3
 ) -> None:
-    bucket = s3_config["bucket"]
-    for i in range(5):
-        s3_admin.put_object(Bucket=bucket, Key=f"daily/orders-{i}.csv", Body=_csv([{"id": i}]))
+    _put_orders(s3_admin, s3_config["bucket"], 5)
     s3.checkpoint_files = 2
     s3.checkpoint_seconds = 3600
     secrets = seaweed.reader.secrets()
