@@ -27,8 +27,12 @@ __all__ = [
     "Base",
     "DataSource",
     "IdempotencyRecord",
+    "InventoryUpload",
+    "Job",
+    "NotificationChannel",
     "PendingItem",
     "SecretRow",
+    "SeenObject",
     "Sync",
 ]
 
@@ -132,6 +136,105 @@ class Sync(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # A push records the job whose result it delivered; a pull leaves it empty.
+    job_id: Mapped[str | None] = mapped_column(String(_ID), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Where the pull stopped, so a killed pull resumes without duplicates.
+    checkpoint: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class InventoryUpload(Base):
+    """A pulled file or table extract in the inventory store.
+
+    One row per (source, key, etag): the unique constraint is what makes a pull that is
+    killed and re-run never store the same object twice.
+    """
+
+    __tablename__ = "inventory_uploads"
+    __table_args__ = (
+        UniqueConstraint("source_id", "key", "etag", name="uq_inventory_source_key_etag"),
+        Index("ix_inventory_tenant_agent_created", "tenant_id", "agent_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(_ID), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(_TENANT))
+    agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    source_id: Mapped[str] = mapped_column(ForeignKey("data_sources.id", ondelete="CASCADE"))
+    sync_id: Mapped[str | None] = mapped_column(ForeignKey("syncs.id", ondelete="SET NULL"))
+    # The object key, or the stream name of a table extract.
+    key: Mapped[str] = mapped_column(String(1024))
+    # The object's ETag, a content hash, or a table extract's cursor range.
+    etag: Mapped[str] = mapped_column(String(256))
+    format: Mapped[str] = mapped_column(String(16))
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    records: Mapped[int | None] = mapped_column(BigInteger)
+    # Where the bytes are in the inventory store (a path or s3:// URL), never a credential.
+    location: Mapped[str] = mapped_column(String(2048))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SeenObject(Base):
+    """A key seen in a source within its look-back window.
+
+    A plain "newer than the last sync" filter skips objects that become visible late
+    (airbytehq/airbyte#5365); remembering what was seen lately lets a pull take such an
+    object once, and never twice. Rows older than the window are pruned.
+    """
+
+    __tablename__ = "seen_objects"
+
+    source_id: Mapped[str] = mapped_column(
+        ForeignKey("data_sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(1024), primary_key=True)
+    etag: Mapped[str] = mapped_column(String(256), primary_key=True)
+    last_modified: Mapped[datetime | None]
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Job(Base):
+    """Processing of one inventory upload into one result file."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_tenant_agent_created", "tenant_id", "agent_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(_ID), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(_TENANT))
+    agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    # Unique: an upload starts at most one job, even when its event is delivered twice.
+    upload_id: Mapped[str] = mapped_column(
+        ForeignKey("inventory_uploads.id", ondelete="CASCADE"), unique=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    format: Mapped[str] = mapped_column(String(16))
+    result_location: Mapped[str | None] = mapped_column(String(2048))
+    records_in: Mapped[int] = mapped_column(BigInteger, default=0)
+    records_out: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Row-level validation problems: [{"row": n, "field": ..., "message": ...}], bounded.
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class NotificationChannel(_Timestamps, Base):
+    """Where an agent's alerts go: a Slack incoming webhook or an HTTPS webhook.
+
+    The URL is a credential (a Slack incoming-webhook URL lets anyone post), so it lives in
+    the vault; only its host is kept here for display.
+    """
+
+    __tablename__ = "notification_channels"
+
+    id: Mapped[str] = mapped_column(String(_ID), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(_TENANT), index=True)
+    agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))  # SLACK_WEBHOOK | WEBHOOK
+    name: Mapped[str] = mapped_column(String(200))
+    host: Mapped[str] = mapped_column(String(300))
+    secret_id: Mapped[str | None] = mapped_column(ForeignKey("secrets.id", ondelete="SET NULL"))
+    created_by: Mapped[str] = mapped_column(String(200))
 
 
 class PendingItem(Base):
