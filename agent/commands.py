@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from agent import parsing
 from agent.context import TurnContext
-from agent.finish import review, show_streams
+from agent.finish import review
 from agent.flow import FlowError, ask_next, move, start_test
 from agent.prompts import render
-from connections.schemas import CatalogOut, FieldOut
+from agent.streams import show_streams
+from connections.schemas import FieldOut
 from fsm import EditTarget, Event, InvalidTransition, State
 
 __all__ = ["WHERE", "apply_edit", "back", "cancel", "help_text", "status"]
@@ -95,7 +96,7 @@ def reprompt(ctx: TurnContext, state: State) -> None:
         ctx.say('Which setting should I change? You can also say "retry" to test again.')
         ask_next(ctx)
     elif state is State.SELECT_STREAMS:
-        show_streams(ctx, CatalogOut(streams=(ctx.session.catalog or {}).get("streams", [])))
+        show_streams(ctx)
     elif state is State.CONFIGURE_SYNC:
         if ctx.is_sink:
             ctx.say(render("ask_sink_push"))

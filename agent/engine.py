@@ -19,14 +19,7 @@ import structlog
 from agent import parsing
 from agent.commands import apply_edit, back, cancel, help_text, status
 from agent.context import TurnContext
-from agent.finish import (
-    choose_streams,
-    configure_schedule,
-    configure_sink,
-    creation_request,
-    idempotency_key,
-    show_streams,
-)
+from agent.finish import configure_schedule, configure_sink, creation_request, idempotency_key
 from agent.flow import (
     FlowError,
     after_answers,
@@ -44,7 +37,9 @@ from agent.intent import command_for
 from agent.parsing import CommandKind
 from agent.prompts import render
 from agent.reply import Reply
+from agent.scope import SCOPE_FIELD, answer_scope, ask_scope
 from agent.scrub import scrub
+from agent.streams import catalog_key, change_cursor, choose_streams, compact_catalog, show_streams
 from agent.tasks import EventHub, TaskRunner
 from connections.client import ConnectionClient
 from connections.errors import (
@@ -74,6 +69,7 @@ class _Outcome:
     failure: str | None
     field: str | None
     message: str
+    details: dict[str, Any] | None = None
 
 
 log = structlog.get_logger(__name__)
@@ -255,12 +251,17 @@ class ConversationEngine:
             choose_type(ctx, text)
         elif state is State.GATHER_CREDENTIALS:
             gather(ctx, text)
+        elif state is State.DISCOVER_SCHEMA and ctx.session.asked == SCOPE_FIELD:
+            answer_scope(ctx, text)
         elif state in (State.TEST_CONNECTION, State.DISCOVER_SCHEMA):
             ctx.say(render("busy", step="working on it"))
         elif state is State.SELECT_STREAMS:
             choose_streams(ctx, text)
         elif state is State.CONFIGURE_SYNC:
-            (configure_sink if ctx.is_sink else configure_schedule)(ctx, text)
+            if ctx.is_sink:
+                configure_sink(ctx, text)
+            elif not change_cursor(ctx, text):
+                configure_schedule(ctx, text)
         elif state is State.REVIEW:
             await self._review_answer(ctx, text)
         elif state is State.DONE:
@@ -433,7 +434,11 @@ class ConversationEngine:
                 client.check(session.agent_id or "", self._request(ctx)), self._task_timeout
             )
             outcome = _Outcome(
-                ok=result.ok, failure=result.failure, field=result.field, message=result.message
+                ok=result.ok,
+                failure=result.failure,
+                field=result.field,
+                message=result.message,
+                details=result.details,
             )
         except TimeoutError:
             outcome = _Outcome(
@@ -467,6 +472,8 @@ class ConversationEngine:
             ctx.say(render("ask_sink_push"))
             ctx.options = ["Yes", "No"]
             return False
+        if ask_scope(ctx, outcome.details or {}):
+            return False
         ctx.say(render("discovering"))
         return True
 
@@ -474,15 +481,30 @@ class ConversationEngine:
         client = self._client_for(who)
         session = await self._load(who, session_id)
         ctx = TurnContext(session=session, client=client, types=await self._connector_types(client))
+        request = self._request(ctx)
+        key = catalog_key(
+            {
+                "tenant": session.tenant_id,
+                "request": request.model_dump(mode="json"),
+                "masks": session.secret_masks,
+            }
+        )
+        kept = session.catalog or {}
+        if kept.get("key") == key and "streams" in kept:
+            # Back and forth in the chat: what was discovered for these settings still holds.
+            streams = list(kept["streams"])
+            await self._after(who, session_id, lambda c: self._on_catalog(c, streams, key))
+            return
         try:
             catalog = await asyncio.wait_for(
-                client.discover(session.agent_id or "", self._request(ctx)), self._task_timeout
+                client.discover(session.agent_id or "", request), self._task_timeout
             )
         except (TimeoutError, ServiceError, ConnectorError) as exc:
             message = getattr(exc, "message", "Discovery took too long.")
             await self._after(who, session_id, lambda c: self._discovery_failed(c, message))
             return
-        await self._after(who, session_id, lambda c: self._on_catalog(c, catalog))
+        compact = compact_catalog(catalog.streams)
+        await self._after(who, session_id, lambda c: self._on_catalog(c, compact, key))
 
     def _discovery_failed(self, ctx: TurnContext, message: str) -> bool:
         move(ctx, Event.DISCOVERY_FAILED)
@@ -492,15 +514,14 @@ class ConversationEngine:
         ctx.options = ["Retry", "Cancel"]
         return False
 
-    def _on_catalog(self, ctx: TurnContext, catalog: Any) -> bool:
-        ctx.session.catalog = {"streams": catalog.streams}
+    @staticmethod
+    def _on_catalog(ctx: TurnContext, streams: list[dict[str, Any]], key: str) -> bool:
+        ctx.session.catalog = {"key": key, "streams": streams}
         move(ctx, Event.DISCOVERED)
-        if not catalog.streams:
+        show_streams(ctx)
+        if not streams:
             ctx.session.last_failure = {"failure": "no_streams", "field": None, "reask": []}
-            show_streams(ctx, catalog)
             ctx.options = ["Retry", "Cancel"]
-            return False
-        show_streams(ctx, catalog)
         return False
 
     async def _after(

@@ -11,91 +11,21 @@ from agent import parsing
 from agent.context import TurnContext
 from agent.flow import FlowError, move, target_of
 from agent.prompts import render
-from connections.schemas import CatalogOut, DataSourceCreate
+from agent.streams import shorten
+from connections.schemas import DataSourceCreate
 from connectors.spec import Role
 from fsm import Event
 
 __all__ = [
-    "PAGE_SIZE",
-    "choose_streams",
     "configure_schedule",
     "configure_sink",
     "creation_request",
     "idempotency_key",
     "review",
-    "show_streams",
 ]
 
-PAGE_SIZE = 20
 _RETRIES = re.compile(r"\b(?:retry|retries|try)\b\D*(\d+|once|twice|three times)", re.IGNORECASE)
 _WORDS = {"once": 1, "twice": 2, "three times": 3}
-
-
-def show_streams(ctx: TurnContext, catalog: CatalogOut, *, page: int = 1) -> None:
-    """List what discovery found, a page at a time."""
-    streams = catalog.streams
-    ctx.session.catalog = {"streams": streams}
-    if not streams:
-        ctx.say(render("zero_streams", target=target_of(ctx), causes=_causes(ctx)))
-        return
-    pages = max(1, -(-len(streams) // PAGE_SIZE))
-    first = (page - 1) * PAGE_SIZE
-    shown = [
-        {"number": first + i + 1, "name": s["name"], "summary": _stream_summary(s)}
-        for i, s in enumerate(streams[first : first + PAGE_SIZE])
-    ]
-    example = "public.*" if "." in streams[0]["name"] else f"{streams[0]['name'][:3]}*"
-    ctx.say(
-        render(
-            "streams",
-            total=len(streams),
-            shown=shown,
-            page=page,
-            pages=pages,
-            pattern_example=example,
-        )
-    )
-    ctx.options = ["All", *[str(s["number"]) for s in shown[:8]]]
-    ctx.data["input_type"] = "multi_choice"
-
-
-def _causes(ctx: TurnContext) -> list[str]:
-    from agent.advice import zero_stream_causes  # noqa: PLC0415 - keep the module graph flat
-
-    return zero_stream_causes(ctx.session.connector_type or "")
-
-
-def _stream_summary(stream: dict[str, Any]) -> str:
-    columns = stream.get("columns") or []
-    names = ", ".join(c["name"] for c in columns[:3])
-    more = ", …" if len(columns) > 3 else ""
-    parts = [f"{len(columns)} columns ({names}{more})" if columns else "columns unknown"]
-    if stream.get("fileCount"):
-        parts.append(f"{stream['fileCount']} files")
-    if stream.get("recordEstimate"):
-        parts.append(f"~{stream['recordEstimate']:,} rows")
-    return ", ".join(parts)
-
-
-def choose_streams(ctx: TurnContext, text: str) -> None:
-    """Take a stream selection and ask for the schedule."""
-    names = [s["name"] for s in (ctx.session.catalog or {}).get("streams", [])]
-    try:
-        selection = parsing.parse_stream_selection(text, names)
-    except parsing.SelectionError as exc:
-        raise FlowError(render("errors/selection", message=str(exc))) from None
-    chosen = list(selection.names)
-    if not chosen:
-        raise FlowError('Pick at least one stream, or say "all".')
-    ctx.session.selected_streams = chosen
-    move(ctx, Event.STREAMS_CHOSEN)
-    ctx.say(render("streams_chosen", count=len(chosen), names=_shorten(chosen)))
-    ctx.say(render("ask_schedule", default=ctx.data.get("_agent_cron")))
-    ctx.options = ["Every 6 hours", "Daily at 2am", "Hourly", "Manual"]
-
-
-def _shorten(names: list[str], limit: int = 8) -> list[str]:
-    return names if len(names) <= limit else [*names[:limit], f"{len(names) - limit} more"]
 
 
 def configure_schedule(ctx: TurnContext, text: str) -> None:
@@ -152,7 +82,7 @@ def review(ctx: TurnContext) -> None:
         retries = schedule.get("retries")
         lines.append(push + (f" · {retries} retries" if retries is not None else ""))
     else:
-        lines.append("Streams: " + ", ".join(_shorten(session.selected_streams)))
+        lines.append("Streams: " + ", ".join(shorten(session.selected_streams)))
         summary = schedule.get("description") or "Manual"
         if schedule.get("cron"):
             summary = f"{summary[:1].upper()}{summary[1:]} ({schedule['cron']})"
@@ -187,7 +117,7 @@ def creation_request(ctx: TurnContext) -> DataSourceCreate:
     credential: dict[str, str] = {}
     for name, value in session.answers.items():
         spec = fields.get(name)
-        if spec is None or name == "name":
+        if spec is None or name == "name" or value in (None, ""):
             continue
         (credential if spec.credential else config)[name] = value
     schedule = session.schedule or {}

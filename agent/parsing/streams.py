@@ -3,7 +3,8 @@
 Understood: "all", "none", numbers and ranges from the list shown ("1,3-5"), names exactly
 or in any case, file names without their extension ("booking" for ``booking.csv``), a table
 without its schema ("orders" for ``sales.orders``), a schema for all its tables ("sales"),
-globs ("public.*", "*_audit"), and exclusions ("all except logs", "sales.order* and
+globs ("public.*", "*_audit"; a glob without a dot also matches the table part, so
+"audit_*" picks ``public.audit_log``), and exclusions ("all except logs", "sales.order* and
 finance.* except *_audit"). The result keeps the catalog's order.
 
 Anything that matches nothing (a number past the end, a misspelt name) raises a
@@ -100,9 +101,15 @@ class Selection:
 
 
 class _Catalog:
-    def __init__(self, names: Sequence[str]) -> None:
+    def __init__(self, names: Sequence[str], numbered: Sequence[str] | None = None) -> None:
         self.names = list(names)
         self.lower = [n.lower() for n in self.names]
+        # Numbers count in the list the person saw, which may be a search's matches.
+        if numbered is None:
+            self.numbered: list[int] = list(range(len(self.names)))
+        else:
+            index = {n: i for i, n in enumerate(self.names)}
+            self.numbered = [index[n] for n in numbered if n in index]
 
     def resolve(self, token: str) -> list[int] | None:
         """Indexes the token picks, or ``None`` when it is a number out of range."""
@@ -116,9 +123,16 @@ class _Catalog:
         if bounds:
             numbers = [int(g) for g in bounds.groups()]
             lo, hi = min(numbers), max(numbers)
-            return list(range(lo - 1, hi)) if lo >= 1 and hi <= len(self.names) else None
+            if lo < 1 or hi > len(self.numbered):
+                return None
+            return self.numbered[lo - 1 : hi]
         if _GLOB.search(low):
-            return [i for i, n in enumerate(self.lower) if fnmatchcase(n, low)]
+            bare = "." not in low
+            return [
+                i
+                for i, n in enumerate(self.lower)
+                if fnmatchcase(n, low) or (bare and fnmatchcase(n.rpartition(".")[2], low))
+            ]
         tests = (self._same, self._stem, self._schema, self._table)
         matches = ([i for i, n in enumerate(self.lower) if test(n, low)] for test in tests)
         return next((hits for hits in matches if hits), [])
@@ -190,12 +204,16 @@ def _message(missing: list[str], count: int) -> str:
     return message[0].upper() + message[1:] + "."
 
 
-def parse_stream_selection(text: str, names: Sequence[str]) -> Selection:
+def parse_stream_selection(
+    text: str, names: Sequence[str], *, numbered: Sequence[str] | None = None
+) -> Selection:
     """The streams ``text`` picks from ``names``, the catalog in the order it was shown.
 
     Args:
         text: What the person typed.
-        names: Every stream name, in the order shown (number 1 is the first).
+        names: Every stream name, in catalog order.
+        numbered: The list the numbers refer to (number 1 is its first), when it is not
+            ``names`` itself, e.g. the matches of a search.
 
     Returns:
         The selection.
@@ -203,7 +221,7 @@ def parse_stream_selection(text: str, names: Sequence[str]) -> Selection:
     Raises:
         SelectionError: Something named matched no stream, or nothing was named.
     """
-    catalog = _Catalog(names)
+    catalog = _Catalog(names, numbered)
     folded = squash(fold_quotes(text))
     if folded.lower() in catalog.lower:
         return Selection(tuple(n for n in names if n.lower() == folded.lower()))
@@ -224,7 +242,7 @@ def parse_stream_selection(text: str, names: Sequence[str]) -> Selection:
     selected = tuple(n for i, n in enumerate(catalog.names) if i in picked)
     if missing:
         raise SelectionError(
-            _message(missing, len(names)),
+            _message(missing, len(catalog.numbered)),
             unmatched=tuple(missing),
             selected=selected,
             examples=_EXAMPLES,

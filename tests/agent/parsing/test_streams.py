@@ -119,3 +119,29 @@ def test_saying_nothing_is_an_error_with_examples() -> None:
         parse_stream_selection("  ", FILES)
 
     assert "all" in caught.value.examples
+
+
+def test_a_glob_without_a_dot_also_matches_the_table_part() -> None:
+    selection = parse_stream_selection("all except *_audit", TABLES)
+
+    assert selection.names == (
+        "public.users",
+        "public.orders",
+        "sales.orders",
+        "sales.order_items",
+        "finance.ledger",
+        "logs",
+    )
+
+
+def test_numbers_count_in_the_list_shown() -> None:
+    shown = ("sales.orders", "sales.order_items", "sales.orders_audit")
+
+    selection = parse_stream_selection("2-3", TABLES, numbered=shown)
+
+    assert selection.names == ("sales.order_items", "sales.orders_audit")
+
+
+def test_a_number_past_the_list_shown_is_refused() -> None:
+    with pytest.raises(SelectionError, match="it goes from 1 to 2"):
+        parse_stream_selection("3", TABLES, numbered=("public.users", "logs"))
