@@ -1,7 +1,8 @@
 """Run every benchmark, print a table and write it into docs/performance.md.
 
-    python -m benchmarks.run            # or: make bench
-    python -m benchmarks.run --quick    # shorter runs, 10,000 sessions (a smoke run)
+    python -m benchmarks.run                      # or: make bench
+    python -m benchmarks.run --quick              # shorter runs, 10,000 sessions (a smoke run)
+    python -m benchmarks.run --suite discovery    # one suite: chat, discovery
 
 Each benchmark compares against a floor measured in the same run: the session store against the
 same JSON bytes in a dict (and live pydantic objects), a chat turn against ``GET /healthz``
@@ -83,7 +84,32 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite docs/performance.md")
+    parser.add_argument(
+        "--suite", choices=("all", *SUITES), default="all", help="run only one suite"
+    )
     args = parser.parse_args(argv)
+    for name, run in SUITES.items():
+        if args.suite in ("all", name):
+            run(args)
+    return 0
+
+
+def _discovery(args: argparse.Namespace) -> None:
+    """Discovery of 10,000 PostgreSQL and 5,000 MariaDB tables (issue 5)."""
+    from benchmarks import discovery  # noqa: PLC0415 - imports the database drivers
+
+    extra = ["--tables", "1000", "--mysql-tables", "500"] if args.quick else []
+    print("discovery: wide databases (tables are created on the first run)", flush=True)
+    result = json.loads(_py("benchmarks.discovery", *extra))
+    table = discovery.render(result)
+    print()
+    print(table)
+    if not args.no_doc:
+        write_section("discovery", table)
+
+
+def _chat(args: argparse.Namespace) -> None:
+    """Session memory, chat load and the turn profile (issue 8)."""
     n_sessions = 10_000 if args.quick else 100_000
     seconds = 5.0 if args.quick else 15.0
     users_list = (50, 200) if args.quick else (50, 200, 1000)
@@ -135,7 +161,6 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_doc:
         write_doc(table, profile)
         print(f"\nwrote {DOC.relative_to(ROOT)}")
-    return 0
 
 
 def _row(*cells: object) -> str:
@@ -271,6 +296,24 @@ def write_doc(table: str, profile: str) -> None:
     )
     DOC.write_text(text)
 
+
+def write_section(name: str, table: str) -> None:
+    """Replace the ``<!-- {name}:start -->`` block of docs/performance.md with ``table``."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    text = DOC.read_text()
+    if start not in text:
+        text += f"\n## {name.title()} results\n\n{start}\n{end}\n"
+    text = re.sub(
+        re.escape(start) + ".*?" + re.escape(end),
+        lambda _m: f"{start}\n{table}\n{end}",
+        text,
+        flags=re.DOTALL,
+    )
+    DOC.write_text(text)
+    print(f"\nwrote {DOC.relative_to(ROOT)} ({name})")
+
+
+SUITES = {"chat": _chat, "discovery": _discovery}
 
 if __name__ == "__main__":
     with contextlib.suppress(KeyboardInterrupt):
