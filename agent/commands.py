@@ -10,8 +10,9 @@ from agent.prompts import render
 from agent.streams import show_streams
 from connections.schemas import FieldOut
 from fsm import EditTarget, Event, InvalidTransition, State
+from sessions import Session
 
-__all__ = ["WHERE", "apply_edit", "back", "cancel", "help_text", "status"]
+__all__ = ["WHERE", "apply_edit", "back", "cancel", "forget_answers", "help_text", "status"]
 
 WHERE = {
     State.SELECT_SOURCE_TYPE: "We're choosing what to connect.",
@@ -58,9 +59,15 @@ def status(ctx: TurnContext) -> None:
 
 def cancel(ctx: TurnContext) -> list[str]:
     """Back to choosing a type; answers dropped. Returns staged refs for the engine to delete."""
-    s = ctx.session
-    refs = sorted(set(s.secret_refs.values()))
+    refs = sorted(set(ctx.session.secret_refs.values()))
     move(ctx, Event.CANCEL)
+    forget_answers(ctx.session)
+    ctx.say(render("cancelled"))
+    return refs
+
+
+def forget_answers(s: Session) -> None:
+    """Drop everything one setup gathered, e.g. to start over after creating a source."""
     s.connector_type = None
     s.role = None
     s.answers = {}
@@ -72,8 +79,7 @@ def cancel(ctx: TurnContext) -> list[str]:
     s.schedule = None
     s.last_failure = None
     s.task = None
-    ctx.say(render("cancelled"))
-    return refs
+    s.result = None
 
 
 def back(ctx: TurnContext) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 import structlog
 
 from agent import parsing
-from agent.commands import apply_edit, back, cancel, help_text, status
+from agent.commands import apply_edit, back, cancel, forget_answers, help_text, status
 from agent.context import TurnContext
 from agent.finish import configure_schedule, configure_sink, creation_request, idempotency_key
 from agent.flow import (
@@ -190,9 +190,11 @@ class ConversationEngine:
         self.tasks.cancel(session_id)
         await self._discard(self._client_for(who), sorted(set(session.secret_refs.values())))
         await self._store.delete(session_id)
+        self.events.close(session_id)
 
     async def aclose(self) -> None:
-        """Stop background work."""
+        """Stop background work and end every event feed."""
+        self.events.close()
         await self.tasks.aclose()
 
     # -- one turn -----------------------------------------------------------------------------
@@ -278,8 +280,8 @@ class ConversationEngine:
         elif kind is CommandKind.CANCEL:
             await self._cancel(ctx)
         elif kind is CommandKind.RETRY and state is State.GATHER_CREDENTIALS:
-            if not ctx.session.last_failure:
-                return False
+            if not ctx.session.last_failure and ctx.missing():
+                return False  # "retry" may be the answer to the question asked
             if ctx.missing():
                 raise FlowError("Some settings are still missing; give them first.")
             start_test(ctx)
@@ -294,6 +296,8 @@ class ConversationEngine:
     async def _cancel(self, ctx: TurnContext) -> None:
         if State(ctx.session.state) is State.DONE:
             move(ctx, Event.RESTART)
+            # The finished setup's answers and masks must not leak into the next one.
+            forget_answers(ctx.session)
             ctx.say("What type of data source would you like to connect?")
         else:
             await self._discard(ctx.client, cancel(ctx))

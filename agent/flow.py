@@ -80,7 +80,8 @@ def choose_type(ctx: TurnContext, text: str) -> None:
         label = connector.label if connector else dsn.type
         summary = ", ".join(f"{_label(ctx, k)} {v}" for k, v in dsn.fields.items() if v)
         ctx.say(render("dsn_understood", label=label, summary=summary, stored_secrets=stored))
-        ask_next(ctx)
+        # A DSN may carry everything: then the test starts at once.
+        _after_answers(ctx)
         return
     numbered = type_options(ctx)
     if text.strip().isdigit() and 1 <= int(text) <= len(numbered):

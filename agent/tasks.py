@@ -51,6 +51,16 @@ class EventHub:
                 if not listeners:
                     del self._listeners[session_id]
 
+    def close(self, session_id: str | None = None) -> None:
+        """End the feeds of one session (deleted) or of all (shutting down).
+
+        Listeners get a final ``{"type": "end"}`` event, so a long-lived stream returns at
+        once instead of holding a shutdown until its next heartbeat notices the client.
+        """
+        targets = [session_id] if session_id is not None else list(self._listeners)
+        for target in targets:
+            self.publish(target, {"type": "end"})
+
     def listener_count(self, session_id: str) -> int:
         """How many feeds are open for the session (for tests)."""
         return len(self._listeners.get(session_id, ()))

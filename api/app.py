@@ -21,18 +21,22 @@ from api.routes.common import SERVICE_KEY
 from api.routes.sessions import ENGINE_KEY, EVENTS_PATH, events_openapi, session_events
 from api.routing import Call, RouteTable
 from api.settings import Settings
+from api.slack import install_slack
+from api.web import install_widget
 from connections.client import InProcessClient
 from connections.housekeeping import Housekeeping
 from connections.idempotency import IdempotencyStore
+from connections.runner import Background, start_background
 from connections.runtime import open_runtime
 from connectors.base import ConnectorContext
 from connectors.registry import default_registry
 from sessions import LockProvider, MemoryStore, RedisLocks, RedisStore, SessionLocks, SessionStore
 
-__all__ = ["CONNECTOR_CONTEXT_KEY", "SETTINGS_KEY", "create_app"]
+__all__ = ["BACKGROUND_KEY", "CONNECTOR_CONTEXT_KEY", "SETTINGS_KEY", "create_app"]
 
 SETTINGS_KEY = web.AppKey("settings", Settings)
 CONNECTOR_CONTEXT_KEY = web.AppKey("connector_context", ConnectorContext)
+BACKGROUND_KEY = web.AppKey("background", Background)
 _MAX_BODY = 1 << 20
 _OPENAPI_KEY = web.AppKey("openapi", dict)
 
@@ -79,8 +83,16 @@ async def _connection_service(app: web.Application) -> AsyncIterator[None]:
         vault_key=settings.vault_key.get_secret_value() if settings.vault_key else None,
         connector_context=app[CONNECTOR_CONTEXT_KEY],
         registry=app[connector_types.REGISTRY_KEY],
+        inventory=settings.open_inventory(),
+        pull_settings=settings.pull_settings,
     )
     app[SERVICE_KEY] = runtime.service
+    # Pulls (cron ticks and REST requests), jobs and pushes: in process, or on the queue.
+    background = await start_background(
+        runtime.engines, runtime.service.deps.sessions, settings.runner_options
+    )
+    app[BACKGROUND_KEY] = background
+    runtime.service.syncs.submit = background.submit_manual_pull
     # Keyed by the vault key, so request fingerprints (which cover secrets) can't be guessed.
     keyring = runtime.service.deps.vault.keyring
     seed = hashlib.sha256(b"idempotency:" + keyring.key(keyring.active_id)).digest()
@@ -102,7 +114,14 @@ async def _connection_service(app: web.Application) -> AsyncIterator[None]:
         await sweeper
     await engine.aclose()
     await store.aclose()
+    await background.aclose()
     await runtime.close()
+
+
+async def _end_event_feeds(app: web.Application) -> None:
+    """Shutting down: end open event streams now rather than waiting out their heartbeat."""
+    if ENGINE_KEY in app:
+        app[ENGINE_KEY].events.close()
 
 
 def create_app(
@@ -128,8 +147,11 @@ def create_app(
     install(app, *tables)
     document = build_openapi(*tables, version=version("ingestion-agent"))
     document["paths"][EVENTS_PATH] = events_openapi()
+    document["paths"].update(install_widget(app))  # the web chat page and its assets
     app[_OPENAPI_KEY] = document
     app.router.add_get("/api/openapi.json", openapi_json)
     app.router.add_get(EVENTS_PATH, session_events)
     app.cleanup_ctx.append(_connection_service)
+    app.on_shutdown.append(_end_event_feeds)
+    install_slack(app, settings)  # after the engine's context: starts after it, stops before
     return app

@@ -12,8 +12,11 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from api.app import create_app
+from api.demo import DemoOptions, add_demo_arguments, run_demo
 from api.logs import configure_logging
 from api.settings import Settings
+from api.terminal import ChatOptions, add_chat_arguments, run_chat
+from api.worker import run_worker
 from connections.audit import verify_command
 from connections.db.engine import migrate
 from connections.runtime import open_runtime
@@ -30,12 +33,15 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--host", default=settings.host, help=f"default {settings.host}")
     serve.add_argument("--port", type=int, default=settings.port, help=f"default {settings.port}")
+    commands.add_parser("worker", help="run pulls, jobs and pushes from the Redis queue")
     vault = commands.add_parser("vault", help="manage the secret vault")
     vault_commands = vault.add_subparsers(dest="vault_command", required=True)
     vault_commands.add_parser("rotate", help="re-encrypt every secret under a new key")
     audit = commands.add_parser("audit", help="check the audit log")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     audit_commands.add_parser("verify", help="detect edited or removed audit events")
+    add_chat_arguments(commands.add_parser("chat", help="chat with the service here"), settings)
+    add_demo_arguments(commands.add_parser("demo", help="try it with a local S3"), settings)
     return parser
 
 
@@ -45,6 +51,15 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     log.info("service_starting", host=host, port=port, data_dir=str(settings.data_dir))
     web.run_app(create_app(settings), host=host, port=port, print=None, access_log=None)
     return 0
+
+
+def _try_it(args: argparse.Namespace) -> int:
+    """``chat`` talks to a running service; ``demo`` runs one with a local S3 to try it on."""
+    if args.command == "chat":
+        return run_chat(ChatOptions.from_args(args))
+    if args.command == "demo":
+        return run_demo(DemoOptions.from_args(args))
+    return 2  # pragma: no cover - argparse rejects unknown commands first
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -63,12 +78,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings.register_secrets()
     if args.command == "serve":
         return _serve(settings, args.host, args.port)
+    if args.command == "worker":
+        return run_worker(settings)
     if args.command == "vault":
         return asyncio.run(_rotate(settings))
     if args.command == "audit":
         migrate(settings.effective_database_url)
         return verify_command(settings.effective_database_url)
-    return 2  # pragma: no cover - argparse rejects unknown commands first
+    return _try_it(args)
 
 
 async def _rotate(settings: Settings) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -10,6 +11,9 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connections.identity import RoleMap
+from connections.inventory import InventoryStore, open_inventory_store
+from connections.runner import RunnerOptions
+from connections.sync.settings import PullSettings
 from connectors.guard import NetworkPolicy
 from connectors.redaction import register_secret
 
@@ -41,6 +45,30 @@ class Settings(BaseSettings):
             store only; the Redis store has no cap).
         session_lock_timeout: Seconds after which a session lock held in Redis expires, so a
             crashed process never blocks a session longer than that.
+        slack_signing_secret: Verifies Slack's requests; with ``slack_bot_token`` it turns
+            the Slack relay on (docs/slack.md).
+        slack_bot_token: The Slack app's bot token (``xoxb-…``).
+        slack_tenant: The tenant Slack users act in.
+        slack_roles: Comma-separated roles Slack users hold.
+        slack_api_url: Slack's Web API base URL (tests point it at a stand-in).
+        slack_redis_prefix: Key prefix of the relay's thread map and seen-event set in Redis.
+        inventory_url: ``s3://bucket/prefix`` keeps inventory files in a bucket; unset, they
+            live in ``data_dir/inventory``.
+        inventory_s3_endpoint: The inventory bucket's S3-compatible endpoint (unset: AWS).
+        inventory_s3_region: The inventory bucket's region.
+        inventory_s3_access_key_id: Key pair for the inventory bucket (unset: boto3's
+            default credential chain, e.g. an instance role).
+        inventory_s3_secret_access_key: Its secret half.
+        pull_lookback_hours: How far behind the newest object a pull looks for objects that
+            became visible late; keys seen within it are remembered.
+        pull_concurrency: Objects one pull downloads at once.
+        workers: ``internal`` (``serve`` also runs pulls, jobs and pushes) or ``external``
+            (with ``redis_url``: only ``ingestion-agent worker`` processes run them).
+        queue_name: The Redis job queue's name (one per deployment sharing a Redis).
+        scheduler_interval: Seconds between the scheduler's scans for due cron ticks.
+        worker_concurrency: Pulls, jobs and pushes one process runs at once.
+        job_timeout: Seconds one queued pull, job or push may run; a worker killed
+            mid-task leaves it to be retried after this.
     """
 
     model_config = SettingsConfigDict(env_prefix="INGESTION_AGENT_", frozen=True, extra="ignore")
@@ -64,6 +92,24 @@ class Settings(BaseSettings):
     # so 100,000 idle sessions stay within 300 MB of RSS in total.
     max_sessions: int = Field(default=100_000, ge=1)
     session_lock_timeout: float = Field(default=30.0, gt=0)
+    slack_signing_secret: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_tenant: str = "slack"
+    slack_roles: str = "ROLE_DATA_ENGINEER"
+    slack_api_url: str = "https://slack.com/api/"
+    slack_redis_prefix: str = "ia:slack:"
+    inventory_url: str | None = None
+    inventory_s3_endpoint: str | None = None
+    inventory_s3_region: str = "us-east-1"
+    inventory_s3_access_key_id: str | None = None
+    inventory_s3_secret_access_key: SecretStr | None = None
+    pull_lookback_hours: float = Field(default=24.0, ge=0)
+    pull_concurrency: int = Field(default=32, ge=1, le=256)
+    workers: Literal["internal", "external"] = "internal"
+    queue_name: str = Field(default="ingestion-agent:queue", min_length=1, max_length=200)
+    scheduler_interval: float = Field(default=60.0, gt=0)
+    worker_concurrency: int = Field(default=4, ge=1, le=256)
+    job_timeout: float = Field(default=3600.0, gt=0)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -81,6 +127,13 @@ class Settings(BaseSettings):
     def _valid_role_map(cls, value: str) -> str:
         RoleMap.parse(value)  # raises ValueError naming the bad entry
         return value
+
+    @field_validator("inventory_url")
+    @classmethod
+    def _valid_inventory_url(cls, value: str | None) -> str | None:
+        if value and not value.strip().startswith("s3://"):
+            raise ValueError("the inventory URL must look like s3://bucket/prefix")
+        return value.strip() if value else None
 
     @model_validator(mode="after")
     def _jwt_needs_key(self) -> Settings:
@@ -101,15 +154,55 @@ class Settings(BaseSettings):
         return NetworkPolicy.from_string(self.allowed_networks)
 
     @property
+    def pull_settings(self) -> PullSettings:
+        """How pulls behave; downloads land beside the local inventory (same disk: linked)."""
+        return PullSettings(
+            lookback=timedelta(hours=self.pull_lookback_hours),
+            concurrency=self.pull_concurrency,
+            scratch_dir=self.data_dir.resolve() / "tmp" / "pulls",
+        )
+
+    def open_inventory(self) -> InventoryStore:
+        """The inventory store: the S3 bucket of ``inventory_url``, else ``data_dir/inventory``."""
+        return open_inventory_store(
+            data_dir=self.data_dir.resolve(),
+            url=self.inventory_url,
+            endpoint_url=self.inventory_s3_endpoint,
+            region=self.inventory_s3_region,
+            access_key_id=self.inventory_s3_access_key_id,
+            secret_access_key=self.inventory_s3_secret_access_key,
+        )
+
+    @property
     def effective_database_url(self) -> str:
         """The configured database URL, or a SQLite file in the data directory."""
         if self.database_url is not None:
             return self.database_url.get_secret_value()
         return f"sqlite:///{self.data_dir.resolve() / 'ingestion-agent.db'}"
 
+    @property
+    def runner_options(self) -> RunnerOptions:
+        """How ``serve`` runs pulls, jobs and pushes: in process, or on the Redis queue."""
+        return RunnerOptions(
+            redis_url=self.redis_url.get_secret_value() if self.redis_url else None,
+            queue_name=self.queue_name,
+            in_process_worker=self.workers == "internal",
+            concurrency=self.worker_concurrency,
+            job_timeout=self.job_timeout,
+            scheduler_interval=self.scheduler_interval,
+        )
+
     def register_secrets(self) -> None:
         """Tell the log redaction about every secret in the configuration."""
-        for value in (self.database_url, self.redis_url, self.vault_key, self.jwt_key):
+        for value in (
+            self.database_url,
+            self.redis_url,
+            self.vault_key,
+            self.jwt_key,
+            self.slack_signing_secret,
+            self.slack_bot_token,
+            self.inventory_s3_secret_access_key,
+        ):
             if value is not None:
                 register_secret(value.get_secret_value())
                 password = urlsplit(value.get_secret_value()).password

@@ -2,7 +2,7 @@
 
     python -m benchmarks.run                      # or: make bench
     python -m benchmarks.run --quick              # shorter runs, 10,000 sessions (a smoke run)
-    python -m benchmarks.run --suite discovery    # one suite: chat, discovery
+    python -m benchmarks.run --suite discovery    # one suite: chat, discovery, sync
 
 Each benchmark compares against a floor measured in the same run: the session store against the
 same JSON bytes in a dict (and live pydantic objects), a chat turn against ``GET /healthz``
@@ -106,6 +106,19 @@ def _discovery(args: argparse.Namespace) -> None:
     print(table)
     if not args.no_doc:
         write_section("discovery", table)
+
+
+def _sync(args: argparse.Namespace) -> None:
+    """Pull, tick and a 1 GiB CSV against awscli and boto3 on SeaweedFS (issue 6)."""
+    from benchmarks import sync  # noqa: PLC0415 - imports boto3 and the sync engine
+
+    print("sync: SeaweedFS buckets are filled and awscli installed on the first run", flush=True)
+    result = json.loads(_py("benchmarks.sync", *(["--quick"] if args.quick else [])))
+    table = sync.render(result)
+    print()
+    print(table)
+    if not args.no_doc:
+        write_section("sync", table)
 
 
 def _chat(args: argparse.Namespace) -> None:
@@ -313,7 +326,7 @@ def write_section(name: str, table: str) -> None:
     print(f"\nwrote {DOC.relative_to(ROOT)} ({name})")
 
 
-SUITES = {"chat": _chat, "discovery": _discovery}
+SUITES = {"chat": _chat, "discovery": _discovery, "sync": _sync}
 
 if __name__ == "__main__":
     with contextlib.suppress(KeyboardInterrupt):

@@ -9,7 +9,12 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connections.db.engine import create_engine, migrate, session_factory
+from connections.inventory import InventoryStore, LocalInventoryStore
+from connections.jobs import JobEngine
+from connections.push import PushEngine
+from connections.runner import Engines
 from connections.service import ConnectionService, ServiceDeps
+from connections.sync import BackgroundPulls, PullEngine, PullSettings
 from connections.vault import Keyring, Vault
 from connectors.base import ConnectorContext
 from connectors.registry import ConnectorRegistry, default_registry
@@ -23,9 +28,21 @@ class Runtime:
 
     service: ConnectionService
     engine: AsyncEngine
+    inventory: InventoryStore
+    pulls: PullEngine
+    background_pulls: BackgroundPulls
+    jobs: JobEngine
+    pushes: PushEngine
+
+    @property
+    def engines(self) -> Engines:
+        """The pull, job and push engines, for a runner to drive."""
+        return Engines(pulls=self.pulls, jobs=self.jobs, pushes=self.pushes)
 
     async def close(self) -> None:
-        """Dispose of the connection pool."""
+        """Stop running pulls, release the inventory store, dispose of the pool."""
+        await self.background_pulls.aclose()
+        await self.inventory.aclose()
         await self.engine.dispose()
 
 
@@ -36,8 +53,14 @@ async def open_runtime(
     vault_key: str | None,
     connector_context: ConnectorContext,
     registry: ConnectorRegistry | None = None,
+    inventory: InventoryStore | None = None,
+    pull_settings: PullSettings | None = None,
 ) -> Runtime:
-    """Migrate the database to the newest schema and build the service."""
+    """Migrate the database to the newest schema and build the service.
+
+    The inventory store defaults to ``data_dir/inventory``; pulls requested over REST run
+    as background tasks of this process until a runner takes over ``service.syncs.submit``.
+    """
     # Alembic is blocking: run it off the event loop.
     await asyncio.to_thread(migrate, database_url)
     keyring = await asyncio.to_thread(Keyring.load, data_dir=data_dir, env_value=vault_key)
@@ -48,4 +71,23 @@ async def open_runtime(
         registry=registry or default_registry(),
         connector_context=connector_context,
     )
-    return Runtime(service=ConnectionService(deps), engine=engine)
+    service = ConnectionService(deps)
+    store = inventory or LocalInventoryStore(data_dir / "inventory")
+    if pull_settings is None:
+        scratch = await asyncio.to_thread((data_dir / "tmp" / "pulls").resolve)
+        pull_settings = PullSettings(scratch_dir=scratch)
+    pushes = PushEngine(deps, store)
+    jobs = JobEngine(deps, store, pushes=pushes, work_dir=pull_settings.scratch_dir)
+    # Each new upload may start a job (rule mapping_jobs.trigger_on_new_inventory_upload).
+    pulls = PullEngine(deps, store, on_upload=jobs.on_upload, settings=pull_settings)
+    background = BackgroundPulls(pulls)
+    service.syncs.submit = background.submit
+    return Runtime(
+        service=service,
+        engine=engine,
+        inventory=store,
+        pulls=pulls,
+        background_pulls=background,
+        jobs=jobs,
+        pushes=pushes,
+    )

@@ -353,3 +353,121 @@ def spec_out(spec: ConnectorSpec) -> ConnectorTypeOut:
             for f in spec.fields
         ],
     )
+
+
+# -- jobs and column mappings (issue 6) ------------------------------------------------------
+
+__all__ += ["ColumnMappingBody", "ColumnMappingOut", "JobDetailOut", "JobOut"]
+
+JobStatus = Literal["queued", "running", "succeeded", "partial", "failed"]
+
+
+class JobOut(_Out):
+    """A job: one inventory upload parsed, mapped and validated into one result file."""
+
+    id: str
+    agent_id: str
+    upload_id: str
+    source_id: str | None
+    status: JobStatus
+    format: DataFormat
+    records_in: int
+    records_out: int
+    error_rows: int = Field(description="Rows refused by validation (all counted).")
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class JobDetailOut(JobOut):
+    """A job with its first error rows and the pushes of its result."""
+
+    errors: list[dict[str, Any]] = Field(
+        description="The first refused rows: {row, field, message}, at most 100."
+    )
+    pushes: list[SyncOut]
+
+
+class ColumnMappingBody(_In):
+    """A source's column mapping (seed 003): target field → source column.
+
+    Empty ``fields`` removes the mapping: jobs then pass columns through unchanged.
+    """
+
+    fields: dict[str, str] = Field(default_factory=dict, max_length=1000)
+    required: list[str] = Field(default_factory=list, max_length=1000)
+
+
+class ColumnMappingOut(_Out):
+    """A source's column mapping."""
+
+    source_id: str
+    fields: dict[str, str]
+    required: list[str]
+
+
+# -- inventory uploads and notification channels (issue 6) ----------------------------------
+
+__all__ += [
+    "ChannelKind",
+    "InventoryUploadOut",
+    "NotificationChannelCreate",
+    "NotificationChannelCreated",
+    "NotificationChannelOut",
+]
+
+ChannelKind = Literal["SLACK_WEBHOOK", "WEBHOOK"]
+
+
+class InventoryUploadOut(_Out):
+    """A pulled file or table extract in the inventory (``inv_…``)."""
+
+    id: str
+    agent_id: str
+    source_id: str
+    sync_id: str | None
+    key: str = Field(description="The object key, the URL, or the stream of a table extract.")
+    etag: str = Field(description="The version pulled: an ETag, a content hash, a cursor range.")
+    format: str
+    size: int
+    records: int | None = Field(description="Records in a table extract; null for files.")
+    created_at: datetime
+
+
+class NotificationChannelCreate(_In):
+    """Where an agent's alerts go. The URL is a credential: it is kept in the vault."""
+
+    kind: ChannelKind
+    name: str = _NAME
+    url: str = Field(min_length=8, max_length=2048, description="Kept in the vault, never shown.")
+    signing_secret: str | None = Field(
+        default=None,
+        max_length=200,
+        description="WEBHOOK only: a Standard Webhooks secret (whsec_…); one is made if absent.",
+    )
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _upper_kind(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+
+class NotificationChannelOut(_Out):
+    """A notification channel; only the host of its URL is shown."""
+
+    id: str
+    agent_id: str
+    kind: ChannelKind
+    name: str
+    host: str
+    created_at: datetime
+
+
+class NotificationChannelCreated(NotificationChannelOut):
+    """A channel just created; a signing secret made for it is shown this once."""
+
+    signing_secret: str | None = Field(
+        default=None,
+        description="The generated signing secret, shown only in this response; else null.",
+    )

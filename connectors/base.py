@@ -229,6 +229,30 @@ class Connector(ABC, Generic[ConfigT, SecretsT]):
         cfg, sec = self.parse(config, secrets)
         return self._read(cfg, sec, tuple(streams), dict(state or {}))
 
+    async def preview(
+        self, config: Mapping[str, Any], secrets: Mapping[str, Any], stream: str, limit: int
+    ) -> list[dict[str, Any]]:
+        """The first ``limit`` records of ``stream`` from a fresh read (no state kept).
+
+        Databases override this with a plain ``LIMIT`` query.
+
+        Raises:
+            ConnectorError: Classified; its message is safe to show.
+        """
+        rows: list[dict[str, Any]] = []
+        if limit <= 0:
+            return rows
+        messages = self.read(config, secrets, [stream])
+        try:
+            async for message in messages:
+                if isinstance(message, RecordMessage):
+                    rows.append(message.data)
+                    if len(rows) >= limit:
+                        break
+        finally:
+            await messages.aclose()  # type: ignore[attr-defined]
+        return rows
+
     async def write(
         self, config: Mapping[str, Any], secrets: Mapping[str, Any], delivery: Delivery
     ) -> WriteResult:

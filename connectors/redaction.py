@@ -167,6 +167,17 @@ class SecretRegistry:
             return text
         return pattern.sub(REDACTED, text)
 
+    def snapshot(self) -> dict[str, int]:
+        """The registered values and their counts (for tests that restore them)."""
+        with self._lock:
+            return dict(self._counts)
+
+    def restore(self, snapshot: dict[str, int]) -> None:
+        """Register exactly the values of an earlier :meth:`snapshot` (for tests)."""
+        with self._lock:
+            self._counts = dict(snapshot)
+            self._compile()
+
     def clear(self) -> None:
         """Forget every value, whoever registered it (for tests; prefer ``unregister``)."""
         with self._lock:

@@ -7,7 +7,10 @@ from typing import Any
 
 from connectors.base import Connector, ConnectorContext
 from connectors.errors import InvalidConfigError
+from connectors.mysql import MySqlConnector
+from connectors.postgres import PostgresConnector
 from connectors.s3 import S3Connector
+from connectors.snowflake import SnowflakeConnector
 from connectors.spec import ConnectorSpec, Role
 from connectors.webhook import WebhookConnector
 
@@ -52,5 +55,7 @@ class ConnectorRegistry(Mapping[str, type[AnyConnector]]):
 
 
 def default_registry() -> ConnectorRegistry:
-    """The connectors this build ships."""
-    return ConnectorRegistry((S3Connector, WebhookConnector))
+    """The connectors this build ships, in the order the chat offers them."""
+    return ConnectorRegistry(
+        (PostgresConnector, MySqlConnector, SnowflakeConnector, S3Connector, WebhookConnector)
+    )

@@ -14,6 +14,7 @@ from ulid import ULID
 
 from connectors.base import ConnectorContext
 from connectors.guard import NetworkPolicy
+from connectors.redaction import registry as redaction_registry
 from tests.support.seaweedfs import SeaweedS3, run_seaweedfs
 
 # Tests reach their own servers on loopback, which the guard refuses by default.
@@ -31,6 +32,15 @@ def _restore_logging() -> Iterator[None]:
     root.setLevel(level)
     structlog.configure(**structlog_config)
     structlog.contextvars.clear_contextvars()
+
+
+@pytest.fixture(autouse=True)
+def _restore_redaction() -> Iterator[None]:
+    """Forget the secrets a test registered, so a common word (a user name such as
+    ``postgres`` that a test stored in the vault) is not redacted in the next test."""
+    snapshot = redaction_registry.snapshot()
+    yield
+    redaction_registry.restore(snapshot)
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from typing import Any
 
@@ -158,7 +159,16 @@ async def session_events(request: web.Request) -> web.StreamResponse:
         while True:
             try:
                 event: dict[str, Any] = await asyncio.wait_for(queue.get(), _HEARTBEAT)
+                chunk = f"event: {event['type']}\ndata: {json.dumps(event)}\n\n".encode()
+                if event["type"] == "end":
+                    # The session was deleted or the service is stopping.
+                    with contextlib.suppress(ConnectionResetError):
+                        await response.write(chunk)
+                    return response
             except TimeoutError:
-                await response.write(b": keep-alive\n\n")
-                continue
-            await response.write(f"event: {event['type']}\ndata: {json.dumps(event)}\n\n".encode())
+                chunk = b": keep-alive\n\n"
+            try:
+                await response.write(chunk)
+            except ConnectionResetError:
+                # The client went away (a closed tab): stop quietly, it is not an error.
+                return response

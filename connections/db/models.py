@@ -114,6 +114,9 @@ class DataSource(_Timestamps, Base):
     auto_push_on_job_complete: Mapped[bool | None] = mapped_column(Boolean)
     retry_failed_push: Mapped[int | None] = mapped_column(Integer)
     state: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # Seed 003's default_mapping: {"fields": {target: column}, "required": [...]}; jobs
+    # apply it. Not in ``config``, which the connector validates strictly.
+    default_mapping: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_by: Mapped[str] = mapped_column(String(200))
 
 

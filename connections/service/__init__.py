@@ -1,11 +1,23 @@
 """The connection service: agents, sources and sinks, probes, staged secrets."""
 
 from connections.service.agents import AgentService
+from connections.service.channels import ChannelService
 from connections.service.deps import ServiceDeps
+from connections.service.jobs import JobService
 from connections.service.probes import ProbeService
 from connections.service.sources import SourceService
+from connections.service.syncs import SyncService
 
-__all__ = ["AgentService", "ConnectionService", "ProbeService", "ServiceDeps", "SourceService"]
+__all__ = [
+    "AgentService",
+    "ChannelService",
+    "ConnectionService",
+    "JobService",
+    "ProbeService",
+    "ServiceDeps",
+    "SourceService",
+    "SyncService",
+]
 
 
 class ConnectionService:
@@ -16,3 +28,6 @@ class ConnectionService:
         self.agents = AgentService(deps)
         self.sources = SourceService(deps)
         self.probes = ProbeService(deps, self.sources)
+        self.jobs = JobService(deps)
+        self.syncs = SyncService(deps)
+        self.channels = ChannelService(deps)

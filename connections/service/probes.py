@@ -6,8 +6,6 @@ maps them to statuses.
 
 from __future__ import annotations
 
-from contextlib import aclosing
-
 from connections.casing import to_snake
 from connections.db.models import Agent
 from connections.errors import ValidationError
@@ -30,7 +28,7 @@ from connections.service.credentials import (
 )
 from connections.service.deps import ServiceDeps, audited, get_scoped
 from connections.service.sources import SourceService
-from connectors.results import Catalog, RecordMessage
+from connectors.results import Catalog
 from connectors.spec import Role
 
 __all__ = ["ProbeService", "catalog_out"]
@@ -140,14 +138,7 @@ class ProbeService:
                 f"No stream {name!r} to preview." if name else "The source has no streams yet.",
                 field="stream",
             )
-        rows: list[dict[str, object]] = []
-        stream = resolved.connector.read(resolved.config, resolved.secrets, [name])
-        async with aclosing(stream) as messages:  # type: ignore[type-var]
-            async for message in messages:
-                if isinstance(message, RecordMessage):
-                    rows.append(message.data)
-                    if len(rows) >= body.limit:
-                        break
+        rows = await resolved.connector.preview(resolved.config, resolved.secrets, name, body.limit)
         columns = [c.model_dump(mode="json") for c in catalog.stream(name).columns]
         return PreviewOut(stream=name, columns=columns, rows=rows)
 

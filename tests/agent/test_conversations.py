@@ -151,6 +151,23 @@ async def test_confirming_twice_creates_one_source(
     assert len(await _sources(app_client, chat)) == 1
 
 
+async def test_starting_over_after_creating_forgets_the_finished_answers(
+    app_client: TestClient[Any, Any], seaweed: SeaweedS3, files: str
+) -> None:
+    chat = await s3_up_to_the_secret(app_client, seaweed, files)
+    await chat.say(seaweed.reader.secret_access_key)
+    await chat.say("all")
+    await chat.say("manual")
+    assert (await chat.say("yes"))["state"] == "done"
+
+    again = await chat.say("start over")
+    chosen = await chat.say("amazon s3")
+
+    assert again["state"] == "select_source_type"
+    assert chosen["data"]["required_fields"][:1] == ["bucket"]
+    assert "secret_access_key" in chosen["data"]["required_fields"]
+
+
 async def test_cancel_forgets_the_answers(
     app_client: TestClient[Any, Any], seaweed: SeaweedS3, files: str
 ) -> None:

@@ -33,7 +33,7 @@ async def test_connector_types_list_fields_with_secret_flags(client: TestClient[
 
     body = await response.json()
     types = {item["type"]: item for item in body["items"]}
-    assert set(types) == {"S3", "WEBHOOK"}
+    assert set(types) == {"POSTGRES", "MYSQL", "SNOWFLAKE", "S3", "WEBHOOK"}
     s3_fields = {f["name"]: f for f in types["S3"]["fields"]}
     assert s3_fields["secret_access_key"]["secret"] is True
     assert s3_fields["access_key_id"]["secret"] is False

@@ -15,6 +15,7 @@ from connectors.s3 import S3Connector
 from connectors.spec import Role
 from connectors.webhook import WebhookConnector
 from tests.conftest import LOOPBACK
+from tests.connectors.conformance.db_harnesses import DB_HARNESSES
 from tests.connectors.conformance.harness import BadInput, Harness
 from tests.support.https import make_tls, serve
 from tests.support.ports import free_port
@@ -94,6 +95,10 @@ async def harness(
     """A harness for each registered connector type; a new type without one fails here."""
     if request.param == "S3":
         yield await _s3_harness(seaweed, s3_admin, bucket)
+        return
+    if request.param in DB_HARNESSES:
+        async with DB_HARNESSES[request.param](RECORDS, CANARY) as db_harness:
+            yield db_harness
         return
     if request.param != "WEBHOOK":
         pytest.fail(f"connector {request.param} has no conformance harness")

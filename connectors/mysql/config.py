@@ -1,0 +1,145 @@
+"""Configuration of the MySQL / MariaDB connector; the login is :class:`DatabaseSecrets`.
+
+In MySQL a schema is a database. The configured database is the one discovered by
+default; ``schemas`` may name other databases on the same server to discover instead.
+Streams are named ``database.table`` either way.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from connectors.spec import DataFormat
+from connectors.sql.config import (
+    SOURCE_ONLY,
+    ExtractFormat,
+    check_cursor_fields,
+    check_host,
+    check_identifier,
+    check_schemas,
+    extract_format,
+    normalise_choice,
+    schema_names,
+)
+
+__all__ = ["MySqlConfig", "MySqlSslMode"]
+
+MySqlSslMode = Literal["disabled", "preferred", "required", "verify-ca", "verify-identity"]
+"""The MySQL client's ``--ssl-mode`` values, in lower case."""
+
+# libpq's spellings and words people use, as MySQL's.
+_SSL_SYNONYMS = {
+    "disable": "disabled",
+    "off": "disabled",
+    "false": "disabled",
+    "no": "disabled",
+    "prefer": "preferred",
+    "allow": "preferred",
+    "require": "required",
+    "on": "required",
+    "true": "required",
+    "yes": "required",
+    "verify-full": "verify-identity",
+}
+
+
+class MySqlConfig(BaseModel):
+    """Where the database is and what to read from it. Nothing here is secret."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    host: str = Field(
+        title="Host",
+        description="What is the database server's host name or address?",
+        examples=["db.example.com"],
+        json_schema_extra=SOURCE_ONLY,
+    )
+    port: int = Field(
+        title="Port",
+        description="Which port does it listen on (MySQL's default is 3306)?",
+        examples=[3306],
+        ge=1,
+        le=65535,
+        json_schema_extra=SOURCE_ONLY,
+    )
+    database: str = Field(
+        title="Database",
+        description="Which database should I read from?",
+        examples=["shop"],
+        max_length=64,
+        json_schema_extra=SOURCE_ONLY,
+    )
+    schemas: str = Field(
+        default="",
+        title="Databases to discover",
+        description=(
+            "Which databases on this server should I look at? Separate names with commas; "
+            "leave empty for just the one above."
+        ),
+        examples=["shop, crm"],
+        json_schema_extra=SOURCE_ONLY,
+    )
+    sslmode: MySqlSslMode = Field(
+        default="preferred",
+        title="SSL mode",
+        description=(
+            "How strictly should the connection be encrypted: disabled, preferred, required, "
+            "verify-ca or verify-identity?"
+        ),
+        examples=["required"],
+        json_schema_extra=SOURCE_ONLY,
+    )
+    format: ExtractFormat = Field(
+        default=DataFormat.NDJSON,
+        title="Extract format",
+        description="Which file format should table extracts be written as, NDJSON or CSV?",
+        examples=["NDJSON"],
+        json_schema_extra=SOURCE_ONLY,
+    )
+    cursor_fields: dict[str, str] = Field(
+        default_factory=dict,
+        title="Cursor columns",
+        description=(
+            "Which column tells new rows apart, per stream (e.g. shop.orders: updated_at)? "
+            "Streams without one are read whole each time."
+        ),
+        examples=["shop.orders: updated_at"],
+        json_schema_extra=SOURCE_ONLY,
+    )
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        return check_host(value)
+
+    @field_validator("database")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        return check_identifier(value, "database")
+
+    @field_validator("schemas", mode="before")
+    @classmethod
+    def _schemas(cls, value: object) -> str:
+        return check_schemas(value)
+
+    @field_validator("sslmode", mode="before")
+    @classmethod
+    def _sslmode(cls, value: object) -> object:
+        return normalise_choice(value, _SSL_SYNONYMS)
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _format(cls, value: object) -> object:
+        return extract_format(value)
+
+    @field_validator("cursor_fields", mode="before")
+    @classmethod
+    def _cursor_fields(cls, value: object) -> dict[str, str]:
+        return check_cursor_fields(value)
+
+    @property
+    def schema_names(self) -> tuple[str, ...]:
+        """The databases discovery looks at: ``schemas``, or the configured database."""
+        return schema_names(self.schemas) or (self.database,)

@@ -1,0 +1,96 @@
+"""The demo's parts on their own: the guide, its folder, the receiver's signature check."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from api.demo import DemoError, DemoGuide, sample_files, signature_matches
+from api.demo.run import prepare_data_dir
+from connectors.webhook.config import signing_key
+from connectors.webhook.signing import generate_signing_secret
+
+
+def _guide(*, pull: bool) -> DemoGuide:
+    return DemoGuide(
+        service_url="http://127.0.0.1:8080",
+        web_chat=pull,
+        pull_available=pull,
+        s3_endpoint="http://127.0.0.1:23456",
+        bucket="demo-shop",
+        prefix="exports/",
+        files=sorted(sample_files()),
+        access_key_id="AKIADEMO000000000001",
+        secret_access_key="demo-secret",
+        webhook_url="http://127.0.0.1:34567/hook",
+        signing_secret="whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ=",
+        data_dir="/tmp/demo",
+    )
+
+
+def test_the_guide_says_pulling_is_not_there_yet_when_the_route_is_missing() -> None:
+    without = _guide(pull=False).text()
+    with_pull = _guide(pull=True).text()
+
+    assert "come with the sync engine, which is not in this build yet" in without
+    assert "not in this build yet" not in with_pull
+    for text in (without, with_pull):
+        assert "/api/v1/agents/$AGENT/data-sources/$SOURCE/pull" in text
+        assert "ingestion-agent chat --url http://127.0.0.1:8080" in text
+
+
+def test_the_sample_files_group_into_three_streams() -> None:
+    files = sample_files()
+
+    assert sorted(files) == [
+        "exports/customers.csv",
+        "exports/orders_2026-05-24.csv",
+        "exports/orders_2026-05-25.csv",
+        "exports/products.csv",
+    ]
+    assert files == sample_files()  # the same bucket every run
+    assert all(body.count(b"\n") > 5 for body in files.values())
+
+
+def test_the_demo_folder_is_emptied_only_when_the_demo_made_it(tmp_path: Path) -> None:
+    folder = prepare_data_dir(tmp_path / "demo")
+    (folder / "service.log").write_text("old run")
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me")
+
+    again = prepare_data_dir(tmp_path / "demo")
+
+    assert not (again / "service.log").exists()
+    with pytest.raises(DemoError, match="not a demo folder"):
+        prepare_data_dir(foreign)
+    assert (foreign / "notes.txt").read_text() == "keep me"
+
+
+def _sign(secret: str, msg_id: str, stamp: int, body: bytes) -> str:
+    key = signing_key(SecretStr(secret))
+    mac = hmac.new(key, f"{msg_id}.{stamp}.".encode() + body, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(mac).decode()
+
+
+def test_the_receiver_accepts_a_fresh_signature_and_refuses_stale_or_wrong_ones() -> None:
+    secret = generate_signing_secret()
+    key = signing_key(SecretStr(secret))
+    body = b"sku,qty\nSKU-1,2\n"
+    now = 1_780_000_000
+    headers = {"webhook-id": "msg_1", "webhook-timestamp": str(now)}
+
+    good = {**headers, "webhook-signature": "v0,xyz " + _sign(secret, "msg_1", now, body)}
+    other = generate_signing_secret()
+    wrong = {**headers, "webhook-signature": _sign(other, "msg_1", now, body)}
+
+    assert signature_matches(key, good, body, now=now + 60)
+    assert not signature_matches(key, good, body + b"x", now=now)
+    assert not signature_matches(key, good, body, now=now + 301)
+    assert not signature_matches(key, wrong, body, now=now)
+    assert not signature_matches(key, {"webhook-id": "msg_1"}, body, now=now)

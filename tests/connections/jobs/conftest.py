@@ -1,0 +1,71 @@
+"""Job and push fixtures: the service's collaborators on each database, a real local store.
+
+The push tests (``tests/connections/push``) import these fixtures by name.
+
+``deps`` runs every test on SQLite and on PostgreSQL (the ``engine`` fixture of
+``tests/connections``); its connector context reaches loopback and trusts the test CA,
+so pushes reach the real SeaweedFS server and real HTTPS receivers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from connections.inventory import LocalInventoryStore
+from connections.jobs import JobEngine
+from connections.push import PushEngine
+from connections.service.deps import ServiceDeps
+from connections.vault import Keyring, Vault, generate_key
+from connectors.base import ConnectorContext
+from connectors.registry import default_registry
+from tests.conftest import LOOPBACK
+from tests.connections.jobs.support import World
+from tests.support.https import TestTLS, make_tls
+
+
+@pytest.fixture(scope="session")
+def tls() -> TestTLS:
+    """A throw-away CA and a localhost certificate."""
+    return make_tls()
+
+
+@pytest.fixture
+def deps(sessions: async_sessionmaker[AsyncSession], tls: TestTLS) -> ServiceDeps:
+    """Database, vault and connectors as the service builds them."""
+    return ServiceDeps(
+        sessions=sessions,
+        vault=Vault(Keyring([generate_key()])),
+        registry=default_registry(),
+        connector_context=ConnectorContext(
+            network=LOOPBACK, ssl_context=tls.client_context, timeout=5.0
+        ),
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> LocalInventoryStore:
+    """The real local inventory store in a temporary folder."""
+    return LocalInventoryStore(tmp_path / "inventory")
+
+
+@pytest.fixture
+def pushes(deps: ServiceDeps, store: LocalInventoryStore) -> PushEngine:
+    """Pushes inline, with retries a few milliseconds apart."""
+    return PushEngine(deps, store, backoff=0.01)
+
+
+@pytest.fixture
+def jobs(deps: ServiceDeps, store: LocalInventoryStore, pushes: PushEngine) -> JobEngine:
+    """Jobs inline (no runner bound), handing completed jobs to ``pushes``."""
+    return JobEngine(deps, store, pushes=pushes)
+
+
+@pytest.fixture
+async def world(deps: ServiceDeps, store: LocalInventoryStore, tmp_path: Path) -> World:
+    """A fresh tenant with one agent of default rules."""
+    files = tmp_path / "files"
+    files.mkdir()
+    return await World.create(deps, store, files)
