@@ -96,6 +96,10 @@ def run_seaweedfs(workdir: Path) -> Iterator[SeaweedS3]:
     data.mkdir(parents=True, exist_ok=True)
     config = workdir / "s3.json"
     config.write_text(json.dumps(_identities(admin, reader, writer)))
+    # Every bucket is a collection, and by default a collection grows 7 volumes at once:
+    # with -volume.max=400 a suite past ~57 buckets got "Not enough data nodes found" and
+    # PutObject failed with InternalError. weed reads master.toml from its working directory.
+    (workdir / "master.toml").write_text("[master.volume_growth]\ncopy_1 = 1\n")
     taken: set[int] = set()
     master, volume, filer, s3 = (free_port_with_twin(taken) for _ in range(4))
     log_path = workdir / "weed.log"
