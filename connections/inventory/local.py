@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import glob
 import os
 import secrets
 import shutil
@@ -102,11 +103,13 @@ class LocalInventoryStore:
         yield path
 
     async def delete(self, location: str) -> None:
-        """Remove the file and its upload folder if that is left empty."""
+        """Remove the file, any half-written copy a killed put left, an emptied folder."""
         path = self._inside(location)
 
         def remove() -> None:
             path.unlink(missing_ok=True)
+            for part in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
+                part.unlink(missing_ok=True)
             # Not empty (another file) or already gone: either way nothing to do.
             with contextlib.suppress(OSError):
                 path.parent.rmdir()

@@ -11,9 +11,9 @@ duplicates nothing:
    together, and the reservation is dropped.
 
 A file stored but never registered is therefore always named in a checkpoint; the next pull
-of the source deletes it. Many workers call :meth:`UploadCommitter.register` at once; one
-writer task folds their requests into a transaction per round, so committing costs a
-handful of round trips for thousands of files. The same commits carry the heartbeat.
+of the source deletes it. Many workers reserve and register at once; one writer task folds
+their requests into a transaction per round, so committing costs a few dozen round trips
+for thousands of files. The same commits carry the heartbeat.
 """
 
 from __future__ import annotations
@@ -184,8 +184,6 @@ class UploadCommitter:
     ) -> None:
         self._sessions = sessions
         self._store = store
-        self.store = store
-        self.tenant_id = source.tenant_id
         self._sync_id = sync_id
         self._source_id = source.id
         self._tenant_id = source.tenant_id
@@ -235,6 +233,16 @@ class UploadCommitter:
         if self._connection is None:
             return self._sessions()
         return AsyncSession(bind=self._connection, expire_on_commit=False)
+
+    @property
+    def store(self) -> InventoryStore:
+        """The inventory store files go to."""
+        return self._store
+
+    @property
+    def tenant_id(self) -> str:
+        """The tenant whose files these are (the store's first folder)."""
+        return self._tenant_id
 
     @property
     def reserved(self) -> dict[str, str]:
@@ -370,18 +378,19 @@ class UploadCommitter:
         loop = asyncio.get_running_loop()
         last_commit = loop.time()
         while True:
-            timeout = max(0.0, self._heartbeat_every - (loop.time() - last_commit))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+            if not self._pending:
+                # Closing means: write what is queued, then stop (a heartbeat would only
+                # keep a finished pull waiting for the next one).
+                if self._closing:
+                    return
+                timeout = max(0.0, self._heartbeat_every - (loop.time() - last_commit))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout)
             self._wake.clear()
             batch = self._pending[: self._max_batch]
             del self._pending[: len(batch)]
-            if self._pending:
-                self._wake.set()
             heartbeat_due = loop.time() - last_commit >= self._heartbeat_every
             if not batch and not heartbeat_due:
-                if self._closing:
-                    return
                 continue
             try:
                 outcome = await self._commit(batch)

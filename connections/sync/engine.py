@@ -102,6 +102,11 @@ class PullEngine:
             NotFoundError: No such source (deleted meanwhile), or no such sync of it.
             ValidationError: The source is a sink.
         """
+        await self._announce(
+            await ledger.stale_uploads(
+                self.deps.sessions, source_id=source_id, stale_after=self.settings.stale_after
+            )
+        )
         begun = await ledger.begin(
             self.deps.sessions,
             self.store,
@@ -111,10 +116,8 @@ class PullEngine:
             scratch_root=self.scratch_root,
             stale_after=self.settings.stale_after,
         )
-        await self._announce(begun.announce)
         if not begun.run:
             return begun.sync_id
-        RUNNING.add(begun.sync_id)
         try:
             outcome, prune_before = await self._run(begun.sync_id, begun.source)
             notice = await ledger.finish(

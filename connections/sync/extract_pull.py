@@ -3,9 +3,10 @@
 Each selected stream is read with the connector's ``read`` from the source's saved state,
 record by record, into one NDJSON or CSV file (the source's format; NDJSON by default), so
 memory stays bounded whatever the table's size. Each non-empty extract becomes one upload
-whose ETag hashes the cursor range it covers (state before, state after). The stream's new
-state is stored in the same transaction as the upload row: a pull killed before that commit
-reads the same range again next time, one killed after it goes on from the new cursor.
+whose ETag hashes where the stream's cursor ended and the extract's bytes. The
+stream's new state is stored in the same transaction as the upload row: a pull killed before
+that commit reads the same range again next time, one killed after it goes on from the new
+cursor.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import io
 import json
 import queue
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import aclosing
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 import structlog
 
@@ -32,7 +34,7 @@ from connectors.formats import write_records
 from connectors.results import RecordMessage, StateMessage
 from connectors.spec import DataFormat
 
-__all__ = ["ExtractWriter", "pull_extracts"]
+__all__ = ["ExtractWriter", "extract_etag", "pull_extracts"]
 
 log = structlog.get_logger(__name__)
 
@@ -56,6 +58,8 @@ class ExtractWriter:
         self._thread: threading.Thread | None = None
         self._count = 0
         self._error: BaseException | None = None
+        #: The SHA-256 of the written file, once :meth:`finish` returned.
+        self.sha256 = ""
 
     async def add(self, record: Mapping[str, Any]) -> None:
         """Queue one record (waits when the writer is behind)."""
@@ -91,7 +95,11 @@ class ExtractWriter:
     def _write(self, columns: list[str]) -> None:
         try:
             with self.path.open("wb") as out:
-                self._count = write_records(out, self.format, self._records(), columns)
+                hashing = _Hashing(out)
+                self._count = write_records(
+                    cast(BinaryIO, hashing), self.format, self._records(), columns
+                )
+                self.sha256 = hashing.digest.hexdigest()
         except BaseException as exc:  # noqa: BLE001 - handed over to finish()
             self._error = exc
 
@@ -123,10 +131,46 @@ class ExtractWriter:
         await asyncio.to_thread(self._thread.join)
 
 
-def range_etag(stream: str, before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
-    """The ETag of an extract: a hash of the stream and the cursor range it covers."""
-    text = json.dumps({"stream": stream, "from": before, "to": after}, sort_keys=True, default=str)
-    return "state:" + hashlib.sha256(text.encode()).hexdigest()
+class _Hashing(io.RawIOBase):
+    """A binary file that hashes what is written to it (and passes it on)."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        super().__init__()
+        self._out = out
+        self.digest = hashlib.sha256()
+
+    def writable(self) -> bool:
+        """Always: this is an output."""
+        return True
+
+    def write(self, data: Any) -> int:
+        """Hash and write ``data``."""
+        self.digest.update(data)
+        return self._out.write(data)
+
+
+def _stream_state(state: Mapping[str, Any], stream: str) -> Any:
+    """The stream's own part of a read state (``{"streams": {name: ...}}``), else all of it."""
+    streams = state.get("streams")
+    if isinstance(streams, Mapping) and stream in streams:
+        return streams[stream]
+    return state
+
+
+def extract_etag(stream: str, after: Mapping[str, Any], content_sha256: str) -> str:
+    """The ETag of an extract: a hash of where the stream's cursor ended and of its bytes.
+
+    A read killed before its upload was registered reads the same range again: same
+    cursor, same bytes, same ETag, so it is not registered twice. A full-refresh stream's
+    state never moves, so its unchanged table gives the same ETag and is not taken again;
+    a changed one has other bytes.
+    """
+    text = json.dumps(
+        {"stream": stream, "cursor": _stream_state(after, stream), "sha256": content_sha256},
+        sort_keys=True,
+        default=str,
+    )
+    return "extract:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def _format(run: PullRun) -> DataFormat:
@@ -191,7 +235,7 @@ async def _pull_stream(
             if new_state != state:
                 await run.committer.save_state(new_state)
             return new_state
-        etag = range_etag(stream, state, new_state)
+        etag = extract_etag(stream, new_state, writer.sha256)
         registered = await run.committer.register(
             NewUpload(
                 key=stream,

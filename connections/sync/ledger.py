@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,11 +26,11 @@ from connections.ids import new_id
 from connections.inventory import InventoryError, InventoryStore
 from connections.sync.failures import SYSTEM_ACTOR, PauseNotice, count_outcome
 from connections.sync.manifest import EntryStatus, Outcome, SyncStatus, entry
-from connections.sync.owner import is_alive, owner_record
+from connections.sync.owner import RUNNING, is_alive, owner_record
 from connections.sync.window import prune_seen, remember
 from connectors.spec import Role
 
-__all__ = ["INTERRUPTED", "Begun", "begin", "cancel", "finish"]
+__all__ = ["INTERRUPTED", "Begun", "begin", "cancel", "finish", "stale_uploads"]
 
 log = structlog.get_logger(__name__)
 
@@ -48,14 +48,11 @@ class Begun:
         sync_id: The sync of this pull (perhaps one recorded as cancelled).
         source: The source row as the pull started (detached).
         run: Whether to pull: false when the sync was refused or is someone else's.
-        announce: Uploads of interrupted syncs, to announce again (``on_upload`` is
-            idempotent; the killed process may not have announced them).
     """
 
     sync_id: str
     source: DataSource
     run: bool
-    announce: list[str] = field(default_factory=list)
 
 
 async def _lock_source(db: AsyncSession, source_id: str) -> DataSource:
@@ -90,9 +87,7 @@ async def _uploads_of(db: AsyncSession, sync_id: str) -> list[InventoryUpload]:
     return list((await db.scalars(query.order_by(InventoryUpload.id))).all())
 
 
-async def _interrupt(
-    db: AsyncSession, store: InventoryStore, sync: Sync, now: datetime
-) -> list[str]:
+async def _interrupt(db: AsyncSession, store: InventoryStore, sync: Sync, now: datetime) -> None:
     """Mark a sync whose process is gone as failed; its manifest from what it registered."""
     await _clean_reservations(db, store, sync)
     uploads = await _uploads_of(db, sync.id)
@@ -106,7 +101,42 @@ async def _interrupt(
     sync.records = sum(u.records or 0 for u in uploads)
     sync.checkpoint = {"owner": (sync.checkpoint or {}).get("owner"), "reserved": {}}
     log.info("sync_interrupted", sync_id=sync.id, source_id=sync.source_id, uploads=len(uploads))
-    return [u.id for u in uploads]
+
+
+async def stale_uploads(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    source_id: str,
+    stale_after: timedelta,
+) -> list[str]:
+    """Uploads registered by running syncs of the source whose process is gone.
+
+    They are announced again *before* :func:`begin` records those syncs as interrupted: a
+    process killed in between leaves the syncs running, so the next pull announces them
+    once more (``on_upload`` is idempotent) rather than never.
+    """
+    now = utcnow()
+    async with sessions() as db:
+        running = (
+            await db.scalars(
+                select(Sync).where(
+                    Sync.source_id == source_id,
+                    Sync.direction == "inbound",
+                    Sync.status == SyncStatus.RUNNING.value,
+                )
+            )
+        ).all()
+        stale = [
+            s.id
+            for s in running
+            if not is_alive(
+                s.id, s.checkpoint or {}, s.started_at, now=now, stale_after=stale_after
+            )
+        ]
+        if not stale:
+            return []
+        query = select(InventoryUpload.id).where(InventoryUpload.sync_id.in_(stale))
+        return list((await db.scalars(query.order_by(InventoryUpload.id))).all())
 
 
 async def begin(
@@ -139,7 +169,6 @@ async def begin(
                 )
             )
         ).all()
-        announce: list[str] = []
         live: Sync | None = None
         mine: Sync | None = None
         for other in running:
@@ -153,15 +182,14 @@ async def begin(
                     return Begun(sync_id, source, run=False)  # someone is on it
                 # Ours, left by a killed attempt: clean up and take it again.
                 await _clean_reservations(db, store, other)
-                announce += [u.id for u in await _uploads_of(db, other.id)]
             elif alive:
                 live = other
             else:
-                announce += await _interrupt(db, store, other, now)
+                await _interrupt(db, store, other, now)
         sync: Sync | None = mine or await _take_or_create(db, source, sync_id, trigger, now)
         if sync is None:
             await db.commit()
-            return Begun(sync_id or "", source, run=False, announce=announce)
+            return Begun(sync_id or "", source, run=False)
         refusal = None
         if source.status == "paused":
             refusal = "The source is paused; resume it first."
@@ -173,7 +201,7 @@ async def begin(
             sync.finished_at = now
             await db.commit()
             log.info("sync_refused", sync_id=sync.id, source_id=source_id, reason=refusal)
-            return Begun(sync.id, source, run=False, announce=announce)
+            return Begun(sync.id, source, run=False)
         sync.status = SyncStatus.RUNNING.value
         sync.started_at = now
         sync.attempts = (sync.attempts or 0) + 1
@@ -183,8 +211,15 @@ async def begin(
             "scratch": str(scratch_root / sync.id),
             "reserved": {},
         }
-        await db.commit()
-    return Begun(sync.id, source, run=True, announce=announce)
+        # Known as running here before anyone can read the commit: another pull of this
+        # process must not mistake it for one left by a dead process. The caller removes it.
+        RUNNING.add(sync.id)
+        try:
+            await db.commit()
+        except BaseException:
+            RUNNING.discard(sync.id)
+            raise
+    return Begun(sync.id, source, run=True)
 
 
 async def _take_or_create(

@@ -211,12 +211,13 @@ def _as_botocore(url: str) -> Iterator[None]:
         yield
     except urllib3.exceptions.MaxRetryError as exc:
         reason = exc.reason
+        # NewConnectionError is a kind of ConnectTimeoutError in urllib3: ask it first.
+        if isinstance(reason, urllib3.exceptions.NewConnectionError | ConnectionError):
+            raise bex.EndpointConnectionError(endpoint_url=endpoint) from exc
         if isinstance(reason, urllib3.exceptions.ConnectTimeoutError):
             raise bex.ConnectTimeoutError(endpoint_url=endpoint) from exc
         if isinstance(reason, urllib3.exceptions.SSLError):
             raise bex.SSLError(endpoint_url=endpoint, error=reason) from exc
-        if isinstance(reason, urllib3.exceptions.NewConnectionError | ConnectionError):
-            raise bex.EndpointConnectionError(endpoint_url=endpoint) from exc
         raise
     except urllib3.exceptions.ReadTimeoutError as exc:
         raise bex.ReadTimeoutError(endpoint_url=endpoint) from exc

@@ -3,8 +3,8 @@
 The listing is compared in memory with the look-back window and the seen set (one query),
 so a tick over a prefix of tens of thousands of objects with nothing new costs the listing
 and little else. New objects are downloaded oldest first, ``concurrency`` at a time on the
-pull's own threads (boto3 clients are thread-safe), each streamed to a file in 1 MiB
-chunks: memory does not grow with object size.
+pull's own threads, each streamed to a file in 1 MiB chunks: memory does not grow with
+object size. Requests go out through :class:`~connections.sync.s3_fetch.BucketReader`.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def _list_new(
 
 
 def _download(
-    fetcher: BucketReader, file: FileInfo, dest: Path, stop: threading.Event
+    reader: BucketReader, file: FileInfo, dest: Path, stop: threading.Event
 ) -> Unavailable | int:
     """Stream ``file`` into ``dest`` (blocking); its size, or why it is unavailable.
 
@@ -75,11 +75,11 @@ def _download(
         ConnectorError: Classified download failures.
         _StoppedError: ``stop`` was set (the pull is being cancelled).
     """
-    response = fetcher.open(file)
+    response = reader.open(file)
     if isinstance(response, Unavailable):
         return response
     try:
-        size = _copy(fetcher, response, file.key, dest, stop)
+        size = _copy(reader, response, file.key, dest, stop)
     except BaseException:
         response.close()  # a half-read connection is not reused
         raise
@@ -88,7 +88,7 @@ def _download(
 
 
 def _copy(
-    fetcher: BucketReader,
+    reader: BucketReader,
     response: urllib3.BaseHTTPResponse,
     key: str,
     dest: Path,
@@ -97,7 +97,7 @@ def _copy(
     size = 0
     buffer = _buffer()
     with dest.open("wb") as out:
-        while count := fetcher.read_into(response, key, buffer):
+        while count := reader.read_into(response, key, buffer):
             if stop.is_set():
                 raise _StoppedError
             out.write(buffer[:count])
@@ -181,10 +181,10 @@ class _Downloads:
     """
 
     def __init__(
-        self, run: PullRun, fetcher: BucketReader, config: S3Config, outcome: Outcome
+        self, run: PullRun, reader: BucketReader, config: S3Config, outcome: Outcome
     ) -> None:
-        self.run_ = run
-        self.fetcher = fetcher
+        self.pull = run
+        self.reader = reader
         self.config = config
         self.outcome = outcome
         self.breaker = _Breaker(run.settings.give_up_after)
@@ -198,13 +198,14 @@ class _Downloads:
         self.claims = itertools.count()
         self.finished = asyncio.Event()
         self.running = 0  # threads still claiming objects
+        self.abandoning: set[asyncio.Task[None]] = set()
         self.closed = False  # run() ended: late hand-overs (after a cancellation) are dropped
 
     async def run(self, files: list[FileInfo]) -> None:
         """Take ``files``; fill ``outcome.manifest``."""
         self.files = files
         self.slots = [None] * len(files)
-        count = min(self.run_.settings.concurrency, len(files))
+        count = min(self.pull.settings.concurrency, len(files))
         self.ahead = 4 * count
         self._reserve_up_to(self.ahead)
         loop = asyncio.get_running_loop()
@@ -222,7 +223,7 @@ class _Downloads:
             self.closed = True
             for index in sorted(self.reservations):
                 if self.slots[index] is None:
-                    self.run_.committer.release(self.reservations.pop(index))
+                    self.pull.committer.release(self.reservations.pop(index))
         self.outcome.manifest = [item for item in self.slots if item is not None]
         if self.breaker.tripped:
             self.outcome.error = (
@@ -231,7 +232,7 @@ class _Downloads:
             )
 
     def _reserve_up_to(self, end: int) -> None:
-        committer = self.run_.committer
+        committer = self.pull.committer
         for index in range(self.requested, min(end, len(self.files))):
             key = self.files[index].key
             self.reservations[index] = committer.reserve(safe_name(key.rsplit("/", 1)[-1]))
@@ -266,10 +267,10 @@ class _Downloads:
             reservation = self._reservation(index)
         except _StoppedError as exc:
             return exc
-        scratch = self.run_.scratch / f"{index}-{reservation.name}"
-        committer = self.run_.committer
+        scratch = self.pull.scratch / f"{index}-{reservation.name}"
+        committer = self.pull.committer
         try:
-            got = _download(self.fetcher, file, scratch, self.stop)
+            got = _download(self.reader, file, scratch, self.stop)
             if isinstance(got, Unavailable):
                 return got
             while True:
@@ -305,10 +306,12 @@ class _Downloads:
         self._reserve_up_to(index + 1 + self.ahead)
         file = self.files[index]
         reservation = self.reservations.pop(index)
-        committer = self.run_.committer
+        committer = self.pull.committer
         if isinstance(result, BaseException):
             self.pending += 1
             task = asyncio.create_task(committer.abandon(reservation))
+            self.abandoning.add(task)  # the loop keeps only a weak reference to tasks
+            task.add_done_callback(self.abandoning.discard)
             task.add_done_callback(lambda _: self._settled(index, self._failed(file, result)))
             return
         if isinstance(result, Unavailable):
@@ -376,7 +379,7 @@ class _Downloads:
         else:
             log.error(
                 "s3_pull_object_crashed",
-                sync_id=self.run_.sync_id,
+                sync_id=self.pull.sync_id,
                 key=file.key,
                 error=type(exc).__name__,
             )

@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from mypy_boto3_s3 import S3Client
+from pydantic import SecretStr
 from sqlalchemy import select, update
 
 from connections.db.models import DataSource, SeenObject
 from connections.db.types import utcnow
-from connections.inventory import LocalInventoryStore
+from connections.inventory import LocalInventoryStore, S3InventoryConfig, S3InventoryStore
 from connections.sync import PullEngine, PullSettings
 from tests.connections.sync.support import Tenant, csv_bytes, put_objects
 from tests.connectors.s3.faults import breaking_proxy
@@ -290,3 +291,42 @@ async def test_seen_objects_are_written_with_their_uploads(
     uploads = {(u.key, u.etag) for u in await tenant.uploads(source_id)}
     assert {(r.key, r.etag) for r in rows} == uploads
     assert all(r.last_modified is not None for r in rows)
+
+
+async def test_a_pull_can_keep_its_inventory_in_an_s3_bucket(
+    deps: Any,
+    tmp_path: Path,
+    tenant: Tenant,
+    seaweed: SeaweedS3,
+    s3_admin: S3Client,
+    bucket: str,
+) -> None:
+    inventory_bucket = f"inv-{bucket}"[:63]
+    s3_admin.create_bucket(Bucket=inventory_bucket)
+    store = S3InventoryStore(
+        S3InventoryConfig(
+            bucket=inventory_bucket,
+            prefix="inventory",
+            endpoint_url=seaweed.endpoint_url,
+            access_key_id=seaweed.admin.access_key_id,
+            secret_access_key=SecretStr(seaweed.admin.secret_access_key),
+        ),
+        scratch_dir=tmp_path / "open",
+    )
+    puller = PullEngine(deps, store, settings=PullSettings(scratch_dir=tmp_path / "s"))
+    files = {f"daily/{i}.csv": csv_bytes(3, tag=str(i)) for i in range(5)}
+    put_objects(s3_admin, bucket, files)
+    source_id = await tenant.add_s3_source(seaweed, bucket)
+
+    sync = await tenant.sync(await puller.pull(source_id))
+
+    uploads = await tenant.uploads(source_id)
+    assert sync.status == "succeeded"
+    assert len(uploads) == 5
+    for upload in uploads:
+        assert upload.location.startswith(f"s3://{inventory_bucket}/inventory/")
+        async with store.open(upload.location) as path:
+            assert path.read_bytes() == files[upload.key]
+    stored = s3_admin.list_objects_v2(Bucket=inventory_bucket)["KeyCount"]
+    assert stored == 5
+    await store.aclose()
