@@ -13,7 +13,7 @@ from typing import Any
 from agent import parsing
 from agent.advice import advice_for, fields_to_reask
 from agent.context import TurnContext
-from agent.prompts import render
+from agent.prompts import human_list, render
 from fsm import EditTarget, Event, Facts, State, fire
 
 __all__ = [
@@ -71,7 +71,7 @@ def choose_type(ctx: TurnContext, text: str) -> None:
         labels = [t.label for t in ctx.types]
         raise FlowError(
             f"That looks like a {dsn.type.title()} connection, which this deployment can't "
-            f"connect to yet. I can connect {parsing_list(labels)}."
+            f"connect to yet. I can connect {human_list(labels, 'or')}."
         )
     if dsn is not None:
         _set_type(ctx, dsn.type, None)
@@ -116,11 +116,6 @@ def choose_type(ctx: TurnContext, text: str) -> None:
         )
     )
     ask_next(ctx, intro=False)
-
-
-def parsing_list(items: list[str]) -> str:
-    """``a, b or c``."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
 
 
 def _set_type(ctx: TurnContext, type_: str, role: str | None) -> None:

@@ -12,13 +12,13 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-__all__ = ["PROMPTS_DIR", "environment", "render"]
+__all__ = ["PROMPTS_DIR", "environment", "human_list", "render"]
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 
 
-def _human_list(items: list[str], conjunction: str = "and") -> str:
-    """``a, b and c``."""
+def human_list(items: list[str], conjunction: str = "and") -> str:
+    """``a, b and c`` (or ``a, b or c``): also the templates' ``human_list`` filter."""
     items = [str(i) for i in items]
     if len(items) <= 1:
         return "".join(items)
@@ -36,7 +36,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
-    env.filters["human_list"] = _human_list
+    env.filters["human_list"] = human_list
     return env
 
 

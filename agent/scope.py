@@ -13,7 +13,8 @@ from typing import Any
 from agent import parsing
 from agent.context import TurnContext
 from agent.flow import FlowError
-from agent.prompts import render
+from agent.prompts import human_list, render
+from agent.streams import shorten
 
 __all__ = ["ASK_ABOVE", "SCOPE_FIELD", "answer_scope", "ask_scope"]
 
@@ -62,13 +63,6 @@ def answer_scope(ctx: TurnContext, text: str) -> None:
     ctx.session.answers[SCOPE_FIELD] = ",".join(chosen) if len(chosen) < len(names) else ""
     ctx.session.asked = None
     ctx.session.catalog = None
-    which = "every schema" if len(chosen) == len(names) else parsing_list(chosen)
+    which = "every schema" if len(chosen) == len(names) else human_list(shorten(chosen, 5))
     ctx.say(f"Looking at {which}…")
     ctx.start_task = "discover"
-
-
-def parsing_list(items: list[str]) -> str:
-    """``a, b and c``, at most five names."""
-    if len(items) > 5:
-        return f"{', '.join(items[:5])} and {len(items) - 5} more"
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"

@@ -37,8 +37,8 @@ __all__ = [
     "choose_streams",
     "compact_catalog",
     "cursor_suggestions",
+    "shorten",
     "show_streams",
-    "stream_names",
 ]
 
 PAGE_SIZE = 20
@@ -104,13 +104,9 @@ def compact_catalog(streams: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]
     return compact
 
 
-def stream_names(ctx: TurnContext) -> list[str]:
-    """Every stream of the session's catalog, in catalog order."""
-    return [s["name"] for s in _streams(ctx)]
-
-
 def _streams(ctx: TurnContext) -> list[dict[str, Any]]:
-    return list((ctx.session.catalog or {}).get("streams", []))
+    streams: list[dict[str, Any]] = (ctx.session.catalog or {}).get("streams", [])
+    return streams
 
 
 def _view(ctx: TurnContext) -> dict[str, Any]:
@@ -301,7 +297,7 @@ def shorten(names: list[str], limit: int = 8) -> list[str]:
 
 
 def cursor_suggestions(ctx: TurnContext) -> dict[str, Any] | None:
-    """The cursor column proposed for each chosen stream, for incremental pulls.
+    """Propose a cursor column for each chosen stream and keep it in ``cursor_fields``.
 
     ``None`` when the catalog offers no cursor candidates at all (files and endpoints
     resume by ETag and content hash instead).
