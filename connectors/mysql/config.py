@@ -9,19 +9,18 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from connectors.spec import DataFormat
 from connectors.sql.config import (
     SOURCE_ONLY,
+    DatabaseConfig,
     ExtractFormat,
-    check_cursor_fields,
     check_host,
     check_identifier,
-    check_schemas,
-    extract_format,
+    cursor_fields_field,
+    format_field,
     normalise_choice,
-    schema_names,
+    schemas_field,
 )
 
 __all__ = ["MySqlConfig", "MySqlSslMode"]
@@ -45,10 +44,8 @@ _SSL_SYNONYMS = {
 }
 
 
-class MySqlConfig(BaseModel):
+class MySqlConfig(DatabaseConfig):
     """Where the database is and what to read from it. Nothing here is secret."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     host: str = Field(
         title="Host",
@@ -71,15 +68,13 @@ class MySqlConfig(BaseModel):
         max_length=64,
         json_schema_extra=SOURCE_ONLY,
     )
-    schemas: str = Field(
-        default="",
+    schemas: str = schemas_field(
+        "shop, crm",
         title="Databases to discover",
         description=(
             "Which databases on this server should I look at? Separate names with commas; "
             "leave empty for just the one above."
         ),
-        examples=["shop, crm"],
-        json_schema_extra=SOURCE_ONLY,
     )
     sslmode: MySqlSslMode = Field(
         default="preferred",
@@ -91,23 +86,8 @@ class MySqlConfig(BaseModel):
         examples=["required"],
         json_schema_extra=SOURCE_ONLY,
     )
-    format: ExtractFormat = Field(
-        default=DataFormat.NDJSON,
-        title="Extract format",
-        description="Which file format should table extracts be written as, NDJSON or CSV?",
-        examples=["NDJSON"],
-        json_schema_extra=SOURCE_ONLY,
-    )
-    cursor_fields: dict[str, str] = Field(
-        default_factory=dict,
-        title="Cursor columns",
-        description=(
-            "Which column tells new rows apart, per stream (e.g. shop.orders: updated_at)? "
-            "Streams without one are read whole each time."
-        ),
-        examples=["shop.orders: updated_at"],
-        json_schema_extra=SOURCE_ONLY,
-    )
+    format: ExtractFormat = format_field()
+    cursor_fields: dict[str, str] = cursor_fields_field("shop.orders: updated_at")
 
     @field_validator("host")
     @classmethod
@@ -119,27 +99,12 @@ class MySqlConfig(BaseModel):
     def _database(cls, value: str) -> str:
         return check_identifier(value, "database")
 
-    @field_validator("schemas", mode="before")
-    @classmethod
-    def _schemas(cls, value: object) -> str:
-        return check_schemas(value)
-
     @field_validator("sslmode", mode="before")
     @classmethod
     def _sslmode(cls, value: object) -> object:
         return normalise_choice(value, _SSL_SYNONYMS)
 
-    @field_validator("format", mode="before")
-    @classmethod
-    def _format(cls, value: object) -> object:
-        return extract_format(value)
-
-    @field_validator("cursor_fields", mode="before")
-    @classmethod
-    def _cursor_fields(cls, value: object) -> dict[str, str]:
-        return check_cursor_fields(value)
-
     @property
     def schema_names(self) -> tuple[str, ...]:
         """The databases discovery looks at: ``schemas``, or the configured database."""
-        return schema_names(self.schemas) or (self.database,)
+        return super().schema_names or (self.database,)

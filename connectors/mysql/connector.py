@@ -5,9 +5,8 @@ from __future__ import annotations
 from connectors.guard import IPAddress
 from connectors.mysql.config import MySqlConfig
 from connectors.mysql.session import MySqlSession, open_mysql
-from connectors.spec import ConnectorSpec, Role, fields_of
 from connectors.sql.config import DatabaseSecrets
-from connectors.sql.connector import SqlConnector
+from connectors.sql.connector import SqlConnector, database_spec
 from connectors.sql.session import DatabaseSession, Purpose
 
 __all__ = ["MySqlConnector"]
@@ -24,16 +23,11 @@ class MySqlConnector(SqlConnector[MySqlConfig]):
     label = "MySQL"
     grant_hint = "Grant it SELECT on the database's tables."
     schema_word = "database"
-    spec = ConnectorSpec(
-        type="MYSQL",
+    spec = database_spec(
+        type_="MYSQL",
         label="MySQL / MariaDB",
         aliases=("mysql", "mariadb"),
-        roles=(Role.INVENTORY_SOURCE,),
-        fields=fields_of(MySqlConfig, DatabaseSecrets),
-        description=(
-            "Read tables and views, whole or incrementally by a cursor column, into NDJSON or "
-            "CSV extracts."
-        ),
+        config_model=MySqlConfig,
     )
 
     def endpoint(self, config: MySqlConfig) -> tuple[str, int]:

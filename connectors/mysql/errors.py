@@ -9,38 +9,18 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pymysql
-import sqlalchemy.exc
 
 from connectors.errors import AuthError, ConnectionFailedError, ConnectorError, NotFoundError
 from connectors.results import FailureClass
 from connectors.sql import errors as sql_errors
+from connectors.sql.engine import ConnectTarget, driver_error
 from connectors.sql.session import TableRef
 
-__all__ = ["LABEL", "ConnectTarget", "classify", "driver_error"]
+__all__ = ["LABEL", "ConnectTarget", "classify"]
 
 LABEL = "MySQL"
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectTarget:
-    """What a message about a failure may name."""
-
-    host: str
-    port: int
-    database: str
-    username: str
-    sslmode: str
-    timeout: float
-
-
-def driver_error(exc: BaseException) -> BaseException:
-    """The PyMySQL error inside SQLAlchemy's wrapper, or ``exc`` itself."""
-    if isinstance(exc, sqlalchemy.exc.DBAPIError) and exc.orig is not None:
-        return exc.orig
-    return exc
 
 
 def _code(error: BaseException) -> int | None:

@@ -21,10 +21,8 @@ from typing import Any, cast
 
 import pymysql
 import pymysql.cursors
-import sqlalchemy
 import sqlalchemy.exc
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import NullPool
 
 from connectors.errors import ConnectorError
 from connectors.guard import IPAddress
@@ -33,7 +31,8 @@ from connectors.mysql.config import MySqlConfig
 from connectors.mysql.errors import LABEL, ConnectTarget, classify
 from connectors.results import Stream
 from connectors.sql.config import DatabaseSecrets
-from connectors.sql.session import DatabaseSession, Purpose, RowCursor, Survey, TableRef
+from connectors.sql.engine import EngineSession
+from connectors.sql.session import Purpose, RowCursor, Survey, TableRef
 
 __all__ = ["MySqlSession", "open_mysql"]
 
@@ -47,10 +46,12 @@ def _tls_context(sslmode: str, trust: ssl.SSLContext | None) -> ssl.SSLContext |
     """The TLS context for ``sslmode``; ``None`` lets PyMySQL decide (``preferred``)."""
     if sslmode in ("disabled", "preferred"):
         return None
-    context = ssl.create_default_context()
-    if trust is not None:
-        # The operator's trust store (tests: a CA made in the test) replaces the system's.
-        context = ssl.create_default_context(cadata=_ca_data(trust))
+    # The operator's trust store (tests: a CA made in the test) replaces the system's.
+    context = (
+        ssl.create_default_context()
+        if trust is None
+        else ssl.create_default_context(cadata=_ca_data(trust))
+    )
     if sslmode == "required":
         # Encrypted, certificate unchecked: what MySQL's own client does for REQUIRED.
         context.check_hostname = False
@@ -139,20 +140,12 @@ def open_mysql(
         sslmode=config.sslmode,
         timeout=timeout,
     )
-    engine = sqlalchemy.create_engine(
+    session = MySqlSession.open(
         "mysql+pymysql://",
+        target,
+        classify,
         creator=_creator(config, secrets, addresses, timeout, trust),
-        poolclass=NullPool,
     )
-    try:
-        connection = engine.connect()
-    except (pymysql.err.Error, sqlalchemy.exc.DBAPIError, OSError) as exc:
-        engine.dispose()
-        raise classify(exc, target) from exc
-    except BaseException:
-        engine.dispose()
-        raise
-    session = MySqlSession(engine, connection, target)
     session.set_read_timeout(purpose, timeout)
     return session
 
@@ -177,21 +170,17 @@ class _Tracked:
         return rows
 
 
-class MySqlSession(DatabaseSession):
+class MySqlSession(EngineSession):
     """An open, read-only MySQL / MariaDB connection."""
 
     label = LABEL
     driver_errors = (pymysql.err.Error, sqlalchemy.exc.DBAPIError, OSError)
 
     def __init__(self, engine: Engine, connection: Connection, target: ConnectTarget) -> None:
-        super().__init__(username=target.username, database=target.database)
-        self._engine = engine
-        self._connection = connection
-        self._target = target
+        super().__init__(engine, connection, target)
         raw = connection.connection.driver_connection
         assert isinstance(raw, pymysql.connections.Connection)  # noqa: S101 - the dialect
         self.raw: pymysql.connections.Connection[Any] = raw
-        self._quote = engine.dialect.identifier_preparer.quote_identifier
         self.is_mariadb = bool(getattr(engine.dialect, "is_mariadb", False))
 
     def set_read_timeout(self, purpose: Purpose, timeout: float) -> None:
@@ -215,10 +204,6 @@ class MySqlSession(DatabaseSession):
     def tls(self) -> bool:
         """Whether the connection is encrypted."""
         return isinstance(getattr(self.raw, "_sock", None), ssl.SSLSocket)
-
-    def quote(self, identifier: str) -> str:
-        """Back-quoted: names are used exactly as stored."""
-        return self._quote(identifier)
 
     def classify(self, exc: BaseException, *, table: TableRef | None = None) -> ConnectorError:
         """See :func:`~connectors.mysql.errors.classify`."""
@@ -299,13 +284,3 @@ class MySqlSession(DatabaseSession):
             result.unbuffered_active = False
         cursor.connection = None  # type: ignore[assignment]
         self._connection.invalidate()
-
-    def close(self) -> None:
-        """Close; never raises."""
-        try:
-            if not self._connection.invalidated:
-                self._connection.close()
-        except Exception:  # noqa: BLE001 - closing a broken connection may fail; it is gone
-            self._connection.invalidate()
-        finally:
-            self._engine.dispose()

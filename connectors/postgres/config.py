@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from connectors.spec import DataFormat
 from connectors.sql.config import (
     SOURCE_ONLY,
+    DatabaseConfig,
     ExtractFormat,
-    check_cursor_fields,
     check_host,
     check_identifier,
-    check_schemas,
-    extract_format,
+    cursor_fields_field,
+    format_field,
     normalise_choice,
-    schema_names,
+    schemas_field,
 )
 
 __all__ = ["PostgresConfig", "SslMode"]
@@ -39,10 +38,8 @@ _SSL_SYNONYMS = {
 }
 
 
-class PostgresConfig(BaseModel):
+class PostgresConfig(DatabaseConfig):
     """Where the database is and what to read from it. Nothing here is secret."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     host: str = Field(
         title="Host",
@@ -64,16 +61,7 @@ class PostgresConfig(BaseModel):
         examples=["warehouse"],
         json_schema_extra=SOURCE_ONLY,
     )
-    schemas: str = Field(
-        default="",
-        title="Schemas",
-        description=(
-            "Which schemas should I look at? Separate names with commas; leave empty for "
-            "all of them."
-        ),
-        examples=["public, sales"],
-        json_schema_extra=SOURCE_ONLY,
-    )
+    schemas: str = schemas_field("public, sales")
     sslmode: SslMode = Field(
         default="prefer",
         title="SSL mode",
@@ -84,23 +72,8 @@ class PostgresConfig(BaseModel):
         examples=["require"],
         json_schema_extra=SOURCE_ONLY,
     )
-    format: ExtractFormat = Field(
-        default=DataFormat.NDJSON,
-        title="Extract format",
-        description="Which file format should table extracts be written as, NDJSON or CSV?",
-        examples=["NDJSON"],
-        json_schema_extra=SOURCE_ONLY,
-    )
-    cursor_fields: dict[str, str] = Field(
-        default_factory=dict,
-        title="Cursor columns",
-        description=(
-            "Which column tells new rows apart, per stream (e.g. public.orders: "
-            "updated_at)? Streams without one are read whole each time."
-        ),
-        examples=["public.orders: updated_at"],
-        json_schema_extra=SOURCE_ONLY,
-    )
+    format: ExtractFormat = format_field()
+    cursor_fields: dict[str, str] = cursor_fields_field("public.orders: updated_at")
 
     @field_validator("host")
     @classmethod
@@ -112,27 +85,7 @@ class PostgresConfig(BaseModel):
     def _database(cls, value: str) -> str:
         return check_identifier(value, "database")
 
-    @field_validator("schemas", mode="before")
-    @classmethod
-    def _schemas(cls, value: object) -> str:
-        return check_schemas(value)
-
     @field_validator("sslmode", mode="before")
     @classmethod
     def _sslmode(cls, value: object) -> object:
         return normalise_choice(value, _SSL_SYNONYMS)
-
-    @field_validator("format", mode="before")
-    @classmethod
-    def _format(cls, value: object) -> object:
-        return extract_format(value)
-
-    @field_validator("cursor_fields", mode="before")
-    @classmethod
-    def _cursor_fields(cls, value: object) -> dict[str, str]:
-        return check_cursor_fields(value)
-
-    @property
-    def schema_names(self) -> tuple[str, ...]:
-        """The schemas to discover; empty for all user schemas."""
-        return schema_names(self.schemas)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from connectors.guard import IPAddress
 from connectors.postgres.config import PostgresConfig
 from connectors.postgres.session import PostgresSession, open_postgres
-from connectors.spec import ConnectorSpec, Role, fields_of
 from connectors.sql.config import DatabaseSecrets
-from connectors.sql.connector import SqlConnector
+from connectors.sql.connector import SqlConnector, database_spec
 from connectors.sql.session import DatabaseSession, Purpose
 
 __all__ = ["PostgresConnector"]
@@ -23,16 +22,11 @@ class PostgresConnector(SqlConnector[PostgresConfig]):
     config_model = PostgresConfig
     label = "PostgreSQL"
     grant_hint = "Grant USAGE on the schema and SELECT on its tables."
-    spec = ConnectorSpec(
-        type="POSTGRES",
+    spec = database_spec(
+        type_="POSTGRES",
         label="PostgreSQL",
         aliases=("pg", "postgres", "postgresql", "psql"),
-        roles=(Role.INVENTORY_SOURCE,),
-        fields=fields_of(PostgresConfig, DatabaseSecrets),
-        description=(
-            "Read tables and views, whole or incrementally by a cursor column, into NDJSON or "
-            "CSV extracts."
-        ),
+        config_model=PostgresConfig,
     )
 
     def endpoint(self, config: PostgresConfig) -> tuple[str, int]:

@@ -12,38 +12,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import psycopg
-import sqlalchemy.exc
 
 from connectors.errors import AuthError, ConnectionFailedError, ConnectorError
 from connectors.results import FailureClass
 from connectors.sql import errors as sql_errors
+from connectors.sql.engine import ConnectTarget, driver_error
 from connectors.sql.session import TableRef
 
-__all__ = ["ConnectTarget", "classify_connect_error", "classify_query_error", "driver_error"]
+__all__ = ["ConnectTarget", "classify_connect_error", "classify_query_error"]
 
 LABEL = "PostgreSQL"
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectTarget:
-    """What a message about a failed connection may name."""
-
-    host: str
-    port: int
-    database: str
-    username: str
-    sslmode: str
-    timeout: float
-
-
-def driver_error(exc: BaseException) -> BaseException:
-    """The psycopg error inside SQLAlchemy's wrapper, or ``exc`` itself."""
-    if isinstance(exc, sqlalchemy.exc.DBAPIError) and exc.orig is not None:
-        return exc.orig
-    return exc
 
 
 def _no_connect_privilege(t: ConnectTarget) -> ConnectorError:

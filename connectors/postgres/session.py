@@ -20,10 +20,8 @@ from itertools import count
 from typing import Any
 
 import psycopg
-import sqlalchemy
 import sqlalchemy.exc
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import NullPool
 
 from connectors.errors import ConnectorError
 from connectors.guard import IPAddress
@@ -36,7 +34,8 @@ from connectors.postgres.errors import (
 )
 from connectors.results import Stream
 from connectors.sql.config import DatabaseSecrets
-from connectors.sql.session import DatabaseSession, Purpose, RowCursor, Survey, TableRef
+from connectors.sql.engine import EngineSession
+from connectors.sql.session import Purpose, RowCursor, Survey, TableRef
 
 __all__ = ["PostgresSession", "open_postgres"]
 
@@ -115,37 +114,25 @@ def open_postgres(
         sslmode=config.sslmode,
         timeout=timeout,
     )
-    engine = sqlalchemy.create_engine(
+    return PostgresSession.open(
         "postgresql+psycopg://",
+        target,
+        classify_connect_error,
         connect_args=_connect_args(config, secrets, addresses, purpose, timeout),
-        poolclass=NullPool,
     )
-    try:
-        connection = engine.connect()
-    except (psycopg.Error, sqlalchemy.exc.DBAPIError) as exc:
-        engine.dispose()
-        raise classify_connect_error(exc, target) from exc
-    except BaseException:
-        engine.dispose()
-        raise
-    return PostgresSession(engine, connection, target)
 
 
-class PostgresSession(DatabaseSession):
+class PostgresSession(EngineSession):
     """An open, read-only PostgreSQL connection."""
 
     label = "PostgreSQL"
     driver_errors = (psycopg.Error, sqlalchemy.exc.DBAPIError)
 
     def __init__(self, engine: Engine, connection: Connection, target: ConnectTarget) -> None:
-        super().__init__(username=target.username, database=target.database)
-        self._engine = engine
-        self._connection = connection
-        self._target = target
+        super().__init__(engine, connection, target)
         raw = connection.connection.driver_connection
         assert isinstance(raw, psycopg.Connection)  # noqa: S101 - the psycopg dialect
         self.raw: psycopg.Connection[Any] = raw
-        self._quote = engine.dialect.identifier_preparer.quote_identifier
 
     @property
     def tls(self) -> bool:
@@ -158,10 +145,6 @@ class PostgresSession(DatabaseSession):
         version = self.raw.info.server_version
         major, minor = divmod(version, 10000)
         return f"PostgreSQL {major}.{minor}" if major >= 10 else f"PostgreSQL {version}"
-
-    def quote(self, identifier: str) -> str:
-        """Always double-quoted: names are used exactly as stored."""
-        return self._quote(identifier)
 
     def classify(self, exc: BaseException, *, table: TableRef | None = None) -> ConnectorError:
         """See :func:`~connectors.postgres.errors.classify_query_error`."""
@@ -193,12 +176,3 @@ class PostgresSession(DatabaseSession):
             cur.itersize = batch_rows
             cur.execute(sql.encode(), tuple(params) or None)
             yield cur
-
-    def close(self) -> None:
-        """Roll back (nothing was written) and close; never raises."""
-        try:
-            self._connection.close()
-        except Exception:  # noqa: BLE001 - closing a broken connection may fail; it is gone
-            self._connection.invalidate()
-        finally:
-            self._engine.dispose()

@@ -11,18 +11,17 @@ from __future__ import annotations
 import re
 import warnings
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from connectors.spec import DataFormat
 from connectors.sql.config import (
     SOURCE_ONLY,
+    DatabaseConfig,
     ExtractFormat,
-    check_cursor_fields,
     check_host,
     check_identifier,
-    check_schemas,
-    extract_format,
-    schema_names,
+    cursor_fields_field,
+    format_field,
+    schemas_field,
 )
 
 __all__ = ["SnowflakeConfig"]
@@ -41,10 +40,8 @@ warnings.filterwarnings(
 )
 
 
-class SnowflakeConfig(BaseModel):
+class SnowflakeConfig(DatabaseConfig):
     """Which account, warehouse and database to read from. Nothing here is secret."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     account: str = Field(
         title="Account",
@@ -79,33 +76,9 @@ class SnowflakeConfig(BaseModel):
         examples=["REPORTER"],
         json_schema_extra=SOURCE_ONLY,
     )
-    schemas: str = Field(
-        default="",
-        title="Schemas",
-        description=(
-            "Which schemas should I look at? Separate names with commas; leave empty for "
-            "all of them."
-        ),
-        examples=["PUBLIC, SALES"],
-        json_schema_extra=SOURCE_ONLY,
-    )
-    format: ExtractFormat = Field(
-        default=DataFormat.NDJSON,
-        title="Extract format",
-        description="Which file format should table extracts be written as, NDJSON or CSV?",
-        examples=["NDJSON"],
-        json_schema_extra=SOURCE_ONLY,
-    )
-    cursor_fields: dict[str, str] = Field(
-        default_factory=dict,
-        title="Cursor columns",
-        description=(
-            "Which column tells new rows apart, per stream (e.g. PUBLIC.ORDERS: UPDATED_AT)? "
-            "Streams without one are read whole each time."
-        ),
-        examples=["PUBLIC.ORDERS: UPDATED_AT"],
-        json_schema_extra=SOURCE_ONLY,
-    )
+    schemas: str = schemas_field("PUBLIC, SALES")
+    format: ExtractFormat = format_field()
+    cursor_fields: dict[str, str] = cursor_fields_field("PUBLIC.ORDERS: UPDATED_AT")
     host: str | None = Field(
         default=None,
         title="Host",
@@ -140,30 +113,10 @@ class SnowflakeConfig(BaseModel):
     def _names(cls, value: str) -> str:
         return check_identifier(value, "Snowflake object")
 
-    @field_validator("schemas", mode="before")
-    @classmethod
-    def _schemas(cls, value: object) -> str:
-        return check_schemas(value)
-
-    @field_validator("format", mode="before")
-    @classmethod
-    def _format(cls, value: object) -> object:
-        return extract_format(value)
-
-    @field_validator("cursor_fields", mode="before")
-    @classmethod
-    def _cursor_fields(cls, value: object) -> dict[str, str]:
-        return check_cursor_fields(value)
-
     @field_validator("host")
     @classmethod
     def _host(cls, value: str | None) -> str | None:
         return check_host(value) if value and value.strip() else None
-
-    @property
-    def schema_names(self) -> tuple[str, ...]:
-        """The schemas to discover; empty for all but INFORMATION_SCHEMA."""
-        return schema_names(self.schemas)
 
     @property
     def endpoint_host(self) -> str:

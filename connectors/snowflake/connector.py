@@ -17,9 +17,8 @@ from connectors.base import ConnectorContext
 from connectors.guard import IPAddress
 from connectors.snowflake.catalog import SHOW_CAP
 from connectors.snowflake.config import SnowflakeConfig
-from connectors.spec import ConnectorSpec, Role, fields_of
 from connectors.sql.config import DatabaseSecrets
-from connectors.sql.connector import SqlConnector
+from connectors.sql.connector import SqlConnector, database_spec
 from connectors.sql.session import DatabaseSession, Purpose
 
 __all__ = ["Connect", "SnowflakeConnector"]
@@ -37,16 +36,11 @@ class SnowflakeConnector(SqlConnector[SnowflakeConfig]):
     config_model = SnowflakeConfig
     label = "Snowflake"
     grant_hint = "Grant its role USAGE on the schema and SELECT on the tables."
-    spec = ConnectorSpec(
-        type="SNOWFLAKE",
+    spec = database_spec(
+        type_="SNOWFLAKE",
         label="Snowflake",
         aliases=("snowflake", "snow"),
-        roles=(Role.INVENTORY_SOURCE,),
-        fields=fields_of(SnowflakeConfig, DatabaseSecrets),
-        description=(
-            "Read tables and views, whole or incrementally by a cursor column, into NDJSON or "
-            "CSV extracts."
-        ),
+        config_model=SnowflakeConfig,
     )
 
     # SHOW's row cap (Snowflake's is 10,000); tests lower it to exercise the narrowing.

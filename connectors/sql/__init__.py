@@ -1,9 +1,11 @@
 """What the database connectors share: config pieces, the connector flow, reads with state.
 
 Modules:
-    config: The login model, validators of hosts, schema lists and cursor choices.
+    config: The login model, the config models' base, validators of hosts, schema lists
+        and cursor choices.
     connector: :class:`SqlConnector`, check / discover / read / preview for every database.
     session: :class:`DatabaseSession`, what each database implements; stream names.
+    engine: :class:`EngineSession`, what the sessions opened through SQLAlchemy share.
     catalog: Building streams cheaply from catalog rows.
     cursors: Ranking cursor candidates.
     types: Native types mapped to catalog column types.
@@ -13,9 +15,10 @@ Modules:
     errors: Classified failures with plain messages.
 """
 
-from connectors.sql.config import DatabaseSecrets, ExtractFormat
+from connectors.sql.config import DatabaseConfig, DatabaseSecrets, ExtractFormat
 from connectors.sql.connector import SqlConnector
 from connectors.sql.cursors import CursorFacts, cursor_candidates
+from connectors.sql.engine import EngineSession
 from connectors.sql.reading import ReadSettings
 from connectors.sql.session import DatabaseSession, Purpose, Survey, TableRef
 from connectors.sql.state import StreamState
@@ -23,8 +26,10 @@ from connectors.sql.values import json_safe
 
 __all__ = [
     "CursorFacts",
+    "DatabaseConfig",
     "DatabaseSecrets",
     "DatabaseSession",
+    "EngineSession",
     "ExtractFormat",
     "Purpose",
     "ReadSettings",

@@ -2,8 +2,9 @@
 
 The connectors' config models list their fields explicitly (the spec, the chat and the REST
 API are derived from them, in declaration order); what they have in common lives here: the
-credential model, the validators of hosts, schema lists and cursor choices, and the format
-of the inventory files that extracts are written as.
+credential model, :class:`DatabaseConfig` (the base of the config models, with the
+validators of the fields they all have), the builders of those fields, the validators of
+hosts and identifiers, and the format of the inventory files that extracts are written as.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic.config import JsonDict
@@ -21,15 +22,19 @@ from connectors.spec import DataFormat, Role
 __all__ = [
     "MAX_SCHEMAS",
     "SOURCE_ONLY",
+    "DatabaseConfig",
     "DatabaseSecrets",
     "ExtractFormat",
     "check_cursor_fields",
     "check_host",
     "check_identifier",
     "check_schemas",
+    "cursor_fields_field",
     "extract_format",
+    "format_field",
     "normalise_choice",
     "schema_names",
+    "schemas_field",
 ]
 
 ExtractFormat = Literal[DataFormat.NDJSON, DataFormat.CSV]
@@ -47,6 +52,9 @@ _HOST = re.compile(r"^[A-Za-z0-9._:\-\[\]%]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _PAIR_SEPARATORS = re.compile(r"[,;\n]")
 _PAIR = re.compile(r"^(.+?)\s*[:=]\s*(.+)$")
+_SCHEMAS_PROMPT = (
+    "Which schemas should I look at? Separate names with commas; leave empty for all of them."
+)
 
 
 def check_host(value: str) -> str:
@@ -209,3 +217,79 @@ class DatabaseSecrets(BaseModel):
     @classmethod
     def _username(cls, value: str) -> str:
         return check_identifier(value, "user")
+
+
+def schemas_field(
+    example: str, *, title: str = "Schemas", description: str = _SCHEMAS_PROMPT
+) -> Any:
+    """The ``schemas`` field: which schemas discovery looks at (all when empty)."""
+    return Field(
+        default="",
+        title=title,
+        description=description,
+        examples=[example],
+        json_schema_extra=SOURCE_ONLY,
+    )
+
+
+def format_field() -> Any:
+    """The ``format`` field: the file format of the extracts, NDJSON by default."""
+    return Field(
+        default=DataFormat.NDJSON,
+        title="Extract format",
+        description="Which file format should table extracts be written as, NDJSON or CSV?",
+        examples=["NDJSON"],
+        json_schema_extra=SOURCE_ONLY,
+    )
+
+
+def cursor_fields_field(example: str) -> Any:
+    """The ``cursor_fields`` field; ``example`` is one ``stream: column`` pair."""
+    return Field(
+        default_factory=dict,
+        title="Cursor columns",
+        description=(
+            f"Which column tells new rows apart, per stream (e.g. {example})? "
+            "Streams without one are read whole each time."
+        ),
+        examples=[example],
+        json_schema_extra=SOURCE_ONLY,
+    )
+
+
+class DatabaseConfig(BaseModel):
+    """The base of the database config models: what they all have, validated alike.
+
+    Each model declares every field itself, the shared ones with :func:`schemas_field`,
+    :func:`format_field` and :func:`cursor_fields_field`: a base model's fields would come
+    first, and the spec (so the chat's questions) follows the declaration order.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    if TYPE_CHECKING:
+        # Declared by every subclass, where its spec lists them.
+        database: str
+        schemas: str
+        format: ExtractFormat
+        cursor_fields: dict[str, str]
+
+    @field_validator("schemas", mode="before", check_fields=False)
+    @classmethod
+    def _schemas(cls, value: object) -> str:
+        return check_schemas(value)
+
+    @field_validator("format", mode="before", check_fields=False)
+    @classmethod
+    def _format(cls, value: object) -> object:
+        return extract_format(value)
+
+    @field_validator("cursor_fields", mode="before", check_fields=False)
+    @classmethod
+    def _cursor_fields(cls, value: object) -> dict[str, str]:
+        return check_cursor_fields(value)
+
+    @property
+    def schema_names(self) -> tuple[str, ...]:
+        """The schemas to discover; empty for all user schemas."""
+        return schema_names(self.schemas)

@@ -23,17 +23,16 @@ import threading
 from abc import abstractmethod
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import structlog
-from pydantic import BaseModel
 
 from connectors.base import CheckSteps, Connector, ReadMessage
 from connectors.errors import ConnectorError, NotFoundError
 from connectors.guard import IPAddress
 from connectors.results import Catalog, FailureClass
-from connectors.spec import Role
-from connectors.sql.config import DatabaseSecrets
+from connectors.spec import ConnectorSpec, Role, fields_of
+from connectors.sql.config import DatabaseConfig, DatabaseSecrets
 from connectors.sql.errors import cannot_read
 from connectors.sql.reading import ReadSettings, read_stream
 from connectors.sql.session import DatabaseSession, Purpose, Survey, TableRef
@@ -41,7 +40,7 @@ from connectors.sql.state import StreamState, stream_states
 from connectors.sql.values import record_maker
 from connectors.threads import iterate_in_thread
 
-__all__ = ["DatabaseConfig", "SqlConnector"]
+__all__ = ["SqlConnector", "database_spec"]
 
 log = structlog.get_logger(__name__)
 
@@ -57,24 +56,24 @@ _NETWORK_FAILURES = frozenset(
 )
 _SCHEMAS_SHOWN = 20
 
-
-class DatabaseConfig(Protocol):
-    """What the shared connector reads from every database config model."""
-
-    @property
-    def database(self) -> str:
-        """The database to connect to."""
-
-    @property
-    def schema_names(self) -> tuple[str, ...]:
-        """Schemas to discover; empty means all user schemas."""
-
-    @property
-    def cursor_fields(self) -> dict[str, str]:
-        """Chosen cursor columns by stream."""
+ConfigT = TypeVar("ConfigT", bound=DatabaseConfig)
 
 
-ConfigT = TypeVar("ConfigT", bound=BaseModel)
+def database_spec(
+    *, type_: str, label: str, aliases: tuple[str, ...], config_model: type[DatabaseConfig]
+) -> ConnectorSpec:
+    """The spec of a database source: the config's fields, then the login's."""
+    return ConnectorSpec(
+        type=type_,
+        label=label,
+        aliases=aliases,
+        roles=(Role.INVENTORY_SOURCE,),
+        fields=fields_of(config_model, DatabaseSecrets),
+        description=(
+            "Read tables and views, whole or incrementally by a cursor column, into NDJSON or "
+            "CSV extracts."
+        ),
+    )
 
 
 class SqlConnector(Connector[ConfigT, DatabaseSecrets], Generic[ConfigT]):
@@ -135,7 +134,6 @@ class SqlConnector(Connector[ConfigT, DatabaseSecrets], Generic[ConfigT]):
         role: Role,  # noqa: ARG002 - sources only; the base refused other roles
         steps: CheckSteps,
     ) -> str:
-        db = _db(config)
         host, port = self.endpoint(config)
         with steps.step("resolve_host") as note, self._blame_host(config):
             addresses = await self.context.network.resolve(host, port)
@@ -153,10 +151,10 @@ class SqlConnector(Connector[ConfigT, DatabaseSecrets], Generic[ConfigT]):
             with steps.step("authenticate") as note:
                 if error is not None:
                     raise error
-                note["message"] = f"Logged in as {secrets.username} to {db.database}."
+                note["message"] = f"Logged in as {secrets.username} to {config.database}."
             assert session is not None  # noqa: S101 - either a session or an error
             with steps.step("query") as note:
-                survey = await asyncio.to_thread(self._survey, session, db.schema_names)
+                survey = await asyncio.to_thread(self._survey, session, config.schema_names)
                 steps.details.update(_details(survey))
                 message = self._judge(survey, secrets.username)
                 note["message"] = message
@@ -244,7 +242,7 @@ class SqlConnector(Connector[ConfigT, DatabaseSecrets], Generic[ConfigT]):
         session = self._connect_sync(config, secrets, Purpose.DISCOVER)
         try:
             with session.translated():
-                streams = session.catalog(_db(config).schema_names)
+                streams = session.catalog(config.schema_names)
         finally:
             session.close()
         streams.sort(key=lambda s: s.name)
@@ -289,7 +287,7 @@ class SqlConnector(Connector[ConfigT, DatabaseSecrets], Generic[ConfigT]):
     ) -> Iterator[ReadMessage]:
         """Read the streams one after another; other streams' states are kept as they are."""
         states = stream_states(state)
-        chosen = _db(config).cursor_fields
+        chosen = config.cursor_fields
         session = self._connect_sync(config, secrets, Purpose.READ)
         try:
             for table in tables:
@@ -349,10 +347,6 @@ def _close_opened(
     if session is not None:
         # Closing says goodbye over the network: not on the event loop.
         threading.Thread(target=session.close, name="ia-sql-close", daemon=True).start()
-
-
-def _db(config: BaseModel) -> DatabaseConfig:
-    return config  # type: ignore[return-value]
 
 
 def _schemas_phrase(survey: Survey, word: str) -> str:

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from connectors.base import ConnectorContext
 from connectors.mysql import MySqlConnector
-from connectors.results import CheckResult, FailureClass, StepStatus
+from connectors.results import FailureClass, StepStatus
 from tests.conftest import LOOPBACK
 from tests.connectors.mysql.conftest import MyDatabases
 from tests.connectors.sql.listeners import silent_server
+from tests.connectors.sql.messages import statuses
 from tests.support.ports import free_port
-
-
-def _statuses(result: CheckResult) -> dict[str, StepStatus]:
-    return {step.name: step.status for step in result.steps}
 
 
 async def test_check_logs_in_and_counts_the_tables(my: MySqlConnector, my_db: MyDatabases) -> None:
     result = await my.check(my_db.config(), my_db.secrets())
 
     assert result.ok, result.message
-    assert set(_statuses(result).values()) == {StepStatus.OK}
+    assert set(statuses(result).values()) == {StepStatus.OK}
     assert result.details["schemas"] == {my_db.shop: 3}
     assert result.details["readable"] == {my_db.shop: 3}
     assert result.details["server"].startswith(("MariaDB ", "MySQL "))
@@ -41,8 +38,8 @@ async def test_a_wrong_password_is_an_auth_failure(my: MySqlConnector, my_db: My
 
     assert result.failure is FailureClass.AUTH_FAILED
     assert result.field == "password"
-    assert _statuses(result)["connect"] is StepStatus.OK
-    assert _statuses(result)["authenticate"] is StepStatus.FAILED
+    assert statuses(result)["connect"] is StepStatus.OK
+    assert statuses(result)["authenticate"] is StepStatus.FAILED
 
 
 async def test_an_unknown_database_is_not_found(my: MySqlConnector, my_db: MyDatabases) -> None:
@@ -62,8 +59,8 @@ async def test_a_user_who_may_not_select_is_permission_denied(
 
     assert result.failure is FailureClass.PERMISSION_DENIED
     assert result.field == "username"
-    assert _statuses(result)["authenticate"] is StepStatus.OK
-    assert _statuses(result)["query"] is StepStatus.FAILED
+    assert statuses(result)["authenticate"] is StepStatus.OK
+    assert statuses(result)["query"] is StepStatus.FAILED
 
 
 async def test_a_missing_database_to_discover_is_not_found(
@@ -79,7 +76,7 @@ async def test_a_closed_port_is_unreachable(my: MySqlConnector, my_db: MyDatabas
     result = await my.check(my_db.config(port=free_port()), my_db.secrets())
 
     assert result.failure is FailureClass.UNREACHABLE
-    assert _statuses(result)["connect"] is StepStatus.FAILED
+    assert statuses(result)["connect"] is StepStatus.FAILED
 
 
 async def test_a_server_that_never_answers_times_out(my_db: MyDatabases) -> None:

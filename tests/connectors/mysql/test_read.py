@@ -9,33 +9,15 @@ import gc
 import json
 from collections.abc import Iterator
 from contextlib import aclosing
-from typing import Any
 
 import pytest
 
 from connectors.errors import AuthError, NotFoundError
 from connectors.mysql import MySqlConnector
-from connectors.results import FailureClass, RecordMessage, StateMessage
+from connectors.results import FailureClass, RecordMessage
 from tests.connectors.mysql.conftest import MyDatabases
 from tests.connectors.sql.databases import unique_name
-
-
-async def _read(
-    connector: MySqlConnector,
-    config: dict[str, Any],
-    secrets: dict[str, str],
-    streams: list[str],
-    state: dict[str, Any] | None = None,
-) -> list[Any]:
-    return [m async for m in connector.read(config, secrets, streams, state)]
-
-
-def _records(messages: list[Any]) -> list[dict[str, Any]]:
-    return [m.data for m in messages if isinstance(m, RecordMessage)]
-
-
-def _last_state(messages: list[Any]) -> dict[str, Any]:
-    return next(m.state for m in reversed(messages) if isinstance(m, StateMessage))
+from tests.connectors.sql.messages import last_state, read_all, records
 
 
 @pytest.fixture
@@ -55,23 +37,23 @@ async def test_incremental_read_resumes_after_the_saved_cursor(
     my: MySqlConnector, my_db: MyDatabases, events: str
 ) -> None:
     config = my_db.config(cursor_fields={events: "at"})
-    first = await _read(my, config, my_db.secrets(), [events])
+    first = await read_all(my, config, my_db.secrets(), [events])
     my_db.execute(f"INSERT INTO {events.split('.')[1]} VALUES (10, '2024-01-01 10:00:04.5')")
 
-    second = await _read(my, config, my_db.secrets(), [events], _last_state(first))
-    third = await _read(my, config, my_db.secrets(), [events], _last_state(second))
+    second = await read_all(my, config, my_db.secrets(), [events], last_state(first))
+    third = await read_all(my, config, my_db.secrets(), [events], last_state(second))
 
-    assert len(_records(first)) == 10
-    assert [r["id"] for r in _records(second)] == [10]
-    assert _records(third) == []
-    assert _last_state(second)["streams"][events]["cursor"] == "2024-01-01T10:00:04.500000"
+    assert len(records(first)) == 10
+    assert [r["id"] for r in records(second)] == [10]
+    assert records(third) == []
+    assert last_state(second)["streams"][events]["cursor"] == "2024-01-01T10:00:04.500000"
 
 
 async def test_full_refresh_of_a_view(my: MySqlConnector, my_db: MyDatabases) -> None:
-    messages = await _read(my, my_db.config(), my_db.secrets(), [f"{my_db.shop}.big_orders"])
+    messages = await read_all(my, my_db.config(), my_db.secrets(), [f"{my_db.shop}.big_orders"])
 
-    assert len(_records(messages)) == 30
-    assert _last_state(messages)["streams"][f"{my_db.shop}.big_orders"] == {"mode": "full_refresh"}
+    assert len(records(messages)) == 30
+    assert last_state(messages)["streams"][f"{my_db.shop}.big_orders"] == {"mode": "full_refresh"}
 
 
 async def test_values_of_many_types_are_json_safe(my: MySqlConnector, my_db: MyDatabases) -> None:
@@ -84,11 +66,11 @@ async def test_values_of_many_types_are_json_safe(my: MySqlConnector, my_db: MyD
             '2024-05-01', '10:30:00', 2024, x'DEADBEEF', '{{"a": [1, 2]}}', 'y', NULL)""",
     )
     try:
-        messages = await _read(my, my_db.config(), my_db.secrets(), [f"{my_db.shop}.{name}"])
+        messages = await read_all(my, my_db.config(), my_db.secrets(), [f"{my_db.shop}.{name}"])
     finally:
         my_db.execute(f"DROP TABLE {name}")
 
-    (record,) = _records(messages)
+    (record,) = records(messages)
     assert json.loads(json.dumps(record)) == record
     assert record == {
         "i": 1,
@@ -109,14 +91,14 @@ async def test_values_of_many_types_are_json_safe(my: MySqlConnector, my_db: MyD
 
 async def test_an_unknown_stream_is_not_found(my: MySqlConnector, my_db: MyDatabases) -> None:
     with pytest.raises(NotFoundError):
-        await _read(my, my_db.config(), my_db.secrets(), [f"{my_db.shop}.refunds"])
+        await read_all(my, my_db.config(), my_db.secrets(), [f"{my_db.shop}.refunds"])
 
 
 async def test_a_table_the_user_may_not_read_is_permission_denied(
     my: MySqlConnector, my_db: MyDatabases
 ) -> None:
     with pytest.raises(AuthError) as caught:
-        await _read(my, my_db.config(), my_db.secrets(my_db.inserter), [f"{my_db.shop}.orders"])
+        await read_all(my, my_db.config(), my_db.secrets(my_db.inserter), [f"{my_db.shop}.orders"])
 
     assert caught.value.failure is FailureClass.PERMISSION_DENIED
 

@@ -13,15 +13,12 @@ import pytest
 
 from connectors.base import ConnectorContext
 from connectors.postgres import PostgresConnector
-from connectors.results import CheckResult, FailureClass, StepStatus
+from connectors.results import FailureClass, StepStatus
 from tests.conftest import LOOPBACK
 from tests.connectors.postgres.conftest import PgDatabase
 from tests.connectors.sql.listeners import silent_server
+from tests.connectors.sql.messages import statuses
 from tests.support.ports import free_port
-
-
-def _statuses(result: CheckResult) -> dict[str, StepStatus]:
-    return {step.name: step.status for step in result.steps}
 
 
 async def test_check_logs_in_and_counts_what_the_user_may_read(
@@ -30,8 +27,8 @@ async def test_check_logs_in_and_counts_what_the_user_may_read(
     result = await pg.check(pg_db.config(), pg_db.secrets())
 
     assert result.ok, result.message
-    assert set(_statuses(result).values()) == {StepStatus.OK}
-    assert list(_statuses(result)) == [
+    assert set(statuses(result).values()) == {StepStatus.OK}
+    assert list(statuses(result)) == [
         "validate_config",
         "resolve_host",
         "connect",
@@ -70,8 +67,8 @@ async def test_a_role_without_login_is_an_auth_failure(
 
     assert result.failure is FailureClass.AUTH_FAILED
     assert result.field == "username"
-    assert _statuses(result)["connect"] is StepStatus.OK
-    assert _statuses(result)["authenticate"] is StepStatus.FAILED
+    assert statuses(result)["connect"] is StepStatus.OK
+    assert statuses(result)["authenticate"] is StepStatus.FAILED
 
 
 async def test_an_unknown_role_is_an_auth_failure(pg: PostgresConnector, pg_db: PgDatabase) -> None:
@@ -95,8 +92,8 @@ async def test_a_user_without_grants_is_permission_denied(
 
     assert result.failure is FailureClass.PERMISSION_DENIED
     assert result.field == "username"
-    assert _statuses(result)["authenticate"] is StepStatus.OK
-    assert _statuses(result)["query"] is StepStatus.FAILED
+    assert statuses(result)["authenticate"] is StepStatus.OK
+    assert statuses(result)["query"] is StepStatus.FAILED
     assert "GRANT" in result.message or "Grant" in result.message
     assert result.details["readable_tables"] == 0
 
@@ -106,7 +103,7 @@ async def test_a_closed_port_is_unreachable(pg: PostgresConnector, pg_db: PgData
 
     assert result.failure is FailureClass.UNREACHABLE
     assert result.field == "host"
-    assert _statuses(result)["connect"] is StepStatus.FAILED
+    assert statuses(result)["connect"] is StepStatus.FAILED
 
 
 async def test_a_server_that_never_answers_times_out(pg_db: PgDatabase) -> None:
@@ -126,7 +123,7 @@ async def test_requiring_tls_from_a_server_without_it_is_a_tls_failure(
 
     assert result.failure is FailureClass.TLS
     assert result.field == "sslmode"
-    assert _statuses(result)["connect"] is StepStatus.FAILED
+    assert statuses(result)["connect"] is StepStatus.FAILED
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
@@ -138,7 +135,7 @@ async def test_the_guard_refuses_loopback_by_default(host: str, pg_db: PgDatabas
     assert result.failure is FailureClass.BLOCKED_BY_POLICY
     assert result.field == "host"
     assert "INGESTION_AGENT_ALLOWED_NETWORKS" in result.message
-    assert _statuses(result)["resolve_host"] is StepStatus.FAILED
+    assert statuses(result)["resolve_host"] is StepStatus.FAILED
 
 
 async def test_a_host_name_is_resolved_checked_and_connected_to(

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import aclosing
-from typing import Any
 
 import pytest
 
@@ -20,24 +19,7 @@ from connectors.sql import ReadSettings
 from tests.conftest import LOOPBACK
 from tests.connectors.postgres.conftest import PgDatabase
 from tests.connectors.sql.databases import unique_name
-
-
-async def _read(
-    connector: PostgresConnector,
-    config: dict[str, Any],
-    secrets: dict[str, str],
-    streams: list[str],
-    state: dict[str, Any] | None = None,
-) -> list[Any]:
-    return [m async for m in connector.read(config, secrets, streams, state)]
-
-
-def _records(messages: list[Any]) -> list[dict[str, Any]]:
-    return [m.data for m in messages if isinstance(m, RecordMessage)]
-
-
-def _last_state(messages: list[Any]) -> dict[str, Any]:
-    return next(m.state for m in reversed(messages) if isinstance(m, StateMessage))
+from tests.connectors.sql.messages import last_state, read_all, records
 
 
 @pytest.fixture
@@ -56,28 +38,28 @@ def events(pg_db: PgDatabase) -> Iterator[str]:
 async def test_full_refresh_reads_everything_every_time(
     pg: PostgresConnector, pg_db: PgDatabase, events: str
 ) -> None:
-    first = await _read(pg, pg_db.config(), pg_db.secrets(), [events])
-    again = await _read(pg, pg_db.config(), pg_db.secrets(), [events], _last_state(first))
+    first = await read_all(pg, pg_db.config(), pg_db.secrets(), [events])
+    again = await read_all(pg, pg_db.config(), pg_db.secrets(), [events], last_state(first))
 
-    assert len(_records(first)) == len(_records(again)) == 10
-    assert _last_state(first) == {"streams": {events: {"mode": "full_refresh"}}}
+    assert len(records(first)) == len(records(again)) == 10
+    assert last_state(first) == {"streams": {events: {"mode": "full_refresh"}}}
 
 
 async def test_incremental_read_resumes_after_the_saved_cursor(
     pg: PostgresConnector, pg_db: PgDatabase, events: str
 ) -> None:
     config = pg_db.config(cursor_fields={events: "at"})
-    first = await _read(pg, config, pg_db.secrets(), [events])
+    first = await read_all(pg, config, pg_db.secrets(), [events])
     pg_db.execute(f"INSERT INTO {events} VALUES (10, '2024-02-01'), (11, '2023-01-01')")
 
-    second = await _read(pg, config, pg_db.secrets(), [events], _last_state(first))
-    third = await _read(pg, config, pg_db.secrets(), [events], _last_state(second))
+    second = await read_all(pg, config, pg_db.secrets(), [events], last_state(first))
+    third = await read_all(pg, config, pg_db.secrets(), [events], last_state(second))
 
-    assert [r["id"] for r in _records(first)] == list(range(10))
+    assert [r["id"] for r in records(first)] == list(range(10))
     # Only the row after the saved cursor; a late row with an older time is not seen.
-    assert [r["id"] for r in _records(second)] == [10]
-    assert _records(third) == []
-    assert _last_state(second)["streams"][events] == {
+    assert [r["id"] for r in records(second)] == [10]
+    assert records(third) == []
+    assert last_state(second)["streams"][events] == {
         "mode": "incremental",
         "cursor_field": "at",
         "cursor": "2024-02-01T00:00:00+00:00",
@@ -92,7 +74,7 @@ async def test_checkpoints_never_split_rows_sharing_a_cursor_value(
     connector.read_settings = ReadSettings(batch_rows=3, checkpoint_rows=3)
     config = pg_db.config(cursor_fields={events: "at"})
 
-    messages = await _read(connector, config, pg_db.secrets(), [events])
+    messages = await read_all(connector, config, pg_db.secrets(), [events])
 
     seen = 0
     for message in messages:
@@ -100,19 +82,19 @@ async def test_checkpoints_never_split_rows_sharing_a_cursor_value(
             seen += 1
             continue
         # Resuming from any checkpoint yields exactly the rows not seen before it.
-        rest = await _read(connector, config, pg_db.secrets(), [events], message.state)
-        assert len(_records(rest)) == 10 - seen
+        rest = await read_all(connector, config, pg_db.secrets(), [events], message.state)
+        assert len(records(rest)) == 10 - seen
     assert len([m for m in messages if isinstance(m, StateMessage)]) > 2
 
 
 async def test_a_cursor_column_is_matched_regardless_of_case(
     pg: PostgresConnector, pg_db: PgDatabase, events: str
 ) -> None:
-    messages = await _read(
+    messages = await read_all(
         pg, pg_db.config(cursor_fields={events: "ID"}), pg_db.secrets(), [events]
     )
 
-    assert _last_state(messages)["streams"][events]["cursor"] == 9
+    assert last_state(messages)["streams"][events]["cursor"] == 9
 
 
 async def test_several_streams_keep_their_own_state(
@@ -121,12 +103,12 @@ async def test_several_streams_keep_their_own_state(
     prior = {"streams": {"other.stream": {"mode": "full_refresh"}}}
     config = pg_db.config(cursor_fields={events: "id"})
 
-    messages = await _read(pg, config, pg_db.secrets(), [events, "sales.orders"], prior)
+    messages = await read_all(pg, config, pg_db.secrets(), [events, "sales.orders"], prior)
 
-    streams = _last_state(messages)["streams"]
+    streams = last_state(messages)["streams"]
     assert set(streams) == {"other.stream", events, "sales.orders"}
     assert streams[events]["cursor"] == 9
-    assert len(_records(messages)) == 60
+    assert len(records(messages)) == 60
 
 
 async def test_values_of_many_types_are_json_safe(pg: PostgresConnector, pg_db: PgDatabase) -> None:
@@ -142,11 +124,11 @@ async def test_values_of_many_types_are_json_safe(pg: PostgresConnector, pg_db: 
             NULL::text AS nothing"""
     )
     try:
-        messages = await _read(pg, pg_db.config(), pg_db.secrets(), [f"public.{name}"])
+        messages = await read_all(pg, pg_db.config(), pg_db.secrets(), [f"public.{name}"])
     finally:
         pg_db.execute(f"DROP TABLE public.{name}")
 
-    (record,) = _records(messages)
+    (record,) = records(messages)
     assert json.loads(json.dumps(record)) == record
     assert record == {
         "i": 1,
@@ -170,7 +152,7 @@ async def test_values_of_many_types_are_json_safe(pg: PostgresConnector, pg_db: 
 
 async def test_an_unknown_stream_is_not_found(pg: PostgresConnector, pg_db: PgDatabase) -> None:
     with pytest.raises(NotFoundError) as caught:
-        await _read(pg, pg_db.config(), pg_db.secrets(), ["sales.refunds"])
+        await read_all(pg, pg_db.config(), pg_db.secrets(), ["sales.refunds"])
 
     assert caught.value.field == "streams"
     assert "sales.refunds" in caught.value.message
@@ -180,7 +162,7 @@ async def test_a_table_the_user_may_not_read_is_permission_denied(
     pg: PostgresConnector, pg_db: PgDatabase
 ) -> None:
     with pytest.raises(AuthError) as caught:
-        await _read(pg, pg_db.config(), pg_db.secrets(), ["finance.salaries"])
+        await read_all(pg, pg_db.config(), pg_db.secrets(), ["finance.salaries"])
 
     assert caught.value.failure is FailureClass.PERMISSION_DENIED
     assert "finance.salaries" in caught.value.message
@@ -190,7 +172,7 @@ async def test_an_unknown_cursor_column_is_invalid_config(
     pg: PostgresConnector, pg_db: PgDatabase, events: str
 ) -> None:
     with pytest.raises(InvalidConfigError) as caught:
-        await _read(pg, pg_db.config(cursor_fields={events: "nope"}), pg_db.secrets(), [events])
+        await read_all(pg, pg_db.config(cursor_fields={events: "nope"}), pg_db.secrets(), [events])
 
     assert caught.value.field == "cursor_fields"
     assert "id, at" in caught.value.message
@@ -212,4 +194,4 @@ async def test_stopping_a_read_early_closes_it(pg: PostgresConnector, pg_db: PgD
 
     assert isinstance(first, RecordMessage)
     # The server-side cursor and its connection are gone: a fresh read still works.
-    assert len(_records(await _read(pg, pg_db.config(), pg_db.secrets(), ["sales.orders"]))) == 50
+    assert len(records(await read_all(pg, pg_db.config(), pg_db.secrets(), ["sales.orders"]))) == 50

@@ -5,14 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from connectors.base import ConnectorContext
-from connectors.results import CheckResult, FailureClass, StepStatus
+from connectors.results import FailureClass, StepStatus
 from connectors.snowflake import SnowflakeConnector
 from tests.connectors.snowflake.emulator import SnowflakeEmulator
+from tests.connectors.sql.messages import statuses
 from tests.support.ports import free_port
-
-
-def _statuses(result: CheckResult) -> dict[str, StepStatus]:
-    return {step.name: step.status for step in result.steps}
 
 
 async def test_emulator_check_logs_in_and_counts_tables_per_schema(
@@ -24,7 +21,7 @@ async def test_emulator_check_logs_in_and_counts_tables_per_schema(
     result = await snowflake.check(sf_config, sf_secrets)
 
     assert result.ok, result.message
-    assert set(_statuses(result).values()) == {StepStatus.OK}
+    assert set(statuses(result).values()) == {StepStatus.OK}
     assert result.details["schemas"] == {"PUBLIC": 1, "SALES": 2}
     (login,) = emulator.logins
     assert login["validate_default_parameters"] is True
@@ -43,7 +40,7 @@ async def test_emulator_wrong_password_is_an_auth_failure(
 
     assert result.failure is FailureClass.AUTH_FAILED
     assert result.field == "password"
-    assert _statuses(result)["authenticate"] is StepStatus.FAILED
+    assert statuses(result)["authenticate"] is StepStatus.FAILED
 
 
 async def test_emulator_unknown_database_is_not_found(
@@ -71,7 +68,7 @@ async def test_emulator_closed_port_is_unreachable(
     result = await snowflake.check({**sf_config, "port": free_port()}, sf_secrets)
 
     assert result.failure is FailureClass.UNREACHABLE
-    assert _statuses(result)["connect"] is StepStatus.FAILED
+    assert statuses(result)["connect"] is StepStatus.FAILED
 
 
 async def test_emulator_the_guard_checks_the_host_before_logging_in(

@@ -8,26 +8,9 @@ from typing import Any
 import pytest
 
 from connectors.errors import NotFoundError
-from connectors.results import RecordMessage, StateMessage
 from connectors.snowflake import SnowflakeConnector
 from tests.connectors.snowflake.emulator import SnowflakeEmulator
-
-
-async def _read(
-    connector: SnowflakeConnector,
-    config: dict[str, Any],
-    secrets: dict[str, str],
-    state: dict[str, Any] | None = None,
-) -> list[Any]:
-    return [m async for m in connector.read(config, secrets, ["SALES.ORDERS"], state)]
-
-
-def _records(messages: list[Any]) -> list[dict[str, Any]]:
-    return [m.data for m in messages if isinstance(m, RecordMessage)]
-
-
-def _last_state(messages: list[Any]) -> dict[str, Any]:
-    return next(m.state for m in reversed(messages) if isinstance(m, StateMessage))
+from tests.connectors.sql.messages import last_state, read_all, records
 
 
 async def test_emulator_incremental_read_resumes_after_the_saved_cursor(
@@ -38,18 +21,18 @@ async def test_emulator_incremental_read_resumes_after_the_saved_cursor(
 ) -> None:
     # Typed in lower case; the column is stored as UPDATED_AT.
     config = {**sf_config, "cursor_fields": {"SALES.ORDERS": "updated_at"}}
-    first = await _read(snowflake, config, sf_secrets)
+    first = await read_all(snowflake, config, sf_secrets, ["SALES.ORDERS"])
     emulator.execute(
         "INSERT INTO analytics.sales.orders VALUES (4, 1, NULL, '2024-01-03 10:00:00', NULL)"
     )
 
-    second = await _read(snowflake, config, sf_secrets, _last_state(first))
-    third = await _read(snowflake, config, sf_secrets, _last_state(second))
+    second = await read_all(snowflake, config, sf_secrets, ["SALES.ORDERS"], last_state(first))
+    third = await read_all(snowflake, config, sf_secrets, ["SALES.ORDERS"], last_state(second))
 
-    assert [r["ID"] for r in _records(first)] == [1, 2, 3]
-    assert [r["ID"] for r in _records(second)] == [4]
-    assert _records(third) == []
-    assert _last_state(second)["streams"]["SALES.ORDERS"] == {
+    assert [r["ID"] for r in records(first)] == [1, 2, 3]
+    assert [r["ID"] for r in records(second)] == [4]
+    assert records(third) == []
+    assert last_state(second)["streams"]["SALES.ORDERS"] == {
         "mode": "incremental",
         "cursor_field": "UPDATED_AT",
         "cursor": "2024-01-03T10:00:00",
@@ -69,9 +52,9 @@ async def test_emulator_values_are_json_safe(
         """INSERT INTO analytics.public.kinds SELECT 12.30, 7, true, '2024-05-01',
             '2024-05-01 10:00:00.5', to_binary('DEADBEEF', 'HEX'), parse_json('{"a": [1, 2]}')""",
     )
-    messages = [m async for m in snowflake.read(sf_config, sf_secrets, ["PUBLIC.KINDS"])]
+    messages = await read_all(snowflake, sf_config, sf_secrets, ["PUBLIC.KINDS"])
 
-    (record,) = _records(messages)
+    (record,) = records(messages)
     assert json.loads(json.dumps(record)) == record
     assert record["N"] == "12.30"
     assert record["I"] == 7
@@ -94,4 +77,4 @@ async def test_emulator_unknown_stream_is_not_found(
     snowflake: SnowflakeConnector, sf_config: dict[str, Any], sf_secrets: dict[str, str]
 ) -> None:
     with pytest.raises(NotFoundError):
-        _ = [m async for m in snowflake.read(sf_config, sf_secrets, ["SALES.REFUNDS"])]
+        await read_all(snowflake, sf_config, sf_secrets, ["SALES.REFUNDS"])
