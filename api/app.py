@@ -147,7 +147,8 @@ def create_app(
     install(app, *tables)
     document = build_openapi(*tables, version=version("ingestion-agent"))
     document["paths"][EVENTS_PATH] = events_openapi()
-    document["paths"].update(install_widget(app))  # the web chat page and its assets
+    # The web chat page and its assets.
+    document["paths"].update(install_widget(app, settings.widget_allowed_origins))
     app[_OPENAPI_KEY] = document
     app.router.add_get("/api/openapi.json", openapi_json)
     app.router.add_get(EVENTS_PATH, session_events)

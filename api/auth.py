@@ -12,11 +12,12 @@ from aiohttp import web
 from connections.errors import UnauthenticatedError
 from connections.identity import Identity, RoleMap
 
-__all__ = ["Authenticator", "HeaderAuthenticator", "JwtAuthenticator"]
+__all__ = ["ROLE_NAME", "TENANT_ID", "Authenticator", "HeaderAuthenticator", "JwtAuthenticator"]
 
-_TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+# The shapes of a tenant id and a role name, wherever an identity comes from.
+TENANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+ROLE_NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _USER = re.compile(r"^[^\x00-\x1f]{1,200}$")
-_ROLE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
 class Authenticator(Protocol):
@@ -30,11 +31,11 @@ class Authenticator(Protocol):
 def _identity(
     tenant: str | None, user: str | None, roles: list[str], role_map: RoleMap
 ) -> Identity:
-    if not tenant or not _TENANT.match(tenant):
+    if not tenant or not TENANT_ID.match(tenant):
         raise UnauthenticatedError("A tenant id is required (X-Tenant-Id or the tenant_id claim).")
     if not user or not _USER.match(user):
         raise UnauthenticatedError("A user id is required (X-User-ID or the sub claim).")
-    clean = tuple(r for r in roles if _ROLE.match(r))
+    clean = tuple(r for r in roles if ROLE_NAME.match(r))
     return Identity(
         tenant_id=tenant, user_id=user, roles=clean, permissions=role_map.permissions(clean)
     )

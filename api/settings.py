@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.web.cors import normalize_origin
 from connections.identity import RoleMap
 from connections.inventory import InventoryStore, open_inventory_store
 from connections.runner import RunnerOptions
@@ -52,6 +53,9 @@ class Settings(BaseSettings):
         slack_roles: Comma-separated roles Slack users hold.
         slack_api_url: Slack's Web API base URL (tests point it at a stand-in).
         slack_redis_prefix: Key prefix of the relay's thread map and seen-event set in Redis.
+        widget_origins: Comma-separated web origins (``https://intranet.example.com``) whose
+            pages may embed the web chat widget: only they get CORS access to the session API.
+            Empty means the widget works on this service's own page only.
         inventory_url: ``s3://bucket/prefix`` keeps inventory files in a bucket; unset, they
             live in ``data_dir/inventory``.
         inventory_s3_endpoint: The inventory bucket's S3-compatible endpoint (unset: AWS).
@@ -98,6 +102,7 @@ class Settings(BaseSettings):
     slack_roles: str = "ROLE_DATA_ENGINEER"
     slack_api_url: str = "https://slack.com/api/"
     slack_redis_prefix: str = "ia:slack:"
+    widget_origins: str = ""
     inventory_url: str | None = None
     inventory_s3_endpoint: str | None = None
     inventory_s3_region: str = "us-east-1"
@@ -120,6 +125,14 @@ class Settings(BaseSettings):
     @classmethod
     def _valid_networks(cls, value: str) -> str:
         NetworkPolicy.from_string(value)  # raises ValueError naming the bad CIDR
+        return value
+
+    @field_validator("widget_origins")
+    @classmethod
+    def _valid_widget_origins(cls, value: str) -> str:
+        for item in value.split(","):
+            if item.strip():
+                normalize_origin(item)  # raises ValueError naming the bad entry
         return value
 
     @field_validator("role_map")
@@ -152,6 +165,11 @@ class Settings(BaseSettings):
     def network_policy(self) -> NetworkPolicy:
         """The connection guard's policy built from ``allowed_networks``."""
         return NetworkPolicy.from_string(self.allowed_networks)
+
+    @property
+    def widget_allowed_origins(self) -> frozenset[str]:
+        """The origins of ``widget_origins``, normalized as browsers send them."""
+        return frozenset(normalize_origin(o) for o in self.widget_origins.split(",") if o.strip())
 
     @property
     def pull_settings(self) -> PullSettings:

@@ -667,9 +667,9 @@ def _runs(values: list[float]) -> str:
 
 
 def _weed_version() -> str:
-    from tests.support.seaweedfs import _weed_binary  # noqa: PLC0415
+    from api.demo.seaweed import weed_binary  # noqa: PLC0415
 
-    out = subprocess.run([_weed_binary(), "version"], capture_output=True, text=True, check=False)
+    out = subprocess.run([weed_binary(), "version"], capture_output=True, text=True, check=False)
     words = out.stdout.split()
     return words[2] if len(words) > 2 else "?"  # "version 8000GB 4.48 …"
 

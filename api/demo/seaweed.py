@@ -2,7 +2,8 @@
 
 It holds one bucket of sample CSV files. Two key pairs are made fresh each run: an admin
 pair that only the demo uses to fill the bucket, and a read-only pair (read and list)
-that the person types into the chat, which is all a source needs.
+that the person types into the chat, which is all a source needs. The tests' S3 server
+(``tests/support/seaweedfs.py``) is configured the same way, by :func:`prepare_weed`.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import secrets
 import shutil
 import string
 import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import boto3
 import httpx
@@ -24,13 +27,24 @@ from api.demo.ports import free_port_with_twin, is_free
 from api.demo.processes import ChildProcess, start_child
 from api.demo.samples import DEMO_BUCKET, sample_files
 
-__all__ = ["KeyPair", "LocalS3", "start_local_s3"]
+__all__ = [
+    "ADMIN_ACTIONS",
+    "READ_ACTIONS",
+    "AccessKeys",
+    "KeyPair",
+    "LocalS3",
+    "prepare_weed",
+    "start_local_s3",
+    "weed_binary",
+]
 
 _START_TIMEOUT = 60.0
 # weed lingers on SIGTERM; its data is throw-away, so after this it is killed.
 STOP_GRACE = 5.0
 _KEY_ALPHABET = string.ascii_uppercase + string.digits
 _SECRET_ALPHABET = string.ascii_letters + string.digits
+ADMIN_ACTIONS = ("Admin", "Read", "Write", "List", "Tagging")
+READ_ACTIONS = ("Read", "List")
 
 
 @dataclass(frozen=True)
@@ -87,20 +101,66 @@ def weed_binary() -> str:
     return found
 
 
-def _identities(admin: KeyPair, reader: KeyPair) -> dict[str, object]:
-    def identity(name: str, pair: KeyPair, actions: list[str]) -> dict[str, object]:
-        credentials = [{"accessKey": pair.access_key_id, "secretKey": pair.secret_access_key}]
-        return {"name": name, "credentials": credentials, "actions": actions}
+class AccessKeys(Protocol):
+    """An S3 key pair, as the identities file names it."""
 
+    @property
+    def access_key_id(self) -> str:
+        """The key id."""
+        ...
+
+    @property
+    def secret_access_key(self) -> str:
+        """Its secret."""
+        ...
+
+
+def _identities(identities: Mapping[str, tuple[AccessKeys, Sequence[str]]]) -> dict[str, object]:
     return {
         "identities": [
-            identity("demo-admin", admin, ["Admin", "Read", "Write", "List", "Tagging"]),
-            identity("demo-reader", reader, ["Read", "List"]),
+            {
+                "name": name,
+                "credentials": [
+                    {"accessKey": keys.access_key_id, "secretKey": keys.secret_access_key}
+                ],
+                "actions": list(actions),
+            }
+            for name, (keys, actions) in identities.items()
         ]
     }
 
 
-def _command(binary: str, data: Path, config: Path, s3_port: int, taken: set[int]) -> list[str]:
+def prepare_weed(
+    binary: str,
+    workdir: Path,
+    identities: Mapping[str, tuple[AccessKeys, Sequence[str]]],
+    *,
+    s3_port: int,
+    taken: set[int],
+    volume_max: int,
+) -> list[str]:
+    """Write SeaweedFS's configuration into ``workdir``; the command serving S3 on ``s3_port``.
+
+    Run the command with ``workdir`` as its working directory: ``weed`` reads
+    ``master.toml`` there.
+
+    Args:
+        binary: The ``weed`` program (:func:`weed_binary`).
+        workdir: Holds the data, ``s3.json`` (mode 0600) and ``master.toml``.
+        identities: Name → key pair and its S3 actions (:data:`ADMIN_ACTIONS`, ...).
+        s3_port: The S3 port, its ``+ 10000`` twin free too.
+        taken: Ports already picked; the other servers' ports are added to it.
+        volume_max: Volumes the volume server may hold; each bucket takes one to start.
+    """
+    data = workdir / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    config = workdir / "s3.json"
+    config.write_text(json.dumps(_identities(identities)))
+    config.chmod(0o600)
+    # Every bucket is a collection, and by default a collection grows 7 volumes at once:
+    # with -volume.max=400 a suite past ~57 buckets got "Not enough data nodes found" and
+    # PutObject failed with InternalError.
+    (workdir / "master.toml").write_text("[master.volume_growth]\ncopy_1 = 1\n")
     master, volume, filer = (free_port_with_twin(taken) for _ in range(3))
     return [
         binary,
@@ -112,7 +172,7 @@ def _command(binary: str, data: Path, config: Path, s3_port: int, taken: set[int
         f"-volume.port={volume}",
         f"-filer.port={filer}",
         "-master.volumeSizeLimitMB=32",
-        "-volume.max=50",
+        f"-volume.max={volume_max}",
         "-s3",
         f"-s3.port={s3_port}",
         f"-s3.config={config}",
@@ -140,12 +200,8 @@ async def start_local_s3(workdir: Path, s3_port: int | None = None) -> LocalS3:
     else:
         taken |= {s3_port, s3_port + 10000}
     admin, reader = KeyPair.fresh("DEMOADMIN"), KeyPair.fresh("DEMO")
-    data = workdir / "data"
-    data.mkdir(parents=True, exist_ok=True)
-    config = workdir / "s3.json"
-    config.write_text(json.dumps(_identities(admin, reader)))
-    config.chmod(0o600)
-    command = _command(binary, data, config, s3_port, taken)
+    identities = {"demo-admin": (admin, ADMIN_ACTIONS), "demo-reader": (reader, READ_ACTIONS)}
+    command = prepare_weed(binary, workdir, identities, s3_port=s3_port, taken=taken, volume_max=50)
     child = await start_child("SeaweedFS", command, log_path=workdir / "weed.log", cwd=workdir)
     endpoint = f"http://127.0.0.1:{s3_port}"
     server = LocalS3(endpoint, DEMO_BUCKET, [], reader, child)

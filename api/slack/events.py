@@ -75,11 +75,6 @@ class IncomingMessage:
         return ThreadKey(self.team, self.channel, self.thread_ts or self.ts)
 
     @property
-    def top_level(self) -> bool:
-        """Whether it was posted outside any thread."""
-        return self.thread_ts is None or self.thread_ts == self.ts
-
-    @property
     def by_a_person(self) -> bool:
         """Whether a person wrote it (not a bot, not an edit or a join notice)."""
         return not self.bot_id and self.subtype in _PERSON_SUBTYPES and bool(self.user)

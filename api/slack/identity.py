@@ -11,13 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from api.auth import ROLE_NAME, TENANT_ID
 from connections.identity import Identity, RoleMap
 
 __all__ = ["SlackPeople"]
 
-# The same shapes api/auth.py accepts from a gateway or a token.
-_TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
-_ROLE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _SLACK_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")
 
 
@@ -39,9 +37,9 @@ class SlackPeople:
     role_map: RoleMap
 
     def __post_init__(self) -> None:
-        if not _TENANT.match(self.tenant):
+        if not TENANT_ID.match(self.tenant):
             raise ValueError("INGESTION_AGENT_SLACK_TENANT is not a valid tenant id")
-        if not self.role_names or not all(_ROLE.match(r) for r in self.role_names):
+        if not self.role_names or not all(ROLE_NAME.match(r) for r in self.role_names):
             raise ValueError("INGESTION_AGENT_SLACK_ROLES must list valid role names")
 
     @property

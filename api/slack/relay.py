@@ -24,9 +24,7 @@ from typing import Any
 
 import structlog
 
-from agent import parsing
 from agent.engine import ConversationEngine
-from agent.parsing import CommandKind
 from agent.reply import Reply
 from api.slack.blocks import (
     MORE_ACTION,
@@ -73,10 +71,6 @@ _EXPIRED = "That conversation expired, so I've started a new one in this thread.
 _TRY_LATER = "I can't take that right now ({reason}). Please try again in a moment."
 _GREETING = re.compile(
     r"^(hi|hello|hey|hiya|howdy|yo|good (morning|afternoon|evening))\b[\s!.,:)]*$", re.IGNORECASE
-)
-# Commands understood even at a secret prompt; never a secret typed into the channel.
-_NAVIGATION = frozenset(
-    {CommandKind.CANCEL, CommandKind.BACK, CommandKind.HELP, CommandKind.STATUS}
 )
 # How often a follower checks that the work it waits for still runs (a cancel stops it
 # without a message to wait for).
@@ -195,20 +189,25 @@ class SlackRelay:
         elif text:
             await self._converse(thread, record.owner, record.session_id, message=text)
 
-    async def _open(self, thread: ThreadKey, user: str, text: str) -> None:
-        """Start a session for ``thread`` with ``user`` as its owner."""
-        who = self._people.identity(thread.team, user)
+    async def _start(self, thread: ThreadKey, user: str) -> Reply | None:
+        """A new session for ``user``: its welcome, or ``None`` once the thread heard why not."""
         try:
-            welcome = await self._engine.start(who)
+            return await self._engine.start(self._people.identity(thread.team, user))
         except (ServiceError, SessionError) as exc:
             await self._api.post(thread, text_message(_try_later(exc)))
+            return None
+
+    async def _open(self, thread: ThreadKey, user: str, text: str) -> None:
+        """Start a session for ``thread`` with ``user`` as its owner."""
+        welcome = await self._start(thread, user)
+        if welcome is None:
             return
         record = await self._threads.claim(
             thread, ThreadRecord(session_id=welcome.session_id, owner=user)
         )
         if record.session_id != welcome.session_id:
             # Another process started this thread's session first: keep that one.
-            await self._engine.delete(who, welcome.session_id)
+            await self._engine.delete(self._people.identity(thread.team, user), welcome.session_id)
             return
         log.info("slack_thread_started", session_id=welcome.session_id)
         if text and not _GREETING.match(text):
@@ -218,11 +217,8 @@ class SlackRelay:
 
     async def _restart(self, thread: ThreadKey, user: str) -> None:
         """The thread's session is gone (expired): start a new one in the same thread."""
-        who = self._people.identity(thread.team, user)
-        try:
-            welcome = await self._engine.start(who)
-        except (ServiceError, SessionError) as exc:
-            await self._api.post(thread, text_message(_try_later(exc)))
+        welcome = await self._start(thread, user)
+        if welcome is None:
             return
         await self._threads.replace(thread, ThreadRecord(session_id=welcome.session_id, owner=user))
         await self._api.post(thread, text_message(_EXPIRED))
@@ -269,7 +265,16 @@ class SlackRelay:
                 feed.get_nowait()
             if welcome is not None and reply.state == "select_source_type":
                 await self._api.post(thread, reply_message(welcome))
-            if before is not None and await self._typed_secret(who, session_id, before):
+            # A secret the agent generated is not one the person typed. It goes to the person
+            # alone as an ephemeral message, which Slack does not keep in the channel.
+            generated = reply.data.get("reveal_once")
+            if generated:
+                await self._api.ephemeral(thread, owner, _REVEAL.format(secret=generated))
+            if (
+                before is not None
+                and not generated
+                and await self._typed_secret(who, session_id, before)
+            ):
                 log.warning("slack_secret_typed_in_channel")
                 await self._api.post(thread, text_message(ROTATE_WARNING))
             await self._api.post(thread, reply_message(reply, chose=chose))
@@ -321,18 +326,15 @@ class SlackRelay:
         redaction, so the recorded turn differs from the text as redacted before the turn
         (values known before, like a key id the vault decrypted, redact the same in both). A
         secret typed again, or too short to register, still shows: as a redacted answer to a
-        secret prompt, or as a change of the session's secret references.
+        secret prompt, or as a change of the session's secret references. A command the engine
+        obeys at a secret prompt ("status", "back") is neither scrubbed nor stored, so it
+        never counts.
         """
-        text = before.text
-        command = parsing.parse_command(text)
-        if command is not None and command.kind in _NAVIGATION:
-            # "status" at a secret prompt is not the secret, even where a scrubber took it as one.
-            return False
         session = await self._engine.get(who, session_id)
         said = next((t.text for t in reversed(session.transcript) if t.role == "user"), "")
         if said != before.redacted:
             return True
-        if before.asking_secret and REDACTED in said and REDACTED not in text:
+        if before.asking_secret and REDACTED in said and REDACTED not in before.text:
             return True
         # New or changed references only: creating the source or cancelling drops them all.
         return bool(_secrets_of(session) - before.secrets)
@@ -427,6 +429,12 @@ class _Before:
     asking_secret: bool
     secrets: frozenset[tuple[str, str, str]]
     redacted: str
+
+
+_REVEAL = (
+    "Your signing secret, shown only to you and only this once: `{secret}`\n"
+    "Store it with your receiver now; I keep only the vault's reference."
+)
 
 
 def _secrets_of(session: Session) -> frozenset[tuple[str, str, str]]:

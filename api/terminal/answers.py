@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-__all__ = ["Answer", "PromptKind", "interpret", "numbered_options", "prompt_kind"]
+__all__ = ["Answer", "PromptKind", "interpret", "numbered_options", "prompt_kind", "reply_data"]
 
 # Words that steer the conversation even where a secret is asked for.
 _STEERING = frozenset({"cancel", "back"})
@@ -49,14 +49,15 @@ class Answer:
         return f"Answer(message={self.message!r})"
 
 
-def _data(reply: dict[str, Any]) -> dict[str, Any]:
+def reply_data(reply: dict[str, Any]) -> dict[str, Any]:
+    """The reply's ``data`` object (empty when missing or not an object)."""
     data = reply.get("data")
     return data if isinstance(data, dict) else {}
 
 
 def prompt_kind(reply: dict[str, Any]) -> PromptKind:
     """Masked, a stream selection, or plain text."""
-    input_type = _data(reply).get("input_type")
+    input_type = reply_data(reply).get("input_type")
     if input_type == "secret":
         return PromptKind.SECRET
     if input_type == "multi_choice":
@@ -92,7 +93,7 @@ def interpret(reply: dict[str, Any], typed: str) -> Answer | None:
     words = {option.casefold() for option in options} | _STEERING
     if text.casefold() in words:
         return Answer(message=text)
-    required = _data(reply).get("required_fields") or []
+    required = reply_data(reply).get("required_fields") or []
     if reply.get("state") == "gather_credentials" and required and isinstance(required[0], str):
         return Answer(fields={required[0]: text})
     return Answer(message=text)

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from api.terminal.answers import PromptKind, interpret, prompt_kind
+from api.terminal.answers import PromptKind, interpret, prompt_kind, reply_data
 from api.terminal.client import ApiError, ServiceUnreachableError, SessionClient
 from api.terminal.events import EventFollower
 from api.terminal.options import ChatOptions
@@ -32,8 +32,7 @@ LineReader = Callable[[str], str]
 
 
 def _task(reply: dict[str, Any]) -> dict[str, Any] | None:
-    data = reply.get("data")
-    task = data.get("task") if isinstance(data, dict) else None
+    task = reply_data(reply).get("task")
     return task if isinstance(task, dict) else None
 
 

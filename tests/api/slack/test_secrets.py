@@ -173,3 +173,23 @@ async def test_the_bot_token_and_signing_secret_never_reach_a_log_or_a_message(
     assert all(c.authorization == f"Bearer {BOT_TOKEN}" for c in standin.calls)
     for secret in (BOT_TOKEN, SIGNING_SECRET):
         assert_nowhere(secret, logs=logs, slack=json.dumps([c.body for c in standin.calls]))
+
+
+async def test_a_generated_signing_secret_goes_only_to_its_owner_and_brings_no_warning(
+    workspace: Workspace, standin: SlackStandIn
+) -> None:
+    thread = await workspace.mention(OWNER, "send results to an https webhook")
+    await workspace.settle()
+    await workspace.say(OWNER, "url https://127.0.0.1:9/inbox", thread)
+    await workspace.settle()
+
+    await workspace.say(OWNER, "generate", thread)
+    await workspace.settle()
+
+    texts = [text_of(p) for p in standin.posts(thread)]
+    (private,) = standin.of("chat.postEphemeral")
+    secret = private.body["text"].split("`")[1]
+    assert secret.startswith("whsec_")
+    assert private.body["user"] == OWNER
+    assert ROTATE_WARNING not in texts
+    assert_nowhere(secret, thread=json.dumps([p.body for p in standin.posts()]))

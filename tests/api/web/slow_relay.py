@@ -11,14 +11,15 @@ import contextlib
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
+from tests.support.tcp import pipe, serve_tcp
+
 __all__ = ["slow_relay"]
 
 
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def _forward(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """One direction; its end closes the connection it writes to, as the peer's end would."""
     try:
-        while data := await reader.read(65536):
-            writer.write(data)
-            await writer.drain()
+        await pipe(reader, writer)
     except (ConnectionError, asyncio.CancelledError):
         pass
     finally:
@@ -34,7 +35,6 @@ async def slow_relay(upstream_url: str, delay: float) -> AsyncIterator[str]:
     """
     target = urlsplit(upstream_url)
     host, port = target.hostname or "127.0.0.1", target.port or 80
-    tasks: set[asyncio.Task[None]] = set()
 
     async def handle(
         client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter
@@ -45,20 +45,7 @@ async def slow_relay(upstream_url: str, delay: float) -> AsyncIterator[str]:
         except (OSError, asyncio.CancelledError):
             client_writer.close()
             return
-        await asyncio.gather(_pipe(client_reader, up_writer), _pipe(up_reader, client_writer))
+        await asyncio.gather(_forward(client_reader, up_writer), _forward(up_reader, client_writer))
 
-    def track(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.ensure_future(handle(reader, writer))
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
-
-    server = await asyncio.start_server(track, "127.0.0.1", 0)
-    relay_port = server.sockets[0].getsockname()[1]
-    try:
+    async with serve_tcp(handle) as relay_port:
         yield f"{target.scheme}://127.0.0.1:{relay_port}"
-    finally:
-        server.close()
-        for task in list(tasks):
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await server.wait_closed()

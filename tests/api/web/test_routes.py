@@ -16,7 +16,7 @@ from pydantic import SecretStr, ValidationError
 
 from api.app import create_app
 from api.settings import Settings
-from api.web import LOCAL_IDENTITY, WidgetSettings, is_local_development, normalize_origin
+from api.web import LOCAL_IDENTITY, is_local_development, normalize_origin
 
 ClientFactory = Callable[[web.Application], Awaitable[TestClient[Any, Any]]]
 EMBEDDER = "https://intranet.example.com"
@@ -311,10 +311,10 @@ def test_origins_are_kept_as_browsers_send_them(given: str, normal: str) -> None
 )
 def test_anything_but_an_exact_origin_is_refused(bad: str) -> None:
     with pytest.raises(ValidationError, match="origin"):
-        WidgetSettings(origins=f"https://ok.example.com,{bad}")
+        Settings(widget_origins=f"https://ok.example.com,{bad}")
 
 
 def test_the_origins_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INGESTION_AGENT_WIDGET_ORIGINS", "https://a.example.com, http://b:8000")
 
-    assert WidgetSettings().allowed_origins == {"https://a.example.com", "http://b:8000"}
+    assert Settings().widget_allowed_origins == {"https://a.example.com", "http://b:8000"}

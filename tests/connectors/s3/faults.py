@@ -9,21 +9,16 @@ object's body is cut in the middle.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Literal
 from urllib.parse import urlsplit
 
+from tests.support.tcp import pipe, serve_tcp
+
 __all__ = ["breaking_proxy"]
 
 Fault = Literal["close", "stall"]
-
-
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    while data := await reader.read(65536):
-        writer.write(data)
-        await writer.drain()
 
 
 async def _answer(
@@ -45,13 +40,12 @@ async def _answer(
 async def breaking_proxy(endpoint_url: str, *, budget: int, fault: Fault) -> AsyncIterator[str]:
     """Serve a proxy to ``endpoint_url`` on loopback; yield its URL."""
     target = urlsplit(endpoint_url)
-    tasks: set[asyncio.Task[None]] = set()
 
     async def handle(
         client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter
     ) -> None:
         server_reader, server_writer = await asyncio.open_connection(target.hostname, target.port)
-        upstream = asyncio.ensure_future(_pipe(client_reader, server_writer))
+        upstream = asyncio.ensure_future(pipe(client_reader, server_writer))
         try:
             await _answer(server_reader, client_writer, budget, fault)
         except (ConnectionError, asyncio.CancelledError):
@@ -61,20 +55,5 @@ async def breaking_proxy(endpoint_url: str, *, budget: int, fault: Fault) -> Asy
             for writer in (client_writer, server_writer):
                 writer.close()
 
-    def track(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.ensure_future(handle(reader, writer))
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
-
-    server = await asyncio.start_server(track, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    try:
+    async with serve_tcp(handle) as port:
         yield f"http://127.0.0.1:{port}"
-    finally:
-        server.close()
-        for task in list(tasks):
-            task.cancel()
-        for task in list(tasks):
-            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
-                await task
-        await server.wait_closed()
