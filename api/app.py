@@ -80,7 +80,7 @@ async def _connection_service(app: web.Application) -> AsyncIterator[None]:
     runtime = await open_runtime(
         database_url=settings.effective_database_url,
         data_dir=settings.data_dir,
-        vault_key=settings.vault_key.get_secret_value() if settings.vault_key else None,
+        vault_key=settings.vault_key_text,
         connector_context=app[CONNECTOR_CONTEXT_KEY],
         registry=app[connector_types.REGISTRY_KEY],
         inventory=settings.open_inventory(),

@@ -210,6 +210,11 @@ class Settings(BaseSettings):
             scheduler_interval=self.scheduler_interval,
         )
 
+    @property
+    def vault_key_text(self) -> str | None:
+        """The vault's master key(s), unwrapped only where the vault is opened."""
+        return self.vault_key.get_secret_value() if self.vault_key else None
+
     def register_secrets(self) -> None:
         """Tell the log redaction about every secret in the configuration."""
         for value in (

@@ -45,7 +45,7 @@ async def _work(settings: Settings) -> None:
         runtime = await open_runtime(
             database_url=settings.effective_database_url,
             data_dir=settings.data_dir,
-            vault_key=settings.vault_key.get_secret_value() if settings.vault_key else None,
+            vault_key=settings.vault_key_text,
             connector_context=ConnectorContext(network=settings.network_policy),
             inventory=settings.open_inventory(),
             pull_settings=settings.pull_settings,

@@ -1,4 +1,4 @@
-"""Prefixed ULID identifiers (``agt_``, ``src_``, ``syn_``, ``sec_``, ...)."""
+"""Prefixed ULID identifiers (``agt_``, ``src_``, ``syn_``, ``sec_``, ``chn_``, ...)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from ulid import ULID
 
 __all__ = ["Prefix", "new_id"]
 
-Prefix = Literal["agt", "src", "syn", "sec", "pnd", "aud", "inv", "job", "ses", "chk"]
+Prefix = Literal["agt", "src", "syn", "sec", "pnd", "aud", "inv", "job", "ses", "chk", "chn"]
 
 
 def new_id(prefix: Prefix) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from api.routes.common import CURSOR, LIMIT, service
 from api.routing import Call, Query, RouteTable
+from connections.jobs import JOB_STATUSES
 from connections.schemas import (
     ColumnMappingBody,
     ColumnMappingOut,
@@ -17,12 +18,7 @@ __all__ = ["routes"]
 routes = RouteTable()
 _JOBS = "/api/v1/agents/{agent_id}/jobs"
 _MAPPING = "/api/v1/agents/{agent_id}/data-sources/{source_id}/mapping"
-_STATUS = Query(
-    "status",
-    str,
-    "Only jobs in this status.",
-    enum=("queued", "running", "succeeded", "partial", "failed"),
-)
+_STATUS = Query("status", str, "Only jobs in this status.", enum=JOB_STATUSES)
 
 
 @routes.route(

@@ -24,7 +24,7 @@ import asyncio
 import tempfile
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol, get_args
 
 import structlog
 from pydantic import ValidationError as PydanticValidationError
@@ -39,6 +39,7 @@ from connections.jobs.mapping import MAX_KEPT_ERRORS, ColumnMapping
 from connections.jobs.transform import Outcome, transform_file
 from connections.push.sinks import auto_push_sinks, sink_format
 from connections.rules import RuleSet
+from connections.schemas import JobStatus
 from connectors.errors import ConnectorError
 from connectors.redaction import redact_text
 from connectors.spec import DataFormat
@@ -51,7 +52,7 @@ __all__ = ["JOB_STATUSES", "JobEngine", "JobSubmitter", "result_format"]
 
 log = structlog.get_logger(__name__)
 
-JOB_STATUSES: Final = ("queued", "running", "succeeded", "partial", "failed")
+JOB_STATUSES: Final = get_args(JobStatus)
 # Statuses after which the result exists and sinks may receive it.
 COMPLETED: Final = frozenset({"succeeded", "partial"})
 _UNEXPECTED = "The job failed unexpectedly. The error was logged for an operator."
@@ -128,15 +129,22 @@ class JobEngine:
         it if it never started (the first submission was lost with its process).
         """
         async with self._deps.sessions() as db:
-            upload = await db.get(InventoryUpload, upload_id)
-            if upload is None:
+            # One round trip: the upload, its agent and its job if it has one.
+            found = (
+                await db.execute(
+                    select(InventoryUpload, Agent, Job)
+                    .outerjoin(Agent, Agent.id == InventoryUpload.agent_id)
+                    .outerjoin(Job, Job.upload_id == InventoryUpload.id)
+                    .where(InventoryUpload.id == upload_id)
+                )
+            ).first()
+            if found is None:
                 log.info("job_upload_missing", upload_id=upload_id)
                 return None
-            agent = await db.get(Agent, upload.agent_id)
+            upload, agent, job = found
             if agent is None or not _rules(agent).mapping_jobs.trigger_on_new_inventory_upload:
                 log.info("job_not_triggered", upload_id=upload_id, reason="rule_off")
                 return None
-            job = await _job_of(db, upload_id)
             if job is None:
                 job = Job(
                     id=new_id("job"),
@@ -241,12 +249,18 @@ class JobEngine:
 
     async def _process(self, job_id: str) -> str:
         async with self._deps.sessions() as db:
-            job = await db.get(Job, job_id)
-            upload = await db.get(InventoryUpload, job.upload_id) if job else None
-            source = await db.get(DataSource, upload.source_id) if upload else None
-            agent = await db.get(Agent, job.agent_id) if job else None
-            if job is None or upload is None or source is None or agent is None:
+            found = (
+                await db.execute(
+                    select(Job, InventoryUpload, DataSource, Agent)
+                    .join(InventoryUpload, InventoryUpload.id == Job.upload_id)
+                    .join(DataSource, DataSource.id == InventoryUpload.source_id)
+                    .join(Agent, Agent.id == Job.agent_id)
+                    .where(Job.id == job_id)
+                )
+            ).first()
+            if found is None:
                 raise LookupError(f"job {job_id} lost its upload, source or agent")
+            job, upload, source, agent = found
             sinks = await auto_push_sinks(db, agent)
             tenant_id, location = job.tenant_id, upload.location
         try:

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 import structlog
 from sqlalchemy import select
 
-from connections import audit
 from connections.db.models import Agent, DataSource, Job, Sync
 from connections.db.types import utcnow
 from connections.errors import ServiceError
@@ -32,6 +31,7 @@ from connections.inventory import InventoryError
 from connections.push.sinks import auto_push_sinks, retries, target
 from connections.rules import RuleSet
 from connections.service.credentials import connector_for, secret_values, validate
+from connections.service.deps import audited_by
 from connectors.base import Connector, Delivery
 from connectors.errors import ConnectorError
 from connectors.redaction import redact_text
@@ -288,13 +288,12 @@ class PushEngine:
             sync.attempts = attempts
             sync.error = error
             sync.finished_at = utcnow()
-            await audit.record(
+            await audited_by(
                 db,
-                tenant_id=sink.tenant_id,
-                actor=PUSH_ACTOR,
-                action="data_source.push",
-                object_type="data_source",
-                object_id=sink.id,
+                sink.tenant_id,
+                PUSH_ACTOR,
+                "data_source.push",
+                sink.id,
                 details={"jobId": sync.job_id, "syncId": sync.id, "ok": ok, "location": key},
             )
             await db.commit()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.exc import IntegrityError
 
-from connections.db.models import Agent, DataSource, PendingItem
+from connections.db.models import Agent, DataSource, NotificationChannel, PendingItem
 from connections.db.types import utcnow
 from connections.errors import ConflictError
 from connections.identity import Identity, Permission
@@ -16,10 +16,17 @@ from connections.schemas import (
     AgentOut,
     AgentUpdate,
     Page,
-    Pagination,
     PendingItemOut,
 )
-from connections.service.deps import ServiceDeps, audited, get_scoped, page_query, require_cron
+from connections.service.deps import (
+    ServiceDeps,
+    audited,
+    delete_audited,
+    get_scoped,
+    page_query,
+    page_rows,
+    require_cron,
+)
 
 __all__ = ["DEFAULT_AGENT_NAME", "AgentService"]
 
@@ -69,13 +76,8 @@ class AgentService:
             select(Agent).where(Agent.tenant_id == who.tenant_id), Agent, limit, cursor
         )
         async with self._deps.sessions() as db:
-            rows = list((await db.execute(query)).scalars())
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return Page[AgentOut](
-            items=[agent_out(r) for r in rows],
-            pagination=Pagination(limit=limit, next_cursor=rows[-1].id if more else None),
-        )
+            rows, pagination = await page_rows(db, query, limit)
+        return Page[AgentOut](items=[agent_out(r) for (r,) in rows], pagination=pagination)
 
     async def create(
         self, who: Identity, body: AgentCreate, *, is_default: bool = False
@@ -157,27 +159,26 @@ class AgentService:
             return agent_out(row)
 
     async def delete(self, who: Identity, agent_id: str) -> None:
-        """Delete an agent and, by cascade, its sources, syncs and pending items."""
+        """Delete an agent and, by cascade, its sources, channels, syncs and pending items."""
         who.require(Permission.DELETE)
         async with self._deps.sessions() as db:
             row = await get_scoped(db, Agent, who.tenant_id, agent_id, "agent")
-            # Sources go by cascade; their secrets live in the vault and go explicitly.
-            secret_ids = list(
-                (
-                    await db.execute(
-                        select(DataSource.secret_id).where(
-                            DataSource.tenant_id == who.tenant_id,
-                            DataSource.agent_id == agent_id,
-                            DataSource.secret_id.is_not(None),
-                        )
+            # Sources and channels go by cascade; their secrets (credentials, channel URLs)
+            # live in the vault and go explicitly.
+            owned = union(
+                *(
+                    select(model.secret_id).where(
+                        model.tenant_id == who.tenant_id,
+                        model.agent_id == agent_id,
+                        model.secret_id.is_not(None),
                     )
-                ).scalars()
+                    for model in (DataSource, NotificationChannel)
+                )
             )
-            await db.delete(row)
-            await db.flush()
-            for secret_id in filter(None, secret_ids):
-                await self._deps.vault.delete(db, who.tenant_id, secret_id)
-            await audited(db, who, "agent.delete", agent_id)
+            secret_ids = list((await db.execute(owned)).scalars())
+            await delete_audited(
+                db, self._deps.vault, who, row, "agent.delete", secret_ids=secret_ids
+            )
             await db.commit()
 
     async def rules(self, who: Identity, agent_id: str) -> RuleSet:

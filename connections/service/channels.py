@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 from sqlalchemy import func, select
-from ulid import ULID
 
 from connections.db.models import Agent, NotificationChannel
 from connections.errors import ValidationError
 from connections.identity import Identity, Permission
+from connections.ids import new_id
 from connections.schemas import (
     NotificationChannelCreate,
     NotificationChannelCreated,
@@ -22,7 +22,7 @@ from connections.schemas import (
     Page,
     Pagination,
 )
-from connections.service.deps import ServiceDeps, audited, get_scoped
+from connections.service.deps import ServiceDeps, audited, delete_audited, get_scoped
 from connectors.errors import InvalidConfigError
 from connectors.webhook import generate_signing_secret
 from connectors.webhook.config import signing_key
@@ -119,8 +119,7 @@ class ChannelService:
                 db, tenant_id=who.tenant_id, user_id=who.user_id, values=values, primary="url"
             )
             row = NotificationChannel(
-                # Channels have no prefix of their own in connections.ids; "chn_" names them.
-                id=f"chn_{ULID()}",
+                id=new_id("chn"),
                 tenant_id=who.tenant_id,
                 agent_id=agent_id,
                 kind=body.kind,
@@ -172,10 +171,5 @@ class ChannelService:
                 "notification channel",
                 agent_id=agent_id,
             )
-            secret_id = row.secret_id
-            await db.delete(row)
-            await db.flush()
-            if secret_id:
-                await self._deps.vault.delete(db, who.tenant_id, secret_id)
-            await audited(db, who, "notification_channel.delete", channel_id)
+            await delete_audited(db, self._deps.vault, who, row, "notification_channel.delete")
             await db.commit()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -14,11 +14,22 @@ from sqlalchemy.orm import DeclarativeBase
 from connections import audit
 from connections.errors import NotFoundError, ValidationError
 from connections.identity import Identity
+from connections.schemas import Pagination
 from connections.vault import Vault
 from connectors.base import ConnectorContext
 from connectors.registry import ConnectorRegistry
 
-__all__ = ["MAX_PAGE", "ServiceDeps", "audited", "get_scoped", "page_query", "require_cron"]
+__all__ = [
+    "MAX_PAGE",
+    "ServiceDeps",
+    "audited",
+    "audited_by",
+    "delete_audited",
+    "get_scoped",
+    "page_query",
+    "page_rows",
+    "require_cron",
+]
 
 M = TypeVar("M", bound=DeclarativeBase)
 MAX_PAGE = 200
@@ -65,15 +76,59 @@ async def audited(
 
     The object type is the action's first part; the event commits with the caller's change.
     """
+    await audited_by(db, who.tenant_id, who.user_id, action, object_id, details=details)
+
+
+async def audited_by(
+    db: AsyncSession,
+    tenant_id: str,
+    actor: str,
+    action: str,
+    object_id: str,
+    *,
+    details: Mapping[str, Any] | None = None,
+) -> None:
+    """:func:`audited` for work no user did: ``actor`` is ``system``, ``system:auto-push``."""
     await audit.record(
         db,
-        tenant_id=who.tenant_id,
-        actor=who.user_id,
+        tenant_id=tenant_id,
+        actor=actor,
         action=action,
         object_type=action.split(".", 1)[0],
         object_id=object_id,
         details=details,
     )
+
+
+async def delete_audited(
+    db: AsyncSession,
+    vault: Vault,
+    who: Identity,
+    row: Any,
+    action: str,
+    *,
+    secret_ids: Iterable[str | None] | None = None,
+) -> None:
+    """Delete ``row``, then the vault secrets that were its own; audit ``action``.
+
+    Everything happens in the caller's transaction; the caller commits.
+
+    Args:
+        db: The caller's session.
+        vault: The vault holding the secrets.
+        who: The caller.
+        row: A source, sink, channel or agent.
+        action: The audit action, e.g. ``data_source.delete``.
+        secret_ids: The secrets to delete; by default the row's own ``secret_id``.
+    """
+    object_id = row.id
+    if secret_ids is None:
+        secret_ids = [row.secret_id]
+    await db.delete(row)
+    await db.flush()
+    for secret_id in filter(None, secret_ids):
+        await vault.delete(db, who.tenant_id, secret_id)
+    await audited(db, who, action, object_id)
 
 
 def page_query(query: Any, model: Any, limit: int, cursor: str | None) -> Any:
@@ -83,6 +138,17 @@ def page_query(query: Any, model: Any, limit: int, cursor: str | None) -> Any:
     if cursor:
         query = query.where(model.id > cursor)
     return query.order_by(model.id).limit(limit + 1)
+
+
+async def page_rows(db: AsyncSession, query: Any, limit: int) -> tuple[list[Any], Pagination]:
+    """Run a :func:`page_query`: the page's rows and where the next page starts.
+
+    The rows are result rows: the page's objects are their first elements.
+    """
+    rows = list((await db.execute(query)).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, Pagination(limit=limit, next_cursor=rows[-1][0].id if more else None)
 
 
 def require_cron(expression: str | None, field: str) -> None:

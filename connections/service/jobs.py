@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import select
@@ -16,16 +16,16 @@ from connections.schemas import (
     ColumnMappingOut,
     JobDetailOut,
     JobOut,
+    JobStatus,
     Page,
-    Pagination,
 )
-from connections.service.deps import ServiceDeps, audited, get_scoped, page_query
+from connections.service.deps import ServiceDeps, audited, get_scoped, page_query, page_rows
 from connections.service.syncs import sync_out
 from connectors.spec import DataFormat, Role
 
 __all__ = ["JobService", "job_out"]
 
-_STATUSES = ("queued", "running", "succeeded", "partial", "failed")
+_STATUSES = get_args(JobStatus)
 
 
 def job_out(row: Job, source_id: str | None) -> JobOut:
@@ -83,12 +83,9 @@ class JobService:
         query = page_query(query, Job, limit, cursor)
         async with self._deps.sessions() as db:
             await get_scoped(db, Agent, who.tenant_id, agent_id, "agent")
-            rows = [(job, source_id) for job, source_id in (await db.execute(query)).all()]
-        more = len(rows) > limit
-        rows = rows[:limit]
+            rows, pagination = await page_rows(db, query, limit)
         return Page[JobOut](
-            items=[job_out(job, source_id) for job, source_id in rows],
-            pagination=Pagination(limit=limit, next_cursor=rows[-1][0].id if more else None),
+            items=[job_out(job, source_id) for job, source_id in rows], pagination=pagination
         )
 
     async def get(self, who: Identity, agent_id: str, job_id: str) -> JobDetailOut:

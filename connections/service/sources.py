@@ -18,7 +18,6 @@ from connections.schemas import (
     DataSourceOut,
     DataSourceUpdate,
     Page,
-    Pagination,
     SyncOut,
 )
 from connections.service.credentials import (
@@ -31,7 +30,16 @@ from connections.service.credentials import (
     snake_config,
     validate,
 )
-from connections.service.deps import ServiceDeps, audited, get_scoped, page_query, require_cron
+from connections.service.deps import (
+    ServiceDeps,
+    audited,
+    delete_audited,
+    get_scoped,
+    page_query,
+    page_rows,
+    require_cron,
+)
+from connections.service.syncs import sync_out
 from connectors.spec import DataFormat, Role
 
 __all__ = ["SourceService", "source_out"]
@@ -233,12 +241,9 @@ class SourceService:
         query = page_query(query, DataSource, limit, cursor)
         async with self._deps.sessions() as db:
             await get_scoped(db, Agent, who.tenant_id, agent_id, "agent")
-            rows = [(source, secret) for source, secret in (await db.execute(query)).all()]
-        more = len(rows) > limit
-        rows = rows[:limit]
+            rows, pagination = await page_rows(db, query, limit)
         return Page[DataSourceOut](
-            items=[source_out(s, sec) for s, sec in rows],
-            pagination=Pagination(limit=limit, next_cursor=rows[-1][0].id if more else None),
+            items=[source_out(s, sec) for s, sec in rows], pagination=pagination
         )
 
     async def get(self, who: Identity, agent_id: str, source_id: str) -> DataSourceOut:
@@ -268,24 +273,7 @@ class SourceService:
                 .order_by(Sync.created_at.desc(), Sync.id.desc())
                 .limit(limit)
             )
-            rows = list((await db.execute(query)).scalars())
-        return [
-            SyncOut(
-                id=r.id,
-                source_id=r.source_id,
-                direction="outbound" if r.direction == "outbound" else "inbound",
-                trigger=r.trigger,
-                status=r.status,
-                manifest=r.manifest or [],
-                bytes=r.bytes,
-                records=r.records,
-                error=r.error,
-                created_at=r.created_at,
-                started_at=r.started_at,
-                finished_at=r.finished_at,
-            )
-            for r in rows
-        ]
+            return [sync_out(r) for r in (await db.execute(query)).scalars()]
 
     # -- change -------------------------------------------------------------------------------
 
@@ -407,12 +395,7 @@ class SourceService:
             row = await get_scoped(
                 db, DataSource, who.tenant_id, source_id, "data source", agent_id=agent_id
             )
-            secret_id = row.secret_id
-            await db.delete(row)
-            await db.flush()
-            if secret_id:
-                await self._deps.vault.delete(db, who.tenant_id, secret_id)
-            await audited(db, who, "data_source.delete", source_id)
+            await delete_audited(db, self._deps.vault, who, row, "data_source.delete")
             await db.commit()
 
     async def load(

@@ -17,8 +17,8 @@ from connections.db.types import utcnow
 from connections.errors import ConflictError, UnavailableError, ValidationError
 from connections.identity import Identity, Permission
 from connections.ids import new_id
-from connections.schemas import InventoryUploadOut, Page, Pagination, SyncOut
-from connections.service.deps import ServiceDeps, audited, get_scoped, page_query
+from connections.schemas import InventoryUploadOut, Page, SyncOut
+from connections.service.deps import ServiceDeps, audited, get_scoped, page_query, page_rows
 from connectors.spec import Role
 
 __all__ = ["PAUSED_MESSAGE", "SubmitPull", "SyncService", "sync_out", "upload_out"]
@@ -159,10 +159,7 @@ class SyncService:
         query = page_query(query, InventoryUpload, limit, cursor)
         async with self._deps.sessions() as db:
             await get_scoped(db, Agent, who.tenant_id, agent_id, "agent")
-            rows = list((await db.execute(query)).scalars())
-        more = len(rows) > limit
-        rows = rows[:limit]
+            rows, pagination = await page_rows(db, query, limit)
         return Page[InventoryUploadOut](
-            items=[upload_out(r) for r in rows],
-            pagination=Pagination(limit=limit, next_cursor=rows[-1].id if more else None),
+            items=[upload_out(r) for (r,) in rows], pagination=pagination
         )

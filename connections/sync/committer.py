@@ -36,6 +36,7 @@ from connections.db.models import DataSource, InventoryUpload, Sync
 from connections.db.types import utcnow
 from connections.inventory import InventoryError, InventoryStore
 from connections.sync.ids import IdSequence
+from connections.sync.manifest import EntryStatus, entry
 from connections.sync.window import insert_ignoring_duplicates, remember
 
 __all__ = ["NewUpload", "Registered", "Reservation", "UploadCommitter"]
@@ -82,6 +83,19 @@ class Registered:
     upload_id: str
     inserted: bool
 
+    def entry(self, key: str, size: int, etag: str) -> dict[str, Any]:
+        """The file's manifest entry: uploaded, or skipped as an earlier pull's upload."""
+        if self.inserted:
+            return entry(key, size, EntryStatus.UPLOADED, inventory_id=self.upload_id, etag=etag)
+        return entry(
+            key,
+            size,
+            EntryStatus.SKIPPED,
+            inventory_id=self.upload_id,
+            etag=etag,
+            error="Already in the inventory from an earlier pull.",
+        )
+
 
 class Reservation:
     """An upload id and location reserved for a file (see :meth:`UploadCommitter.reserve`).
@@ -107,11 +121,6 @@ class Reservation:
         self._event.set()
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
-
-    @property
-    def settled(self) -> bool:
-        """Whether the commit has happened (or failed)."""
-        return self._event.is_set()
 
     def wait(self, timeout: float | None = None) -> None:
         """Block until the reservation is committed (call from a worker thread).

@@ -19,16 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
 import tempfile
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from pathlib import Path
 
 import structlog
 
 from connections.db.models import DataSource
-from connections.db.types import utcnow
 from connections.errors import ServiceError
 from connections.inventory import InventoryError, InventoryStore
 from connections.service.credentials import Resolved, connector_for, secret_values, validate
@@ -119,13 +116,9 @@ class PullEngine:
         if not begun.run:
             return begun.sync_id
         try:
-            outcome, prune_before = await self._run(begun.sync_id, begun.source)
+            outcome = await self._run(begun.sync_id, begun.source)
             notice = await ledger.finish(
-                self.deps.sessions,
-                sync_id=begun.sync_id,
-                source_id=source_id,
-                outcome=outcome,
-                prune_before=prune_before,
+                self.deps.sessions, sync_id=begun.sync_id, source_id=source_id, outcome=outcome
             )
         except asyncio.CancelledError:
             with contextlib.suppress(Exception):
@@ -155,7 +148,7 @@ class PullEngine:
             values = await secret_values(db, deps.vault, source.tenant_id, None, source.secret_id)
         return validate(connector, dict(source.config), values)
 
-    async def _run(self, sync_id: str, source: DataSource) -> tuple[Outcome, datetime | None]:
+    async def _run(self, sync_id: str, source: DataSource) -> Outcome:
         """Do the pull; a failure of the source becomes the outcome's error."""
         scratch = self.scratch_root / sync_id
         await asyncio.to_thread(scratch.mkdir, parents=True, exist_ok=True)
@@ -173,16 +166,12 @@ class PullEngine:
         )
         try:
             async with committer:
-                outcome = await self._pull(sync_id, source, committer, scratch)
+                return await self._pull(sync_id, source, committer, scratch)
         finally:
-            await self._clean(committer, scratch)
+            # Spare copies and half-stored files.
+            await ledger.discard(self.store, committer.reserved.values(), scratch, sync_id=sync_id)
             announcements.put_nowait(None)
             await announcer
-        prune_before = None
-        newest = (outcome.state or {}).get("lastModified") if source.type == "S3" else None
-        if isinstance(newest, str):
-            prune_before = datetime.fromisoformat(newest) - self.settings.lookback
-        return outcome, prune_before
 
     async def _pull(
         self, sync_id: str, source: DataSource, committer: UploadCommitter, scratch: Path
@@ -191,7 +180,6 @@ class PullEngine:
             run = PullRun(
                 sync_id=sync_id,
                 source_id=source.id,
-                source_type=source.type,
                 source_format=source.format,
                 selected_streams=source.selected_streams,
                 state=dict(source.state or {}),
@@ -200,27 +188,15 @@ class PullEngine:
                 scratch=scratch,
                 sessions=self.deps.sessions,
                 settings=self.settings,
-                started_at=utcnow(),
             )
             return await _PULLS.get(source.type.upper(), pull_extracts)(run)
-        except ConnectorError as exc:
-            return Outcome(error=exc.message)
-        except (InventoryError, ServiceError) as exc:
+        except (ConnectorError, InventoryError, ServiceError) as exc:
             return Outcome(error=exc.message)
         except VaultError:
             return Outcome(error="The source's credentials could not be decrypted.")
         except Exception:
             log.exception("pull_crashed", sync_id=sync_id, source_id=source.id)
             return Outcome(error="The pull failed because of an internal error (logged).")
-
-    async def _clean(self, committer: UploadCommitter, scratch: Path) -> None:
-        """Delete spare copies and half-stored files; remove the scratch folder."""
-        for location in committer.reserved.values():
-            try:
-                await self.store.delete(location)
-            except InventoryError as exc:
-                log.warning("inventory_spare_kept", error=exc.message)
-        await asyncio.to_thread(shutil.rmtree, scratch, ignore_errors=True)
 
     async def _announcer(self, queue: asyncio.Queue[str | None]) -> None:
         while (upload_id := await queue.get()) is not None:

@@ -251,21 +251,8 @@ async def _pull_stream(
     finally:
         await writer.abandon()
         await asyncio.to_thread(path.unlink, missing_ok=True)
+    outcome.manifest.append(registered.entry(stream, size, etag))
     if registered.inserted:
         outcome.bytes += size
         outcome.records += count
-        outcome.manifest.append(
-            entry(stream, size, EntryStatus.UPLOADED, inventory_id=registered.upload_id, etag=etag)
-        )
-    else:
-        outcome.manifest.append(
-            entry(
-                stream,
-                size,
-                EntryStatus.SKIPPED,
-                inventory_id=registered.upload_id,
-                etag=etag,
-                error="Already in the inventory from an earlier pull.",
-            )
-        )
     return new_state

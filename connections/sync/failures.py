@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connections import audit
 from connections.db.models import Agent, DataSource, PendingItem
 from connections.ids import new_id
 from connections.rules import RuleSet
+from connections.service.deps import audited_by
 from connections.sync.manifest import SyncStatus
 from connectors.redaction import redact_text
 
@@ -122,13 +122,12 @@ async def count_outcome(
             created_at=now,
         )
     )
-    await audit.record(
+    await audited_by(
         db,
-        tenant_id=source.tenant_id,
-        actor=SYSTEM_ACTOR,
-        action="data_source.pause",
-        object_type="data_source",
-        object_id=source.id,
+        source.tenant_id,
+        SYSTEM_ACTOR,
+        "data_source.pause",
+        source.id,
         details={
             "reason": "pull_failures",
             "consecutiveFailures": source.consecutive_failures,

@@ -12,6 +12,8 @@ import itertools
 
 from ulid import ULID
 
+from connections.ids import Prefix
+
 __all__ = ["IdSequence"]
 
 
@@ -22,7 +24,7 @@ class IdSequence:
     if that point lies within a few million of the top: a chance of about 2**-58.
     """
 
-    def __init__(self, prefix: str = "inv") -> None:
+    def __init__(self, prefix: Prefix = "inv") -> None:
         self._base = int(ULID())
         self._prefix = prefix
         self._counter = itertools.count(1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,19 +19,19 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from connections import audit
 from connections.db.models import Agent, DataSource, InventoryUpload, Sync
 from connections.db.types import utcnow
 from connections.errors import NotFoundError, ValidationError
 from connections.ids import new_id
 from connections.inventory import InventoryError, InventoryStore
+from connections.service.deps import audited_by
 from connections.sync.failures import SYSTEM_ACTOR, PauseNotice, count_outcome
 from connections.sync.manifest import EntryStatus, Outcome, SyncStatus, entry
 from connections.sync.owner import RUNNING, is_alive, owner_record
 from connections.sync.window import prune_seen, remember
 from connectors.spec import Role
 
-__all__ = ["INTERRUPTED", "Begun", "begin", "cancel", "finish", "stale_uploads"]
+__all__ = ["INTERRUPTED", "Begun", "begin", "cancel", "discard", "finish", "stale_uploads"]
 
 log = structlog.get_logger(__name__)
 
@@ -63,43 +64,68 @@ async def _lock_source(db: AsyncSession, source_id: str) -> DataSource:
     return source
 
 
+async def discard(
+    store: InventoryStore, locations: Iterable[str], scratch: str | Path | None, *, sync_id: str
+) -> None:
+    """Delete files a pull stored but never registered; remove its scratch folder."""
+    for location in locations:
+        try:
+            await store.delete(location)
+        except InventoryError as exc:
+            log.warning("inventory_file_kept", sync_id=sync_id, error=exc.message)
+    if scratch:
+        await asyncio.to_thread(shutil.rmtree, scratch, ignore_errors=True)
+
+
 async def _clean_reservations(db: AsyncSession, store: InventoryStore, sync: Sync) -> None:
-    """Delete files a killed attempt stored but never registered; remove its scratch folder."""
+    """Clean up after a killed attempt: what it reserved and stored but never registered."""
     checkpoint = sync.checkpoint or {}
     reserved: dict[str, str] = dict(checkpoint.get("reserved") or {})
     if reserved:
         query = select(InventoryUpload.id).where(InventoryUpload.id.in_(list(reserved)))
         registered = set((await db.scalars(query)).all())
-        for upload_id, location in reserved.items():
-            if upload_id in registered:
-                continue
-            try:
-                await store.delete(location)
-            except InventoryError as exc:
-                log.warning("inventory_orphan_kept", sync_id=sync.id, error=exc.message)
+        reserved = {i: location for i, location in reserved.items() if i not in registered}
     scratch = checkpoint.get("scratch")
-    if isinstance(scratch, str) and scratch:
-        await asyncio.to_thread(shutil.rmtree, scratch, ignore_errors=True)
+    await discard(
+        store, reserved.values(), scratch if isinstance(scratch, str) else None, sync_id=sync.id
+    )
 
 
-async def _uploads_of(db: AsyncSession, sync_id: str) -> list[InventoryUpload]:
-    query = select(InventoryUpload).where(InventoryUpload.sync_id == sync_id)
-    return list((await db.scalars(query.order_by(InventoryUpload.id))).all())
+async def _record_registered(db: AsyncSession, sync: Sync) -> list[InventoryUpload]:
+    """Set the manifest and byte count of a sync cut short from what it registered."""
+    query = select(InventoryUpload).where(InventoryUpload.sync_id == sync.id)
+    uploads = list((await db.scalars(query.order_by(InventoryUpload.id))).all())
+    sync.manifest = [
+        entry(u.key, u.size, EntryStatus.UPLOADED, inventory_id=u.id, etag=u.etag) for u in uploads
+    ]
+    sync.bytes = sum(u.size for u in uploads)
+    return uploads
+
+
+def _ended_checkpoint(sync: Sync) -> dict[str, Any]:
+    """An ended sync's checkpoint: who ran it, nothing reserved any more."""
+    return {"owner": (sync.checkpoint or {}).get("owner"), "reserved": {}}
+
+
+async def _running(db: AsyncSession, source_id: str) -> list[Sync]:
+    """The source's pulls recorded as running (some perhaps by a process that is gone)."""
+    query = select(Sync).where(
+        Sync.source_id == source_id,
+        Sync.direction == "inbound",
+        Sync.status == SyncStatus.RUNNING.value,
+    )
+    return list((await db.scalars(query)).all())
 
 
 async def _interrupt(db: AsyncSession, store: InventoryStore, sync: Sync, now: datetime) -> None:
     """Mark a sync whose process is gone as failed; its manifest from what it registered."""
     await _clean_reservations(db, store, sync)
-    uploads = await _uploads_of(db, sync.id)
+    uploads = await _record_registered(db, sync)
     sync.status = SyncStatus.FAILED.value
     sync.error = INTERRUPTED
     sync.finished_at = now
-    sync.manifest = [
-        entry(u.key, u.size, EntryStatus.UPLOADED, inventory_id=u.id, etag=u.etag) for u in uploads
-    ]
-    sync.bytes = sum(u.size for u in uploads)
     sync.records = sum(u.records or 0 for u in uploads)
-    sync.checkpoint = {"owner": (sync.checkpoint or {}).get("owner"), "reserved": {}}
+    sync.checkpoint = _ended_checkpoint(sync)
     log.info("sync_interrupted", sync_id=sync.id, source_id=sync.source_id, uploads=len(uploads))
 
 
@@ -117,18 +143,9 @@ async def stale_uploads(
     """
     now = utcnow()
     async with sessions() as db:
-        running = (
-            await db.scalars(
-                select(Sync).where(
-                    Sync.source_id == source_id,
-                    Sync.direction == "inbound",
-                    Sync.status == SyncStatus.RUNNING.value,
-                )
-            )
-        ).all()
         stale = [
             s.id
-            for s in running
+            for s in await _running(db, source_id)
             if not is_alive(
                 s.id, s.checkpoint or {}, s.started_at, now=now, stale_after=stale_after
             )
@@ -160,18 +177,9 @@ async def begin(
         source = await _lock_source(db, source_id)
         if source.role != Role.INVENTORY_SOURCE.value:
             raise ValidationError("Only sources are pulled; sinks receive pushes.", field="role")
-        running = (
-            await db.scalars(
-                select(Sync).where(
-                    Sync.source_id == source_id,
-                    Sync.direction == "inbound",
-                    Sync.status == SyncStatus.RUNNING.value,
-                )
-            )
-        ).all()
         live: Sync | None = None
         mine: Sync | None = None
-        for other in running:
+        for other in await _running(db, source_id):
             alive = is_alive(
                 other.id, other.checkpoint or {}, other.started_at, now=now, stale_after=stale_after
             )
@@ -255,7 +263,6 @@ async def finish(
     sync_id: str,
     source_id: str,
     outcome: Outcome,
-    prune_before: datetime | None,
 ) -> PauseNotice | None:
     """Record the outcome; count failures (pausing at the limit); audit. One transaction.
 
@@ -276,24 +283,23 @@ async def finish(
         sync.records = outcome.records
         sync.error = outcome.summary()
         sync.finished_at = now
-        sync.checkpoint = {"owner": (sync.checkpoint or {}).get("owner"), "reserved": {}}
+        sync.checkpoint = _ended_checkpoint(sync)
         if status is not SyncStatus.FAILED:
             source.last_synced_at = now
             if outcome.state is not None:
                 source.state = outcome.state
             await remember(db, source_id, outcome.seen)
-            if prune_before is not None:
-                await prune_seen(db, source_id, prune_before)
+            if outcome.prune_before is not None:
+                await prune_seen(db, source_id, outcome.prune_before)
         notice = await count_outcome(
             db, source, agent, status=status, error=sync.error, sync_id=sync.id, now=now
         )
-        await audit.record(
+        await audited_by(
             db,
-            tenant_id=source.tenant_id,
-            actor=SYSTEM_ACTOR,
-            action="sync.finish",
-            object_type="sync",
-            object_id=sync.id,
+            source.tenant_id,
+            SYSTEM_ACTOR,
+            "sync.finish",
+            sync.id,
             details=_audit_details(sync, source, outcome),
         )
         await db.commit()
@@ -322,10 +328,5 @@ async def cancel(sessions: async_sessionmaker[AsyncSession], sync_id: str) -> No
         sync.status = SyncStatus.CANCELLED.value
         sync.error = "Cancelled: the service stopped while this pull ran; the next pull goes on."
         sync.finished_at = utcnow()
-        uploads = await _uploads_of(db, sync.id)
-        sync.manifest = [
-            entry(u.key, u.size, EntryStatus.UPLOADED, inventory_id=u.id, etag=u.etag)
-            for u in uploads
-        ]
-        sync.bytes = sum(u.size for u in uploads)
+        await _record_registered(db, sync)
         await db.commit()

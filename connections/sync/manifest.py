@@ -10,6 +10,7 @@ they apply::
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -75,6 +76,8 @@ class Outcome:
             (table extracts store theirs with each upload).
         seen: ``(key, etag, last_modified)`` of objects to remember without an upload
             (deleted since they were listed).
+        prune_before: Forget seen objects modified before this when the sync ends (the
+            start of the look-back window behind the newest object listed), if set.
     """
 
     manifest: list[dict[str, Any]] = field(default_factory=list)
@@ -83,6 +86,7 @@ class Outcome:
     error: str | None = None
     state: dict[str, Any] | None = None
     seen: list[tuple[str, str, Any]] = field(default_factory=list)
+    prune_before: datetime | None = None
 
     @property
     def failures(self) -> int:

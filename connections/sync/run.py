@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,6 @@ class PullRun:
     Attributes:
         sync_id: The running sync.
         source_id: The source pulled.
-        source_type: Its connector type (``S3``, ``WEBHOOK``, ``POSTGRES``, ...).
         source_format: Its configured format, if any.
         selected_streams: The streams chosen for it, if any.
         state: Its ``state`` as the pull started.
@@ -32,12 +30,10 @@ class PullRun:
         scratch: This pull's own folder for downloads; removed when it ends.
         sessions: Database sessions.
         settings: The engine's tunables.
-        started_at: When the pull started.
     """
 
     sync_id: str
     source_id: str
-    source_type: str
     source_format: str | None
     selected_streams: list[str] | None
     state: dict[str, Any]
@@ -46,4 +42,3 @@ class PullRun:
     scratch: Path
     sessions: async_sessionmaker[AsyncSession]
     settings: PullSettings
-    started_at: datetime

@@ -6,12 +6,14 @@ hooks, endpoint rules, a general XML parser), which costs about 2 ms of CPU per
 a pull. Here each request is signed with botocore's own SigV4 signer (credentials go in the
 ``Authorization`` header, never in the URL) and sent on a urllib3 connection pool, and a
 listing page is read with ElementTree: about a third of the CPU for downloads, a fifth for
-listings. What is listed and how follows :func:`connectors.s3.listing.list_files`.
+listings. What is listed follows :func:`connectors.s3.listing.list_files`
+(:func:`~connectors.s3.listing.is_data_file`).
 
 Errors are classified exactly as the S3 connector classifies them: a refusal is turned
 into botocore's ``ClientError`` and translated by :func:`connectors.s3.client.s3_errors`,
-as are broken connections. ``NoSuchKey`` and ``412 Precondition Failed`` (the object was
-rewritten since it was listed: ``If-Match`` its ETag) are not errors of the pull.
+as are broken connections; :func:`~connectors.s3.client.unavailable` tells which refusals
+(``NoSuchKey``, or ``412 Precondition Failed``: the object was rewritten since it was
+listed, ``If-Match`` its ETag) are not errors of the pull.
 """
 
 from __future__ import annotations
@@ -34,10 +36,10 @@ from botocore.httpsession import get_cert_path
 
 from connectors.base import ConnectorContext
 from connectors.errors import DataFormatError
-from connectors.formats import format_from_name
 from connectors.results import FileInfo
 from connectors.s3 import S3Config, S3Secrets
-from connectors.s3.client import Unavailable, endpoint_of, s3_errors
+from connectors.s3.client import Unavailable, endpoint_of, s3_errors, unavailable
+from connectors.s3.listing import is_data_file
 
 __all__ = ["BucketReader"]
 
@@ -136,11 +138,10 @@ class BucketReader:
             response.release_conn()
             match = _CODE.search(body)
             code = match.group(1).decode("utf-8", "replace") if match else str(response.status)
-            if response.status == 412 or code == "PreconditionFailed":
-                return Unavailable.REWRITTEN
-            if code == "NoSuchKey":
-                return Unavailable.DELETED
-            raise bex.ClientError(_error(code, response.status), "GetObject")
+            gone = unavailable(code, response.status)
+            if gone is None:
+                raise bex.ClientError(_error(code, response.status), "GetObject")
+            return gone
 
     def list_files(self) -> Iterator[FileInfo]:
         """Every object under the prefix in the configured format, page after page.
@@ -197,11 +198,6 @@ class BucketReader:
         with s3_errors(self._config, f"read {key}"), _as_botocore(self._base):
             return int(response.readinto(buffer))
 
-    @property
-    def host(self) -> str:
-        """The host requests go to (for logs)."""
-        return urlsplit(self._base).netloc
-
 
 @contextmanager
 def _as_botocore(url: str) -> Iterator[None]:
@@ -245,7 +241,7 @@ def _parse_page(body: bytes, config: S3Config) -> _Page:
     files: list[FileInfo] = []
     for item in root.iterfind(f"{namespace}Contents"):
         key = unquote_plus(item.findtext(f"{namespace}Key") or "")
-        if not key or key.endswith("/") or format_from_name(key) != config.format:
+        if not key or not is_data_file(key, config):
             continue
         stamp = item.findtext(f"{namespace}LastModified") or ""
         try:

@@ -162,6 +162,7 @@ async def pull_s3(run: PullRun) -> Outcome:
         outcome = Outcome()
         if window.newest is not None:
             outcome.state = {**run.state, _STATE_KEY: window.newest.isoformat()}
+            outcome.prune_before = window.newest - run.settings.lookback
         log.info("s3_pull_listed", sync_id=run.sync_id, new=len(new), seen=len(seen))
         if new:
             await _Downloads(run, reader, config, outcome).run(new)
@@ -346,20 +347,10 @@ class _Downloads:
         file = self.files[index]
         if isinstance(result, BaseException):
             item = self._failed(file, result)
-        elif not result.inserted:
-            item = entry(
-                file.key,
-                size,
-                EntryStatus.SKIPPED,
-                inventory_id=result.upload_id,
-                etag=file.etag,
-                error="Already in the inventory from an earlier pull.",
-            )
         else:
-            self.outcome.bytes += size
-            item = entry(
-                file.key, size, EntryStatus.UPLOADED, inventory_id=result.upload_id, etag=file.etag
-            )
+            if result.inserted:
+                self.outcome.bytes += size
+            item = result.entry(file.key, size, file.etag)
         self._settled(index, item)
 
     def _settled(self, index: int, item: dict[str, Any]) -> None:

@@ -13,23 +13,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 from connections.sync.committer import NewUpload
-from connections.sync.manifest import EntryStatus, Outcome, entry
+from connections.sync.manifest import Outcome
 from connections.sync.run import PullRun
 from connectors.errors import DataFormatError
-from connectors.guard import guarded_client
 from connectors.webhook import WebhookConfig, WebhookConnector, WebhookSecrets
-from connectors.webhook.fetch import (
-    WebhookCursor,
-    choose_format,
-    download,
-    is_web_page,
-    stream_name,
-)
+from connectors.webhook.fetch import WebhookCursor, choose_format, is_web_page, stream_name
 
 __all__ = ["pull_webhook"]
-
-_USER_AGENT = "ingestion-agent-webhook/0.1"
-_DEFAULT_MAX_BODY = 1 << 30
 
 
 def _copy(source: BinaryIO, path: Path) -> None:
@@ -44,31 +34,12 @@ async def pull_webhook(run: PullRun) -> Outcome:
         ConnectorError: The fetch failed, or the answer was a web page.
     """
     connector = run.resolved.connector
+    assert isinstance(connector, WebhookConnector)  # noqa: S101 - the WEBHOOK type's connector
     config, secrets = connector.parse(run.resolved.config, run.resolved.secrets)
     assert isinstance(config, WebhookConfig)  # noqa: S101 - a webhook's connector parsed it
     assert isinstance(secrets, WebhookSecrets)  # noqa: S101
-    max_bytes = (
-        connector.max_body_bytes if isinstance(connector, WebhookConnector) else _DEFAULT_MAX_BODY
-    )
-    headers = dict(config.headers)
-    if secrets.auth_header is not None:
-        headers["Authorization"] = secrets.auth_header.get_secret_value()
     cursor = WebhookCursor.from_state(run.state)
-    context = connector.context
-    async with guarded_client(
-        context.network,
-        verify=context.ssl_context if context.ssl_context is not None else True,
-        timeout=context.timeout,
-        headers={"User-Agent": _USER_AGENT},
-    ) as client:
-        body = await download(
-            client,
-            config,
-            headers,
-            has_auth=secrets.auth_header is not None,
-            max_bytes=max_bytes,
-            etag=cursor.etag,
-        )
+    body = await connector.fetch(config, secrets, etag=cursor.etag)
     outcome = Outcome()
     with body:
         if body.not_modified:
@@ -105,26 +76,7 @@ async def pull_webhook(run: PullRun) -> Outcome:
         )
     finally:
         await asyncio.to_thread(path.unlink, missing_ok=True)
-    if not registered.inserted:
-        outcome.manifest.append(
-            entry(
-                config.display_url,
-                body.size,
-                EntryStatus.SKIPPED,
-                inventory_id=registered.upload_id,
-                etag=etag,
-                error="Already in the inventory from an earlier pull.",
-            )
-        )
-        return outcome
-    outcome.bytes = body.size
-    outcome.manifest.append(
-        entry(
-            config.display_url,
-            body.size,
-            EntryStatus.UPLOADED,
-            inventory_id=registered.upload_id,
-            etag=etag,
-        )
-    )
+    outcome.manifest.append(registered.entry(config.display_url, body.size, etag))
+    if registered.inserted:
+        outcome.bytes = body.size
     return outcome

@@ -92,7 +92,6 @@ class LookBack:
     def __init__(
         self, since: datetime | None, lookback: timedelta, seen: set[tuple[str, str]]
     ) -> None:
-        self.since = since
         self.start = None if since is None else since - lookback
         self._seen = seen
         self.newest = since

@@ -43,6 +43,7 @@ __all__ = [
     "get_object",
     "make_client",
     "s3_errors",
+    "unavailable",
 ]
 
 
@@ -258,6 +259,19 @@ _DELETED_CODES = frozenset({"NoSuchKey"})
 _REWRITTEN_CODES = frozenset({"PreconditionFailed"})
 
 
+def unavailable(code: str, status: int) -> Unavailable | None:
+    """Whether a refused GET of a listed object means it is gone or rewritten (no error).
+
+    Returns:
+        Why the object is unavailable, or None when ``code``/``status`` is a real error.
+    """
+    if code in _DELETED_CODES:
+        return Unavailable.DELETED
+    if code in _REWRITTEN_CODES or status == 412:
+        return Unavailable.REWRITTEN
+    return None
+
+
 def get_object(client: S3Client, config: S3Config, file: FileInfo) -> ObjectBody | Unavailable:
     """Start downloading ``file`` as it was listed (``If-Match`` its ETag).
 
@@ -271,12 +285,10 @@ def get_object(client: S3Client, config: S3Config, file: FileInfo) -> ObjectBody
             else:
                 response = client.get_object(Bucket=config.bucket, Key=file.key)
         except bex.ClientError as exc:
-            code, status = _error_code(exc)
-            if code in _DELETED_CODES:
-                return Unavailable.DELETED
-            if code in _REWRITTEN_CODES or status == 412:
-                return Unavailable.REWRITTEN
-            raise
+            gone = unavailable(*_error_code(exc))
+            if gone is None:
+                raise
+            return gone
     return ObjectBody(response["Body"], config, file.key)
 
 

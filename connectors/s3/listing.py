@@ -15,7 +15,7 @@ from connectors.results import FileInfo
 from connectors.s3.client import s3_errors
 from connectors.s3.config import S3Config
 
-__all__ = ["StreamFiles", "list_files", "stream_name", "survey"]
+__all__ = ["StreamFiles", "is_data_file", "list_files", "stream_name", "survey"]
 
 # Keys reported as examples by a survey.
 _FIRST_KEYS = 5
@@ -27,6 +27,11 @@ _VOLATILE = re.compile(
 _SEPARATORS = re.compile(r"[-_. ]+")
 
 
+def is_data_file(key: str, config: S3Config) -> bool:
+    """Whether a listed key is a file of the configured format, not a folder marker."""
+    return not key.endswith("/") and format_from_name(key) == config.format
+
+
 def list_files(client: S3Client, config: S3Config) -> Iterator[FileInfo]:
     """Every object under the prefix in the configured format, paging past 1,000 keys.
 
@@ -36,7 +41,7 @@ def list_files(client: S3Client, config: S3Config) -> Iterator[FileInfo]:
     for page in paginator.paginate(Bucket=config.bucket, Prefix=config.prefix):
         for obj in page.get("Contents", []):
             key = obj["Key"]
-            if key.endswith("/") or format_from_name(key) != config.format:
+            if not is_data_file(key, config):
                 continue
             yield FileInfo(
                 key=key,

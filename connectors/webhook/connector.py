@@ -202,9 +202,16 @@ class WebhookConnector(Connector[WebhookConfig, WebhookSecrets]):
 
     # -- discover -------------------------------------------------------------------------
 
-    async def _fetch(
+    async def fetch(
         self, config: WebhookConfig, secrets: WebhookSecrets, etag: str | None = None
     ) -> Body:
+        """Fetch the body (``If-None-Match: etag`` when given) into a spooled file.
+
+        Used by discovery, reads and the pull engine, which takes the body whole.
+
+        Raises:
+            ConnectorError: Classified: unreachable, refused, not found, too large, ...
+        """
         async with self._client() as client:
             return await download(
                 client,
@@ -216,7 +223,7 @@ class WebhookConnector(Connector[WebhookConfig, WebhookSecrets]):
             )
 
     async def _discover(self, config: WebhookConfig, secrets: WebhookSecrets) -> Catalog:
-        with await self._fetch(config, secrets) as body:
+        with await self.fetch(config, secrets) as body:
             fmt = choose_format(config, body.content_type)
             columns, count = await asyncio.to_thread(
                 self._describe, body.file, fmt, config.records_path, body.size
@@ -264,7 +271,7 @@ class WebhookConnector(Connector[WebhookConfig, WebhookSecrets]):
                 field="streams",
             )
         cursor = WebhookCursor.from_state(state)
-        with await self._fetch(config, secrets, etag=cursor.etag) as body:
+        with await self.fetch(config, secrets, etag=cursor.etag) as body:
             if body.not_modified:
                 yield StateMessage(state=cursor.to_state())
                 return

@@ -100,6 +100,30 @@ async def test_a_channel_is_deleted_with_its_url(api: Api, agent_id: str, backen
         assert await db.get(SecretRow, secret_id) is None
 
 
+async def test_deleting_an_agent_deletes_its_channels_urls(api: Api, backend: Backend) -> None:
+    agent = await api.create_agent()
+    kept = await api.create_agent()
+    created = [
+        await api.post(
+            channels_path(owner["id"]),
+            {"kind": "SLACK_WEBHOOK", "name": "ops", "url": slack_url()},
+        )
+        for owner in (agent, agent, kept)
+    ]
+    async with backend.service.deps.sessions() as db:
+        secret_ids = [
+            (await db.get(NotificationChannel, c.json["id"])).secret_id  # type: ignore[union-attr]
+            for c in created
+        ]
+
+    deleted = await api.delete(f"/api/v1/agents/{agent['id']}")
+
+    assert deleted.status == 204, deleted.text
+    async with backend.service.deps.sessions() as db:
+        assert [await db.get(SecretRow, s) is None for s in secret_ids] == [True, True, False]
+    assert len((await api.get(channels_path(kept["id"]))).json["items"]) == 1
+
+
 async def test_bad_input_is_a_422_naming_the_field(api: Api, agent_id: str) -> None:
     cases: list[tuple[dict[str, Any], str]] = [
         ({"kind": "SLACK_WEBHOOK", "name": "x", "url": "ftp://example.com/x"}, "url"),

@@ -18,37 +18,17 @@ from connections.inventory import LocalInventoryStore
 from connections.jobs import JobEngine
 from connections.push import PushEngine
 from connections.service.deps import ServiceDeps
-from connections.vault import Keyring, Vault, generate_key
-from connectors.base import ConnectorContext
-from connectors.registry import default_registry
-from tests.conftest import LOOPBACK
+from tests.connections.engine_support import service_deps, store, tls
 from tests.connections.jobs.support import World
-from tests.support.https import TestTLS, make_tls
+from tests.support.https import TestTLS
 
-
-@pytest.fixture(scope="session")
-def tls() -> TestTLS:
-    """A throw-away CA and a localhost certificate."""
-    return make_tls()
+__all__ = ["store", "tls"]
 
 
 @pytest.fixture
 def deps(sessions: async_sessionmaker[AsyncSession], tls: TestTLS) -> ServiceDeps:
     """Database, vault and connectors as the service builds them."""
-    return ServiceDeps(
-        sessions=sessions,
-        vault=Vault(Keyring([generate_key()])),
-        registry=default_registry(),
-        connector_context=ConnectorContext(
-            network=LOOPBACK, ssl_context=tls.client_context, timeout=5.0
-        ),
-    )
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> LocalInventoryStore:
-    """The real local inventory store in a temporary folder."""
-    return LocalInventoryStore(tmp_path / "inventory")
+    return service_deps(sessions, tls)
 
 
 @pytest.fixture

@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from ulid import ULID
 
-from connections.db.models import Agent, DataSource, InventoryUpload, Job, Sync
+from connections.db.models import DataSource, InventoryUpload, Job, Sync
 from connections.ids import new_id
 from connections.inventory import LocalInventoryStore
-from connections.rules import RuleSet
 from connections.service.deps import ServiceDeps
+from tests.connections.engine_support import add_agent
 
 __all__ = [
     "SIGNING_SECRET",
@@ -56,20 +56,7 @@ class World:
 
     async def add_agent(self, **rules: Any) -> str:
         """An agent of the tenant; ``rules`` as ``data_sinks={...}`` sections."""
-        data = RuleSet().model_dump(mode="json")
-        for section, values in rules.items():
-            data[section].update(values)
-        agent = Agent(
-            id=new_id("agt"),
-            tenant_id=self.tenant,
-            name=f"agent-{ULID()}",
-            rules=RuleSet.model_validate(data).model_dump(mode="json"),
-            created_by="test",
-        )
-        async with self.deps.sessions() as db:
-            db.add(agent)
-            await db.commit()
-        return agent.id
+        return await add_agent(self.deps, self.tenant, **rules)
 
     async def add_source(
         self,

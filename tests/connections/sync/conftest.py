@@ -15,38 +15,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from connections.inventory import LocalInventoryStore
 from connections.service.deps import ServiceDeps
 from connections.sync import PullEngine, PullSettings
-from connections.vault import Keyring, Vault, generate_key
-from connectors.base import ConnectorContext
-from connectors.registry import default_registry
-from tests.conftest import LOOPBACK
+from tests.connections.engine_support import service_deps, store, tls
 from tests.connections.sync.support import Tenant
-from tests.support.https import TestTLS, make_tls
+from tests.support.https import TestTLS
 
-
-@pytest.fixture(scope="session")
-def tls() -> TestTLS:
-    """A throw-away CA and a localhost certificate."""
-    return make_tls()
+__all__ = ["store", "tls"]
 
 
 @pytest.fixture
 def deps(sessions: async_sessionmaker[AsyncSession], tls: TestTLS, db: AsyncSession) -> ServiceDeps:
     """Database, vault and connectors as the service builds them (tables emptied after)."""
     del db  # taken for its clean-up of every table after the test
-    return ServiceDeps(
-        sessions=sessions,
-        vault=Vault(Keyring([generate_key()])),
-        registry=default_registry(),
-        connector_context=ConnectorContext(
-            network=LOOPBACK, ssl_context=tls.client_context, timeout=5.0
-        ),
-    )
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> LocalInventoryStore:
-    """The real local inventory store in a temporary folder."""
-    return LocalInventoryStore(tmp_path / "inventory")
+    return service_deps(sessions, tls)
 
 
 @pytest.fixture

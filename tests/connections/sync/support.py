@@ -15,10 +15,10 @@ from mypy_boto3_s3 import S3Client
 from sqlalchemy import func, select
 from ulid import ULID
 
-from connections.db.models import Agent, DataSource, InventoryUpload, SeenObject, Sync
+from connections.db.models import DataSource, InventoryUpload, SeenObject, Sync
 from connections.ids import new_id
-from connections.rules import RuleSet
 from connections.service.deps import ServiceDeps
+from tests.connections.engine_support import add_agent
 from tests.support.seaweedfs import S3Identity, SeaweedS3
 
 __all__ = ["SIGNING_SECRET", "Tenant", "csv_bytes"]
@@ -44,21 +44,9 @@ class Tenant:
 
     async def add_agent(self, **rules: Any) -> str:
         """An agent of default rules, sections updated by ``rules`` (``data_sources={...}``)."""
-        data = RuleSet().model_dump(mode="json")
-        for section, values in rules.items():
-            data[section].update(values)
-        agent = Agent(
-            id=new_id("agt"),
-            tenant_id=self.tenant_id,
-            name=f"agent-{ULID()}",
-            rules=RuleSet.model_validate(data).model_dump(mode="json"),
-            created_by="test",
-        )
-        async with self.deps.sessions() as db:
-            db.add(agent)
-            await db.commit()
-        self.agent_id = self.agent_id or agent.id
-        return agent.id
+        agent_id = await add_agent(self.deps, self.tenant_id, **rules)
+        self.agent_id = self.agent_id or agent_id
+        return agent_id
 
     async def add_source(
         self,
