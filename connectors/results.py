@@ -105,6 +105,16 @@ class Catalog(_Frozen):
 
     streams: tuple[Stream, ...] = ()
 
+    def __repr__(self) -> str:
+        """A short repr: name three streams and count the rest.
+
+        The full repr of 10,000 tables took a second, and asyncio.run builds it when the
+        catalog is its main task's result (Python 3.11's check of the SIGINT handler).
+        """
+        names = ", ".join(s.name for s in self.streams[:3])
+        more = f", … {len(self.streams) - 3} more" if len(self.streams) > 3 else ""
+        return f"Catalog({len(self.streams)} streams: {names}{more})"
+
     def stream(self, name: str) -> Stream:
         """Return the stream called ``name``.
 

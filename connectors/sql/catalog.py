@@ -62,13 +62,15 @@ class StreamBuilder:
         if len(primary_key) == 1:
             # A single-column integer key is almost always a sequence.
             grows.add(primary_key[0])
-        ranked = []
+        ranks = self._ranks
+        ranked = [
+            (rank, i, c.name) for i, c in enumerate(cols) if (rank := ranks.get(id(c))) is not None
+        ]
         for i, c in enumerate(cols):
-            rank = self._ranks.get(id(c))
-            if rank is None and c.name in grows:
+            if c.name in grows and ranks.get(id(c)) is None:
                 rank = cursor_rank(c.name, c.type, increasing=True)
-            if rank is not None:
-                ranked.append((rank, i, c.name))
+                if rank is not None:
+                    ranked.append((rank, i, c.name))
         ranked.sort()
         # The parts were built from validated values; validating 10,000 streams again
         # would be a large share of discovery's time.
