@@ -16,7 +16,7 @@ from typing import Any
 
 import structlog
 
-from agent import parsing
+from agent import first_pull, parsing
 from agent.commands import apply_edit, back, cancel, forget_answers, help_text, status
 from agent.context import TurnContext
 from agent.finish import configure_schedule, configure_sink, creation_request, idempotency_key
@@ -37,6 +37,7 @@ from agent.intent import command_for
 from agent.parsing import CommandKind
 from agent.prompts import render
 from agent.reply import Reply
+from agent.resume import resume, resume_target
 from agent.scope import SCOPE_FIELD, answer_scope, ask_scope
 from agent.scrub import scrub
 from agent.streams import catalog_key, change_cursor, choose_streams, compact_catalog, show_streams
@@ -74,6 +75,7 @@ class _Outcome:
 
 log = structlog.get_logger(__name__)
 MAX_MESSAGE = 64 * 1024
+_STEPS = {"test": "test connection", "discover": "discover schema", "pull": first_pull.STEP}
 _DEFAULT_AGENT_CACHE = 10_000
 ClientFactory = Callable[[Identity], ConnectionClient]
 
@@ -173,7 +175,7 @@ class ConversationEngine:
             reply = self._finish(ctx, user_text=shown)
             await self._store.save(session)
         if ctx.start_task:
-            self._start_task(who, session.id, ctx.start_task)
+            self._start_task(who, session.id, ctx.start_task, ctx.data)
         return reply
 
     async def get(self, who: Identity, session_id: str) -> Session:
@@ -188,6 +190,7 @@ class ConversationEngine:
         """End a session: stop its work and delete its staged secrets."""
         session = await self._load(who, session_id)
         self.tasks.cancel(session_id)
+        self.tasks.cancel(f"{session_id}:pull")
         await self._discard(self._client_for(who), sorted(set(session.secret_refs.values())))
         await self._store.delete(session_id)
         self.events.close(session_id)
@@ -205,6 +208,8 @@ class ConversationEngine:
         try:
             if fields is not None:
                 shown = self._structured(ctx, fields)
+            elif (target := resume_target(ctx, text)) is not None:
+                await resume(ctx, target)  # any state: it does not touch this setup
             else:
                 await self._dispatch(ctx, text)
             await self._stage_secrets(ctx)
@@ -379,11 +384,13 @@ class ConversationEngine:
                 if created.auto_push_on_job_complete
                 else "Auto-push is off: say so in the rules when you want results pushed."
             )
-        elif created.schedule_cron:
-            words = (ctx.session.schedule or {}).get("description", created.schedule_cron)
-            notes.append(f"It will be checked {words}.")
         else:
-            notes.append("It has no schedule: pull it on demand.")
+            if created.schedule_cron:
+                words = (ctx.session.schedule or {}).get("description", created.schedule_cron)
+                notes.append(f"It will be checked {words}.")
+            else:
+                notes.append("It has no schedule: pull it on demand.")
+            notes.append(await first_pull.start(ctx, created.id))
         ctx.say(
             render("executed", name=created.name, status=created.status, id=created.id, notes=notes)
         )
@@ -415,9 +422,37 @@ class ConversationEngine:
 
     # -- background work ------------------------------------------------------------------------
 
-    def _start_task(self, who: Identity, session_id: str, kind: str) -> None:
+    def _start_task(
+        self, who: Identity, session_id: str, kind: str, data: dict[str, Any] | None = None
+    ) -> None:
+        if kind == "pull":
+            # Under its own key: messages do not wait for a pull, and "cancel" does not stop it.
+            source_id, sync_id = (data or {})["_pull"]
+            self.tasks.start(
+                f"{session_id}:pull", self._follow_pull(who, session_id, source_id, sync_id)
+            )
+            return
         work = self._test(who, session_id) if kind == "test" else self._discover(who, session_id)
         self.tasks.start(session_id, work)
+
+    async def _follow_pull(
+        self, who: Identity, session_id: str, source_id: str, sync_id: str
+    ) -> None:
+        client = self._client_for(who)
+        try:
+            session = await self._load(who, session_id)
+        except NotFoundError:
+            return  # the session was deleted: the sync's record stays with the source
+        try:
+            sync = await first_pull.wait(client, session.agent_id or "", source_id, sync_id)
+        except (ServiceError, ConnectorError):
+            sync = None
+        await self._after(
+            who,
+            session_id,
+            lambda c: first_pull.report(c, source_id, sync_id, sync),
+            states=(State.DONE,),
+        )
 
     def _request(self, ctx: TurnContext) -> ConnectionCheckRequest:
         body = creation_request(ctx)
@@ -529,15 +564,17 @@ class ConversationEngine:
         return False
 
     async def _after(
-        self, who: Identity, session_id: str, apply: Callable[[TurnContext], bool]
+        self,
+        who: Identity,
+        session_id: str,
+        apply: Callable[[TurnContext], bool],
+        *,
+        states: tuple[State, ...] = (State.TEST_CONNECTION, State.DISCOVER_SCHEMA),
     ) -> bool:
         """Apply a task's outcome under the session lock as the agent's next message."""
         async with self._locks.hold(session_id):
             session = await self._store.get(session_id)
-            if session is None or session.state not in (
-                State.TEST_CONNECTION.value,
-                State.DISCOVER_SCHEMA.value,
-            ):
+            if session is None or session.state not in {s.value for s in states}:
                 return False  # cancelled or moved on meanwhile
             client = self._client_for(who)
             ctx = TurnContext(
@@ -570,7 +607,7 @@ class ConversationEngine:
                 else []
             )
         if ctx.start_task:
-            step = "test connection" if ctx.start_task == "test" else "discover schema"
+            step = _STEPS[ctx.start_task]
             session.task = {
                 "id": f"{session.id}:{ctx.start_task}",
                 "step": step,

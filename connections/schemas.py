@@ -259,6 +259,10 @@ class PreviewOut(_Out):
     rows: list[dict[str, Any]]
 
 
+# Who asked for a pull: a person (or the REST API) now, or the chat right after creating it.
+PullTrigger = Literal["manual", "initial"]
+
+
 class SyncOut(_Out):
     """One pull or push with its manifest."""
 
@@ -357,7 +361,7 @@ def spec_out(spec: ConnectorSpec) -> ConnectorTypeOut:
 
 # -- jobs and column mappings (issue 6) ------------------------------------------------------
 
-__all__ += ["ColumnMappingBody", "ColumnMappingOut", "JobDetailOut", "JobOut"]
+__all__ += ["ColumnMappingBody", "ColumnMappingOut", "JobDetailOut", "JobOut", "PullTrigger"]
 
 JobStatus = Literal["queued", "running", "succeeded", "partial", "failed"]
 

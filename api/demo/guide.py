@@ -110,13 +110,16 @@ class DemoGuide:
             "",
             f"{_PASTE}ingestion-agent chat --url {self.service_url}",
             "",
-            "2. Connect the S3 source: type each line at the chat's prompt.",
-            "",
-            *(_PASTE + line for line in self.s3_lines()),
-            "",
-            "3. Then connect the webhook sink in a new chat (type quit, start it again):",
+            "2. Connect the webhook sink first: type each line at the chat's prompt.",
             "",
             *(_PASTE + line for line in self.sink_lines()),
+            "",
+            "3. Then connect the S3 source in a new chat (type quit, start it again). Its first",
+            "   pull starts at once: each file becomes a job, and each job's result is pushed to",
+            "   the webhook sink (you said yes to pushing automatically): watch the `webhook ←`",
+            "   lines below.",
+            "",
+            *(_PASTE + line for line in self.s3_lines()),
             "",
             *self._sync_text(),
             "",
@@ -130,12 +133,10 @@ class DemoGuide:
         rest = [_PASTE + line for line in self.rest_lines()]
         if self.pull_available:
             return [
-                "4. Pull the source now over REST; see its sync history and the jobs it made:",
+                "4. Pull the source again over REST (it takes only files added since), and see",
+                "   its sync history and the jobs it made:",
                 "",
                 *rest,
-                "",
-                "   Each pulled file becomes a job; when a job completes, its result is pushed to",
-                "   the webhook sink (you said yes to pushing automatically).",
             ]
         return [
             "4. Pulling and pushing come with the sync engine, which is not in this build yet.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from api.routes.common import CURSOR, LIMIT, service
 from api.routing import Call, Query, RouteTable
-from connections.schemas import InventoryUploadOut, Page, SyncOut
+from connections.schemas import InventoryUploadOut, Page, PullTrigger, SyncOut
 
 __all__ = ["routes"]
 
@@ -21,14 +21,24 @@ _ONE = f"{_AGENT}/data-sources/{{source_id}}"
     response=SyncOut,
     status=202,
     creates=True,
+    query=(
+        Query(
+            "trigger",
+            str,
+            "initial: the first pull after creating the source (the chat's); else manual.",
+            enum=("manual", "initial"),
+            default="manual",
+        ),
+    ),
 )
 async def pull_data_source(call: Call) -> SyncOut:
     """Queue a pull; the sync comes back ``queued`` and runs in the background.
 
     A paused source is refused with 409 (resume it first); a sink with 422.
     """
+    trigger: PullTrigger = "initial" if call.query["trigger"] == "initial" else "manual"
     return await service(call).syncs.request_pull(
-        call.identity, call.path["agent_id"], call.path["source_id"]
+        call.identity, call.path["agent_id"], call.path["source_id"], trigger=trigger
     )
 
 

@@ -20,7 +20,9 @@ from connections.schemas import (
     DataSourceOut,
     Page,
     PreviewOut,
+    PullTrigger,
     StagedSecretOut,
+    SyncOut,
 )
 from connectors.spec import Role
 
@@ -84,4 +86,18 @@ class ConnectionClient(Protocol):
 
     async def preview(self, agent_id: str, source_id: str, *, limit: int = 20) -> PreviewOut:
         """The first rows of a saved source."""
+        ...
+
+    async def pull_source(
+        self, agent_id: str, source_id: str, *, trigger: PullTrigger = "manual"
+    ) -> SyncOut:
+        """Queue a pull of a saved source; the sync comes back ``queued``."""
+        ...
+
+    async def get_sync(self, agent_id: str, source_id: str, sync_id: str) -> SyncOut:
+        """One sync of a source, with its manifest."""
+        ...
+
+    async def resume_source(self, agent_id: str, source_id: str) -> DataSourceOut:
+        """Resume a paused source (its failure count is cleared)."""
         ...

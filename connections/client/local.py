@@ -16,8 +16,10 @@ from connections.schemas import (
     Page,
     PreviewOut,
     PreviewRequest,
+    PullTrigger,
     SecretStageRequest,
     StagedSecretOut,
+    SyncOut,
     spec_out,
 )
 from connections.service import ConnectionService
@@ -110,3 +112,19 @@ class InProcessClient(ConnectionClient):
         return await self._service.probes.preview(
             self._who, agent_id, source_id, PreviewRequest(limit=limit)
         )
+
+    async def pull_source(
+        self, agent_id: str, source_id: str, *, trigger: PullTrigger = "manual"
+    ) -> SyncOut:
+        """Queue a pull."""
+        return await self._service.syncs.request_pull(
+            self._who, agent_id, source_id, trigger=trigger
+        )
+
+    async def get_sync(self, agent_id: str, source_id: str, sync_id: str) -> SyncOut:
+        """One sync."""
+        return await self._service.syncs.get_sync(self._who, agent_id, source_id, sync_id)
+
+    async def resume_source(self, agent_id: str, source_id: str) -> DataSourceOut:
+        """Resume a paused source."""
+        return await self._service.sources.set_status(self._who, agent_id, source_id, paused=False)

@@ -38,7 +38,9 @@ from connections.schemas import (
     DataSourceOut,
     Page,
     PreviewOut,
+    PullTrigger,
     StagedSecretOut,
+    SyncOut,
 )
 from connectors.errors import ConnectorError
 from connectors.results import CheckResult, CheckStep, FailureClass
@@ -222,6 +224,28 @@ class HttpClient(ConnectionClient):
         """Preview a saved source."""
         result: PreviewOut = await self._call(
             "POST", f"{_source(agent_id, source_id)}/preview", PreviewOut, body={"limit": limit}
+        )
+        return result
+
+    async def pull_source(
+        self, agent_id: str, source_id: str, *, trigger: PullTrigger = "manual"
+    ) -> SyncOut:
+        """Queue a pull."""
+        result: SyncOut = await self._call(
+            "POST", f"{_source(agent_id, source_id)}/pull", SyncOut, params={"trigger": trigger}
+        )
+        return result
+
+    async def get_sync(self, agent_id: str, source_id: str, sync_id: str) -> SyncOut:
+        """One sync."""
+        path = f"{_source(agent_id, source_id)}/syncs/{quote(sync_id, safe='')}"
+        result: SyncOut = await self._call("GET", path, SyncOut)
+        return result
+
+    async def resume_source(self, agent_id: str, source_id: str) -> DataSourceOut:
+        """Resume a paused source."""
+        result: DataSourceOut = await self._call(
+            "POST", f"{_source(agent_id, source_id)}/resume", DataSourceOut
         )
         return result
 

@@ -17,7 +17,7 @@ from connections.db.types import utcnow
 from connections.errors import ConflictError, UnavailableError, ValidationError
 from connections.identity import Identity, Permission
 from connections.ids import new_id
-from connections.schemas import InventoryUploadOut, Page, SyncOut
+from connections.schemas import InventoryUploadOut, Page, PullTrigger, SyncOut
 from connections.service.deps import ServiceDeps, audited, get_scoped, page_query, page_rows
 from connectors.spec import Role
 
@@ -76,8 +76,13 @@ class SyncService:
         self._deps = deps
         self.submit: SubmitPull | None = None
 
-    async def request_pull(self, who: Identity, agent_id: str, source_id: str) -> SyncOut:
+    async def request_pull(
+        self, who: Identity, agent_id: str, source_id: str, *, trigger: PullTrigger = "manual"
+    ) -> SyncOut:
         """Queue a pull of a source now (``pull_inventory_from_source`` on demand).
+
+        ``trigger`` is ``initial`` for the first pull the chat starts after creating a
+        source, ``manual`` otherwise.
 
         Raises:
             NotFoundError: No such source of this agent and tenant.
@@ -105,7 +110,7 @@ class SyncService:
                 tenant_id=who.tenant_id,
                 source_id=source.id,
                 direction="inbound",
-                trigger="manual",
+                trigger=trigger,
                 status="queued",
                 manifest=[],
                 checkpoint={},
@@ -113,7 +118,7 @@ class SyncService:
             )
             db.add(sync)
             await audited(
-                db, who, "data_source.pull", source.id, {"syncId": sync.id, "trigger": "manual"}
+                db, who, "data_source.pull", source.id, {"syncId": sync.id, "trigger": trigger}
             )
             await db.commit()
         try:

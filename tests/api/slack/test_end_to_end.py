@@ -68,12 +68,15 @@ async def test_an_s3_source_is_created_by_chatting_in_a_slack_thread(
     await workspace.say(OWNER, "yes", thread)
     await workspace.settle()
 
-    done = standin.posts(thread)[-1]
+    # The reply that created it; the first pull's outcome follows it in the thread.
+    done = next(p for p in standin.posts(thread) if text_of(p).startswith("Done."))
+    pulled = standin.posts(thread)[-1]
     session = await workspace.view(await workspace.session_of(thread))
     assert session["state"] == "done", text_of(done)
     sources = await _sources(workspace)
     assert [(s["type"], s["scheduleCron"]) for s in sources] == [("S3", "0 */6 * * *")]
     assert sources[0]["name"] in text_of(done)
+    assert "The first pull is done" in text_of(pulled)
     assert all(p.body["thread_ts"] == thread for p in standin.posts())
     assert ROTATE_WARNING not in [text_of(p) for p in standin.posts()]
     assert_nowhere(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -244,3 +245,34 @@ async def test_another_tenants_source_is_not_found(
         await stranger.get_source(agent.id, source.id)
     with pytest.raises(NotFoundError):
         await stranger.test_source(agent.id, source.id)
+
+
+async def test_pull_then_follow_the_sync_then_resume(
+    client_for: ClientFor, s3_files: dict[str, Any], seaweed: SeaweedS3
+) -> None:
+    client = client_for(person("t1", "ROLE_DATA_ENGINEER"))
+    agent = await client.default_agent()
+    source = await client.create_source(
+        agent.id,
+        DataSourceCreate(
+            role=Role.INVENTORY_SOURCE,
+            type="S3",
+            name="People",
+            config=s3_files,
+            secret=s3_secret(seaweed),
+        ),
+    )
+
+    queued = await client.pull_source(agent.id, source.id, trigger="initial")
+    sync = queued
+    for _ in range(200):
+        sync = await client.get_sync(agent.id, source.id, queued.id)
+        if sync.status not in ("queued", "running"):
+            break
+        await asyncio.sleep(0.05)
+    resumed = await client.resume_source(agent.id, source.id)
+
+    assert (queued.status, queued.trigger) == ("queued", "initial")
+    assert sync.status == "succeeded", sync.error
+    assert [e["key"] for e in sync.manifest] == ["in/people.csv"]
+    assert resumed.status == "active"
