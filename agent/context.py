@@ -23,6 +23,11 @@ class TurnContext:
     options: list[str] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
     start_task: str | None = None  # "test" or "discover": work to start after the turn
+    # The chosen connector's fields, by (type, role): a turn asks for them many times, and the
+    # choice can change mid-turn, so the key is checked on every use.
+    _fields: tuple[tuple[str | None, str | None], list[FieldOut]] | None = field(
+        default=None, init=False, repr=False
+    )
 
     def say(self, text: str) -> None:
         """Add a paragraph to the reply."""
@@ -41,12 +46,14 @@ class TurnContext:
         return self.session.role == "RESULTS_SINK"
 
     def fields(self) -> list[FieldOut]:
-        """The chosen connector's fields for the chosen role."""
-        connector = self.connector
-        if connector is None:
-            return []
-        role = self.session.role or "INVENTORY_SOURCE"
-        return [f for f in connector.fields if role in f.roles]
+        """The chosen connector's fields for the chosen role (do not modify the list)."""
+        key = (self.session.connector_type, self.session.role)
+        if self._fields is None or self._fields[0] != key:
+            connector = self.connector
+            role = self.session.role or "INVENTORY_SOURCE"
+            found = [] if connector is None else [f for f in connector.fields if role in f.roles]
+            self._fields = (key, found)
+        return self._fields[1]
 
     def field(self, name: str | None) -> FieldOut | None:
         """One field by name."""

@@ -51,8 +51,8 @@ from connections.errors import (
     UnavailableError,
     ValidationError,
 )
-from connections.identity import Identity
-from connections.schemas import ConnectionCheckRequest, ConnectorTypeOut
+from connections.identity import Identity, Permission
+from connections.schemas import AgentOut, ConnectionCheckRequest, ConnectorTypeOut
 from connectors.errors import ConnectorError
 from connectors.redaction import redact_text, register_secret
 from fsm import Event, State, fire
@@ -102,6 +102,7 @@ class ConversationEngine:
         self._types: list[ConnectorTypeOut] | None = None
         # Tenant -> default agent id: a session start would otherwise query it every time.
         self._default_agents: dict[str, str] = {}
+        self._agent_lookups: dict[str, asyncio.Future[AgentOut]] = {}
 
     async def _connector_types(self, client: ConnectionClient) -> list[ConnectorTypeOut]:
         if self._types is None:
@@ -121,12 +122,7 @@ class ConversationEngine:
         if agent_id is not None:
             await client.list_sources(agent_id)  # 404 unless the tenant's
         else:
-            agent_id = self._default_agents.get(who.tenant_id)
-        if agent_id is None:
-            agent_id = (await client.default_agent()).id
-            if len(self._default_agents) >= _DEFAULT_AGENT_CACHE:
-                self._default_agents.clear()
-            self._default_agents[who.tenant_id] = agent_id
+            agent_id = await self._default_agent(who, client)
         types = await self._connector_types(client)
         session = Session(
             tenant_id=who.tenant_id,
@@ -143,6 +139,27 @@ class ConversationEngine:
         await self._store.create(session)
         return reply
 
+    async def _default_agent(self, who: Identity, client: ConnectionClient) -> str:
+        """The tenant's default agent id: cached, and looked up once for concurrent starts."""
+        # The cache must not let a caller skip the check the lookup itself makes.
+        who.require(Permission.READ)
+        cached = self._default_agents.get(who.tenant_id)
+        if cached is not None:
+            return cached
+        # A tenant's first contact often comes as many starts at once: without one shared
+        # lookup each would try to create the default agent and queue on the database
+        # (seconds at 50 concurrent starts, measured).
+        lookup = self._agent_lookups.get(who.tenant_id)
+        if lookup is None:
+            lookup = asyncio.ensure_future(client.default_agent())
+            self._agent_lookups[who.tenant_id] = lookup
+            lookup.add_done_callback(lambda _: self._agent_lookups.pop(who.tenant_id, None))
+        agent_id = (await asyncio.shield(lookup)).id
+        if len(self._default_agents) >= _DEFAULT_AGENT_CACHE:
+            self._default_agents.clear()
+        self._default_agents[who.tenant_id] = agent_id
+        return agent_id
+
     async def chat(
         self,
         who: Identity,
@@ -158,13 +175,15 @@ class ConversationEngine:
             NotFoundError: No such session for this user.
         """
         text = _validate_input(message, fields)
-        await self._load(who, session_id)
-        is_cancel = fields is None and _is_cancel(text)
-        if is_cancel:
-            # Only cancel overtakes work in progress.
-            self.tasks.cancel(session_id)
-        else:
-            await self.tasks.wait(session_id, seconds=self._task_timeout)
+        if self.tasks.running(session_id):
+            # Someone else's session must not learn of, wait on or cancel this one's work. With
+            # nothing running the load under the lock checks the owner: one read, not two.
+            await self._load(who, session_id)
+            if fields is None and _is_cancel(text):
+                # Only cancel overtakes work in progress.
+                self.tasks.cancel(session_id)
+            else:
+                await self.tasks.wait(session_id, seconds=self._task_timeout)
         async with self._locks.hold(session_id):
             session = await self._load(who, session_id)
             client = self._client_for(who)

@@ -35,6 +35,9 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        # The templates ship with the code: checking their files' mtimes on every render
+        # (Jinja's default) is a stat per sentence for nothing.
+        auto_reload=False,
     )
     env.filters["human_list"] = human_list
     return env

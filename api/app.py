@@ -30,7 +30,7 @@ from connections.runner import Background, start_background
 from connections.runtime import open_runtime
 from connectors.base import ConnectorContext
 from connectors.registry import default_registry
-from sessions import LockProvider, MemoryStore, RedisLocks, RedisStore, SessionLocks, SessionStore
+from sessions import LockProvider, MemoryStore, RedisStore, SessionLocks, SessionStore
 
 __all__ = ["BACKGROUND_KEY", "CONNECTOR_CONTEXT_KEY", "SETTINGS_KEY", "create_app"]
 
@@ -68,8 +68,11 @@ def _authenticator(settings: Settings) -> Authenticator:
 def _sessions(settings: Settings) -> tuple[SessionStore, LockProvider]:
     """Redis store and locks when ``redis_url`` is set (many processes), else in memory."""
     if settings.redis_url is not None:
-        redis_store = RedisStore.from_url(settings.redis_url.get_secret_value())
-        return redis_store, RedisLocks(redis_store.client, timeout=settings.session_lock_timeout)
+        redis_store = RedisStore.from_url(
+            settings.redis_url.get_secret_value(), lock_timeout=settings.session_lock_timeout
+        )
+        # The store is its own lock provider: a turn's lock, read and write share round trips.
+        return redis_store, redis_store
     memory = MemoryStore(max_sessions=settings.max_sessions)
     memory.start_evictor()
     return memory, SessionLocks()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import sys
 from collections.abc import Sequence
 
@@ -45,11 +46,26 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     return parser
 
 
+async def _freeze_heap(_app: web.Application) -> None:
+    """Exempt what start-up built from garbage collection.
+
+    The modules, routes, connectors and database engine are about 200,000 objects that live as
+    long as the process. Left in the collector, each full collection walks them all: a
+    130 ms pause every few hundred turns, which every request in flight waits out (measured,
+    docs/performance.md). Frozen, a full collection walks only what turns allocate.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def _serve(settings: Settings, host: str, port: int) -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     log = structlog.get_logger("api")
     log.info("service_starting", host=host, port=port, data_dir=str(settings.data_dir))
-    web.run_app(create_app(settings), host=host, port=port, print=None, access_log=None)
+    app = create_app(settings)
+    # After the cleanup contexts' start-up (aiohttp runs those first): the heap is built.
+    app.on_startup.append(_freeze_heap)
+    web.run_app(app, host=host, port=port, print=None, access_log=None)
     return 0
 
 

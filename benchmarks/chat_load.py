@@ -11,6 +11,11 @@ A "turn" is one start or chat POST. Latency runs wait ``think`` seconds between 
 throughput run has no think time. The floor is ``GET /healthz`` (a trivial JSON route through the
 same app, middleware and logging) driven the same way.
 
+Besides wall-clock throughput, each run reports the CPU time the server process (and, with
+``--redis-url``, the Redis server) spent per turn over the measured window, read from
+``/proc/<pid>/stat`` and Redis ``INFO cpu``: a cost that does not depend on how busy the load
+generator or the rest of the machine is. The DELETE that ends each conversation is included.
+
     python -m benchmarks.chat_load --users 200 --think 1 --seconds 20
 """
 
@@ -28,12 +33,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import redis
 
 BASE = "/api/v1/agents/ingestion/sessions"
 CONVERSATION = (
@@ -46,6 +52,7 @@ CONVERSATION = (
     "cancel",
 )
 ROOT = Path(__file__).resolve().parent.parent
+TENANTS = 7  # users are spread over this many tenants
 
 
 def _free_port() -> int:
@@ -60,9 +67,34 @@ def _pin(cpu: int) -> None:
             os.sched_setaffinity(0, {cpu})
 
 
+@dataclass(frozen=True)
+class Server:
+    """A running ``serve`` process."""
+
+    url: str
+    pid: int
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    # utime and stime are the 14th and 15th fields of stat(5); index 0 here is the 3rd.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def redis_cpu(url: str) -> float:
+    """CPU seconds the Redis server has used so far (``INFO cpu``)."""
+    client = redis.Redis.from_url(url)
+    try:
+        info: dict[str, Any] = client.info("cpu")  # type: ignore[assignment] # sync client
+    finally:
+        client.close()
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+
 @contextlib.contextmanager
-def server(redis_url: str | None = None) -> Iterator[str]:
-    """``ingestion-agent serve`` on a free port; yields its base URL."""
+def server(redis_url: str | None = None) -> Iterator[Server]:
+    """``ingestion-agent serve`` on a free port."""
     port = _free_port()
     with tempfile.TemporaryDirectory() as data_dir:
         env = dict(os.environ)
@@ -91,7 +123,7 @@ def server(redis_url: str | None = None) -> Iterator[str]:
         try:
             url = f"http://127.0.0.1:{port}"
             asyncio.run(_wait_up(url, proc))
-            yield url
+            yield Server(url, proc.pid)
         finally:
             proc.terminate()
             try:
@@ -125,7 +157,7 @@ async def _user(  # noqa: PLR0917 - the simulated user's whole situation
     http: aiohttp.ClientSession, url: str, n: int, think: float, stop: float, stats: Stats
 ) -> None:
     headers = {
-        "X-Tenant-Id": f"tenant-{n % 7}",
+        "X-Tenant-Id": f"tenant-{n % TENANTS}",
         "X-User-ID": f"user-{n}",
         "X-User-Roles": "ROLE_DATA_ENGINEER",
     }
@@ -180,21 +212,33 @@ async def _echo_user(
 
 
 async def drive(
-    url: str, users: int, think: float, seconds: float, *, echo: bool
+    url: str,
+    users: int,
+    think: float,
+    seconds: float,
+    *,
+    echo: bool,
+    cpu: Callable[[], dict[str, float]] = dict,
 ) -> dict[str, Any]:
-    """Run ``users`` simulated users for ``seconds``; turns/s and latency percentiles."""
+    """Run ``users`` simulated users for ``seconds``; turns/s, latency percentiles and CPU.
+
+    ``cpu`` reads cumulative CPU seconds by name; it is read after the warm-up and at the end,
+    and each name's difference is reported per turn in milliseconds.
+    """
     stats = Stats()
     connector = aiohttp.TCPConnector(limit=0, force_close=False)
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
         loop = asyncio.get_running_loop()
-        # Warm up: a few whole conversations (first-use caches, imports), not counted.
+        # Warm up: a whole conversation per tenant (first-use caches, imports, each tenant's
+        # default agent), not counted.
         warm = Stats()
         await asyncio.gather(
-            *(_user(http, url, -1 - i, 0, loop.time() + 1.0, warm) for i in range(4))
+            *(_user(http, url, -1 - i, 0, loop.time() + 1.0, warm) for i in range(TENANTS))
         )
         # Arrivals spread over the first think period so users don't move in lockstep.
         ramp = think or 0.0
+        cpu_before = cpu()
         start = loop.time()
         stop = start + seconds
 
@@ -207,9 +251,14 @@ async def drive(
 
         await asyncio.gather(*(launch(n) for n in range(users)))
         elapsed = loop.time() - start
+        cpu_after = cpu()
     lat = sorted(stats.latencies)
     if not lat:
         return {"turns": 0, "errors": stats.errors}
+    cpu_ms = {
+        f"{name}_cpu_ms_per_turn": (cpu_after[name] - cpu_before[name]) * 1000 / len(lat)
+        for name in cpu_after
+    }
     q = statistics.quantiles(lat, n=100, method="inclusive") if len(lat) > 1 else [lat[0]] * 99
     return {
         "route": "echo" if echo else "turn",
@@ -223,6 +272,7 @@ async def drive(
         "p50_ms": q[49] * 1000,
         "p99_ms": q[98] * 1000,
         "max_ms": lat[-1] * 1000,
+        **cpu_ms,
     }
 
 
@@ -231,8 +281,15 @@ def run(
 ) -> dict[str, Any]:
     """One run against a fresh server."""
     _pin(1)
-    with server(redis_url) as url:
-        return asyncio.run(drive(url, users, think, seconds, echo=echo))
+    with server(redis_url) as serve:
+
+        def cpu() -> dict[str, float]:
+            used = {"server": process_cpu(serve.pid)}
+            if redis_url:
+                used["redis"] = redis_cpu(redis_url)
+            return used
+
+        return asyncio.run(drive(serve.url, users, think, seconds, echo=echo, cpu=cpu))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,13 +5,14 @@ middleware, routing, auth and logging as ``serve``); ``users`` conversations are
 sequentially and only that part is profiled. Client-side aiohttp frames are in the tree too, so
 read the server-side branches (``_handle``/``handler``).
 
-    python -m benchmarks.profile_turn --conversations 50
+    python -m benchmarks.profile_turn --conversations 50 [--redis-url redis://127.0.0.1:6379/0]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import pathlib
 import sys
 import tempfile
@@ -22,7 +23,7 @@ from pyinstrument import Profiler
 from benchmarks.chat_load import BASE, CONVERSATION
 
 
-async def _drive(conversations: int, profiler: Profiler) -> int:
+async def _drive(conversations: int, profiler: Profiler, redis_url: str | None) -> int:
     from aiohttp.test_utils import TestClient, TestServer  # noqa: PLC0415
 
     from api.app import create_app  # noqa: PLC0415
@@ -30,13 +31,20 @@ async def _drive(conversations: int, profiler: Profiler) -> int:
 
     turns = 0
     with tempfile.TemporaryDirectory() as data_dir:
-        app = create_app(Settings(data_dir=pathlib.Path(data_dir)))
+        settings = Settings(data_dir=pathlib.Path(data_dir))
+        if redis_url is not None:
+            settings = Settings(data_dir=pathlib.Path(data_dir), redis_url=redis_url)
+        app = create_app(settings)
         client: TestClient[Any, Any] = TestClient(TestServer(app))
         await client.start_server()
         try:
             for n in range(conversations + 2):
                 if n == 2:
-                    profiler.start()  # the first two conversations warm caches
+                    # As ``serve`` does after start-up (api/cli.py); the first two
+                    # conversations warm caches.
+                    gc.collect()
+                    gc.freeze()
+                    profiler.start()
                 who = {
                     "X-Tenant-Id": "t",
                     "X-User-ID": f"u{n}",
@@ -56,10 +64,10 @@ async def _drive(conversations: int, profiler: Profiler) -> int:
     return turns
 
 
-def profile(conversations: int = 50) -> tuple[int, str]:
-    """Turns profiled and pyinstrument's text report."""
+def profile(conversations: int = 50, redis_url: str | None = None) -> tuple[int, str]:
+    """Turns profiled and pyinstrument's text report (Redis store when ``redis_url``)."""
     profiler = Profiler(interval=0.0005, async_mode="disabled")
-    turns = asyncio.run(_drive(conversations, profiler))
+    turns = asyncio.run(_drive(conversations, profiler, redis_url))
     text = profiler.output_text(unicode=True, color=False, show_all=False, short_mode=False)
     return turns, text
 
@@ -67,9 +75,10 @@ def profile(conversations: int = 50) -> tuple[int, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--conversations", type=int, default=50)
+    parser.add_argument("--redis-url", help="profile with the Redis session store")
     parser.add_argument("--out", type=pathlib.Path, help="write the report here (stdout has logs)")
     args = parser.parse_args(argv)
-    turns, text = profile(args.conversations)
+    turns, text = profile(args.conversations, args.redis_url)
     report = f"{turns} turns profiled\n{text}"
     if args.out:
         args.out.write_text(report)

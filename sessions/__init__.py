@@ -4,7 +4,8 @@ A session is data (:class:`Session`), kept serialized by a :class:`SessionStore`
 (:class:`MemoryStore` by default: 24 h TTL of inactivity, a cap per process, eviction every
 5 minutes; :class:`RedisStore` to survive restarts and share sessions between processes).
 :class:`SessionLocks` serializes the turns of one session within a process, :class:`RedisLocks`
-across processes; different sessions never wait on each other. Errors derive from
+across processes (a :class:`RedisStore` is its own lock provider, so that taking the lock reads
+the session and saving it releases the lock); different sessions never wait on each other. Errors derive from
 :class:`SessionError`.
 """
 

@@ -1,7 +1,7 @@
-"""Per-session locks across processes, held in Redis.
+"""Per-session locks across processes, held in Redis, that can read the session as they are taken.
 
 A turn first takes the in-process :class:`~sessions.locks.SessionLocks` lock, then the Redis lock
-(``redis.asyncio.lock.Lock``: a random owner token, released only by its owner, expiring after
+(key ``{prefix}{id}``, a random owner token, released only by its owner, expiring after
 ``timeout`` seconds). So:
 
 - within one process, messages to a session keep their arrival order (the in-process lock is
@@ -10,25 +10,71 @@ A turn first takes the in-process :class:`~sessions.locks.SessionLocks` lock, th
   ``sleep`` seconds and whoever polls first after a release wins;
 - a crashed holder never blocks a session longer than ``timeout``: its key expires.
 
+A turn is lock, read, write, unlock. Given ``session_key``, taking the lock also reads the session
+in the same round trip (one Lua script) and keeps its bytes as the holder's :class:`Lease`; the
+:class:`~sessions.redis_store.RedisStore` serves its ``get`` from that lease and releases the lock
+with its ``save``, in one script as well. A turn then costs two round trips instead of four,
+each of which costs more CPU in the client than any step of the turn itself
+(docs/performance.md).
+
 A turn that outlives ``timeout`` loses the lock; the store's compare-and-set on the version still
 refuses its save if another turn wrote meanwhile, so no update is lost either way.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import secrets
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 import structlog
-from redis.exceptions import LockError
 
 from sessions.errors import SessionConflictError
 from sessions.locks import SessionLocks
 
-__all__ = ["RedisLocks"]
+__all__ = ["Lease", "RedisLocks"]
 
 log = structlog.get_logger(__name__)
+
+# KEYS: lock, [session]. ARGV: token, expiry in ms. {1, session bytes or nil} if taken, else {0}.
+_ACQUIRE = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  if KEYS[2] then
+    return {1, redis.call('GET', KEYS[2])}
+  end
+  return {1}
+end
+return {0}
+"""
+
+# KEYS: lock. ARGV: token. Deletes the lock only if this holder still owns it; 1 if it did.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+@dataclass(slots=True)
+class Lease:
+    """A held Redis lock and what was read with it.
+
+    Attributes:
+        token: This holder's random owner token.
+        data: The session's bytes as of taking the lock (``None``: no such session), valid
+            while ``read`` is true.
+        read: Whether ``data`` is still the stored session (no write since).
+        released: Whether the lock was released already (by the store's save).
+    """
+
+    token: str
+    data: bytes | None = None
+    read: bool = False
+    released: bool = False
 
 
 class RedisLocks:
@@ -41,6 +87,8 @@ class RedisLocks:
             ``SessionConflictError`` (retryable).
         prefix: Key prefix of the lock keys.
         sleep: Seconds between two attempts while waiting.
+        session_key: The session's key for an id: taking the lock then reads the session too
+            (see :meth:`lease`).
     """
 
     def __init__(
@@ -51,6 +99,7 @@ class RedisLocks:
         blocking_timeout: float = 60.0,
         prefix: str = "ia:lock:",
         sleep: float = 0.02,
+        session_key: Callable[[str], str] | None = None,
     ) -> None:
         if timeout <= 0 or blocking_timeout <= 0 or sleep <= 0:
             raise ValueError("timeout, blocking_timeout and sleep must be positive")
@@ -59,11 +108,19 @@ class RedisLocks:
         self.blocking_timeout = blocking_timeout
         self.prefix = prefix
         self.sleep = sleep
+        self._session_key = session_key
         self._local = SessionLocks()
+        self._leases: dict[str, Lease] = {}
+        self._acquire = client.register_script(_ACQUIRE)
+        self._release = client.register_script(_RELEASE)
 
     def key(self, session_id: str) -> str:
         """The Redis key of a session's lock."""
         return f"{self.prefix}{session_id}"
+
+    def lease(self, session_id: str) -> Lease | None:
+        """The lease this process holds on the session, if any."""
+        return self._leases.get(session_id)
 
     @asynccontextmanager
     async def hold(self, session_id: str) -> AsyncIterator[None]:
@@ -73,24 +130,35 @@ class RedisLocks:
             SessionConflictError: The Redis lock was not free within ``blocking_timeout``.
         """
         async with self._local.hold(session_id):
-            lock = self.client.lock(
-                self.key(session_id),
-                timeout=self.timeout,
-                sleep=self.sleep,
-                blocking=True,
-                blocking_timeout=self.blocking_timeout,
-                thread_local=False,  # one event loop thread; the token lives on the lock object
-            )
-            if not await lock.acquire():
+            lease = await self._take(session_id)
+            self._leases[session_id] = lease
+            try:
+                yield
+            finally:
+                del self._leases[session_id]
+                if not lease.released and not await self._release(
+                    keys=[self.key(session_id)], args=[lease.token]
+                ):
+                    # The turn outlived ``timeout``; compare-and-set on save still guards it.
+                    log.warning("session_lock_expired", session_id=session_id)
+
+    async def _take(self, session_id: str) -> Lease:
+        token = secrets.token_hex(16)
+        keys = [self.key(session_id)]
+        if self._session_key is not None:
+            keys.append(self._session_key(session_id))
+        args: list[str | int] = [token, int(self.timeout * 1000)]
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + self.blocking_timeout
+        while True:
+            taken = await self._acquire(keys=keys, args=args)
+            if taken[0] == 1:
+                if self._session_key is None:
+                    return Lease(token)
+                return Lease(token, data=taken[1], read=True)
+            if loop.time() + self.sleep > give_up:
                 log.warning("session_lock_timeout", session_id=session_id)
                 raise SessionConflictError(
                     f"session {session_id} is busy; try again", session_id=session_id
                 )
-            try:
-                yield
-            finally:
-                try:
-                    await lock.release()
-                except LockError:
-                    # The turn outlived ``timeout``; compare-and-set on save still guards it.
-                    log.warning("session_lock_expired", session_id=session_id)
+            await asyncio.sleep(self.sleep)

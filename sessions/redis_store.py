@@ -8,12 +8,19 @@ idle sessions itself and :meth:`RedisStore.evict_expired` has nothing to do.
 reads the stored version and writes only if it is the one the caller loaded. Two processes that
 both apply a turn to version ``n`` cannot both win; the loser gets ``SessionConflictError``.
 
+The store is also the engine's lock provider (:meth:`RedisStore.hold`, a
+:class:`~sessions.redis_locks.RedisLocks`): taking a session's lock reads the session in the same
+round trip, ``get`` under the lock is served from that read, and ``save`` under the lock
+releases it in the same script as the write. A turn is two round trips.
+
 ``count`` walks the keyspace with ``SCAN`` (O(keys in the database), in batches, never blocking
 Redis); it is for operators and the optional cap, not for the request path.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,24 +30,33 @@ import structlog
 from sessions.errors import SessionConflictError, SessionLimitError, SessionNotFoundError
 from sessions.memory import Clock
 from sessions.model import Session
+from sessions.redis_locks import RedisLocks
 
 __all__ = ["RedisStore"]
 
 log = structlog.get_logger(__name__)
 
+# KEYS: session, [lock]. ARGV: expected version, JSON, TTL in seconds, [lock token].
 # Returns 1 when written, -1 when the key is gone (missing or expired), else the stored version
-# as a negative number minus 2, so the caller can name it in the conflict.
+# as a negative number minus 2, so the caller can name it in the conflict. Given a lock and its
+# token, releases the lock whatever the outcome if this holder still owns it.
 _SAVE = """
+local outcome = 1
 local current = redis.call('GET', KEYS[1])
 if not current then
-  return -1
+  outcome = -1
+else
+  local stored = tonumber(cjson.decode(current)['version'])
+  if stored ~= tonumber(ARGV[1]) then
+    outcome = -2 - stored
+  else
+    redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+  end
 end
-local stored = tonumber(cjson.decode(current)['version'])
-if stored ~= tonumber(ARGV[1]) then
-  return -2 - stored
+if KEYS[2] and redis.call('GET', KEYS[2]) == ARGV[4] then
+  redis.call('DEL', KEYS[2])
 end
-redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
-return 1
+return outcome
 """
 
 
@@ -58,6 +74,9 @@ class RedisStore:
         max_sessions: Optional cap over every process; ``create`` then counts with ``SCAN``,
             which costs O(keys), so leave it ``None`` unless the keyspace is small.
         clock: The time source for ``updated_at``.
+        lock_timeout: Seconds after which a session lock expires by itself (a crashed holder
+            blocks the session no longer); longer than any turn.
+        lock_prefix: Key prefix of the lock keys.
 
     Example::
 
@@ -75,6 +94,8 @@ class RedisStore:
         prefix: str = "ia:session:",
         max_sessions: int | None = None,
         clock: Clock = _utcnow,
+        lock_timeout: float = 30.0,
+        lock_prefix: str = "ia:lock:",
     ) -> None:
         if ttl < timedelta(seconds=1):
             raise ValueError("ttl must be at least one second")
@@ -88,6 +109,9 @@ class RedisStore:
         self._seconds = int(ttl.total_seconds())
         self._save = client.register_script(_SAVE)
         self._owns_client = False
+        self.locks = RedisLocks(
+            client, timeout=lock_timeout, prefix=lock_prefix, session_key=self.key
+        )
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> RedisStore:
@@ -120,21 +144,46 @@ class RedisStore:
             )
         session.updated_at = now
 
+    @asynccontextmanager
+    async def hold(self, session_id: str) -> AsyncIterator[None]:
+        """Hold the session's lock (``LockProvider``), reading the session as it is taken.
+
+        Raises:
+            SessionConflictError: The lock was not free within the wait (retryable).
+        """
+        async with self.locks.hold(session_id):
+            yield
+
     async def get(self, session_id: str) -> Session | None:
         """A fresh copy of the live session, or ``None``."""
-        data = await self.client.get(self.key(session_id))
+        lease = self.locks.lease(session_id)
+        if lease is not None and lease.read:
+            # Read with the lock this process holds; nobody else can have written since.
+            data = lease.data
+        else:
+            data = await self.client.get(self.key(session_id))
         return None if data is None else Session.from_json(data)
 
     async def save(self, session: Session) -> None:
-        """Compare-and-set on ``version``, atomic in Redis; see ``SessionStore.save``."""
+        """Compare-and-set on ``version``, atomic in Redis; see ``SessionStore.save``.
+
+        Under :meth:`hold`, the same script releases the lock.
+        """
         now = self._clock()
         version = session.version + 1
         data = session.model_copy(update={"version": version, "updated_at": now}).to_json()
-        outcome = int(
-            await self._save(
-                keys=[self.key(session.id)], args=[session.version, data, self._seconds]
-            )
-        )
+        keys = [self.key(session.id)]
+        args: list[Any] = [session.version, data, self._seconds]
+        lease = self.locks.lease(session.id)
+        releases = lease is not None and not lease.released
+        if lease is not None:
+            lease.read = False  # written (or refused): Redis has the truth now
+            if releases:
+                keys.append(self.locks.key(session.id))
+                args.append(lease.token)
+        outcome = int(await self._save(keys=keys, args=args))
+        if lease is not None and releases:
+            lease.released = True  # only now: had the script failed, leaving ``hold`` releases
         if outcome == -1:
             raise SessionNotFoundError(
                 f"session {session.id} does not exist or has expired", session_id=session.id
@@ -150,6 +199,9 @@ class RedisStore:
 
     async def delete(self, session_id: str) -> bool:
         """Remove the session; ``True`` if a live one was removed."""
+        lease = self.locks.lease(session_id)
+        if lease is not None:
+            lease.read = False
         return bool(await self.client.delete(self.key(session_id)))
 
     async def count(self) -> int:

@@ -11,8 +11,11 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from api.routes.common import SERVICE_KEY
 from api.routes.sessions import ENGINE_KEY
+from connections.errors import PermissionDeniedError
 from connections.identity import Identity, RoleMap
+from connections.schemas import AgentOut
 from tests.agent.conftest import Chat, person
 from tests.support.https import TestTLS, serve
 
@@ -108,3 +111,36 @@ async def test_a_slow_test_blocks_neither_other_sessions_nor_cancel(
     assert cancelled["state"] == "select_source_type"
     assert not release.is_set()  # cancel did not wait for the test
     assert (await slow.view())["state"] == "select_source_type"
+
+
+async def test_concurrent_first_starts_of_a_tenant_share_one_default_agent_lookup(
+    app_client: TestClient[Any, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = app_client.app[ENGINE_KEY]
+    agents = app_client.app[SERVICE_KEY].agents
+    lookups = 0
+    real = agents.default
+
+    async def counted(who: Identity) -> AgentOut:
+        nonlocal lookups
+        lookups += 1
+        return await real(who)
+
+    monkeypatch.setattr(agents, "default", counted)
+    people = [_who(person(tenant="fresh", user=f"u{i}")) for i in range(20)]
+
+    replies = await asyncio.gather(*(engine.start(who) for who in people))
+
+    sessions = [await engine.get(who, r.session_id) for who, r in zip(people, replies, strict=True)]
+    assert lookups == 1
+    assert len({s.agent_id for s in sessions}) == 1
+
+
+async def test_the_cached_default_agent_does_not_skip_the_permission_check(
+    app_client: TestClient[Any, Any],
+) -> None:
+    engine = app_client.app[ENGINE_KEY]
+    await engine.start(_who(person(tenant="acme", user="ada")))  # fills the tenant's cache
+
+    with pytest.raises(PermissionDeniedError):
+        await engine.start(_who(person(tenant="acme", user="eve", roles="ROLE_NOBODY")))

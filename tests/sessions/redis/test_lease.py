@@ -1,0 +1,111 @@
+"""A turn through the Redis store: the lock reads the session, the save releases the lock.
+
+Round trips are counted by wrapping the real client's ``execute_command`` (every command and
+script call goes through it); the commands still run against the real Redis.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import redis.asyncio as aioredis
+
+from sessions import RedisStore, SessionConflictError
+from tests.sessions.conftest import make_session
+
+
+@pytest.fixture
+def sent(redis_client: aioredis.Redis, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    names: list[str] = []
+    real = redis_client.execute_command
+
+    async def counted(*args: Any, **options: Any) -> Any:
+        names.append(str(args[0]))
+        return await real(*args, **options)
+
+    monkeypatch.setattr(redis_client, "execute_command", counted)
+    return names
+
+
+@pytest.fixture
+def store(redis_client: aioredis.Redis, prefix: str) -> RedisStore:
+    return RedisStore(redis_client, prefix=f"{prefix}session:", lock_prefix=f"{prefix}lock:")
+
+
+async def test_a_turn_is_two_round_trips_and_leaves_no_lock(
+    store: RedisStore, redis_client: aioredis.Redis, sent: list[str]
+) -> None:
+    session = make_session()
+    await store.create(session)
+    sent.clear()
+
+    async with store.hold(session.id):
+        loaded = await store.get(session.id)
+        assert loaded == session
+        loaded.answers["bucket"] = "acme-data"
+        await store.save(loaded)
+
+    assert sent == ["EVALSHA", "EVALSHA"]  # lock + read, then write + unlock
+    assert await redis_client.exists(store.locks.key(session.id)) == 0
+    stored = await store.get(session.id)
+    assert stored is not None
+    assert stored.answers == {"bucket": "acme-data"}
+    assert stored.version == 1
+
+
+async def test_the_lock_is_held_until_the_save(
+    store: RedisStore, redis_client: aioredis.Redis
+) -> None:
+    session = make_session()
+    await store.create(session)
+
+    async with store.hold(session.id):
+        assert await redis_client.exists(store.locks.key(session.id)) == 1
+        loaded = await store.get(session.id)
+        assert loaded is not None
+        await store.save(loaded)
+        assert await redis_client.exists(store.locks.key(session.id)) == 0
+        # Read again after the write: from Redis, not from what the lock read.
+        again = await store.get(session.id)
+        assert again is not None
+        assert again.version == 1
+
+
+async def test_a_refused_save_still_releases_the_lock(
+    store: RedisStore, redis_client: aioredis.Redis
+) -> None:
+    session = make_session()
+    await store.create(session)
+
+    async with store.hold(session.id):
+        loaded = await store.get(session.id)
+        assert loaded is not None
+        # Another writer that ignored the lock (one whose lock expired) got there first.
+        await redis_client.set(
+            store.key(session.id), loaded.model_copy(update={"version": 5}).to_json()
+        )
+        with pytest.raises(SessionConflictError):
+            await store.save(loaded)
+        assert await redis_client.exists(store.locks.key(session.id)) == 0
+
+    assert await redis_client.exists(store.locks.key(session.id)) == 0
+
+
+async def test_holding_a_missing_session_reads_nothing_and_unlocks_on_leaving(
+    store: RedisStore, redis_client: aioredis.Redis, sent: list[str]
+) -> None:
+    async with store.hold("ses_missing"):
+        assert await store.get("ses_missing") is None
+
+    assert sent == ["EVALSHA", "EVALSHA"]  # lock + read, then unlock
+    assert await redis_client.exists(store.locks.key("ses_missing")) == 0
+
+
+async def test_a_session_deleted_under_the_lock_is_gone_for_the_holder(store: RedisStore) -> None:
+    session = make_session()
+    await store.create(session)
+
+    async with store.hold(session.id):
+        assert await store.delete(session.id)
+        assert await store.get(session.id) is None
