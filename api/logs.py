@@ -110,5 +110,7 @@ def configure_logging(
     root.setLevel(level.upper())
     # aiohttp's access log repeats what our middleware logs, with the query string.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
-    for noisy in ("botocore", "boto3", "urllib3", "s3transfer", "httpx", "httpcore"):
+    # ``transitions`` logs every state change at INFO: a line per chat turn that says nothing
+    # the request line does not, and a large share of a turn's CPU.
+    for noisy in ("botocore", "boto3", "urllib3", "s3transfer", "httpx", "httpcore", "transitions"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
