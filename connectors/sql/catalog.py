@@ -8,13 +8,62 @@ once as a cursor candidate.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from connectors.results import Column, ColumnType, Stream
 from connectors.sql.cursors import cursor_rank
 from connectors.sql.session import TableRef
 
-__all__ = ["StreamBuilder"]
+__all__ = ["StreamBuilder", "catalog_stream", "collector_paused"]
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a catalog is read and built.
+
+    A catalog allocates hundreds of thousands of objects that all survive, and every few
+    hundred allocations start a collection that walks the survivors, the full ones the
+    whole heap: 0.04 s of 0.27 s for 10,000 alike tables, 1 s of 2 s when no two tables
+    share a column. Pausing only defers work: nothing built here is cyclic garbage, and
+    collections resume afterwards. If someone else paused it, it stays paused.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def catalog_stream(
+    name: str,
+    columns: tuple[Column, ...],
+    *,
+    primary_key: tuple[str, ...],
+    cursor_candidates: tuple[str, ...],
+    size_bytes: int | None,
+    record_estimate: int | None,
+    description: str | None,
+) -> Stream:
+    """A :class:`Stream` of parts built by a :class:`StreamBuilder`.
+
+    Validated: with column objects it is only checking types (about 2 µs a stream, less
+    than ``model_construct``'s per-field loop), and nothing odd slips into a catalog.
+    """
+    return Stream(
+        name=name,
+        columns=columns,
+        primary_key=primary_key,
+        cursor_candidates=cursor_candidates,
+        size_bytes=size_bytes,
+        record_estimate=record_estimate,
+        file_count=None,
+        description=description,
+    )
 
 
 class StreamBuilder:
@@ -34,6 +83,39 @@ class StreamBuilder:
             self._columns[key] = column
             self._ranks[id(column)] = cursor_rank(name, type_)
         return column
+
+    def cursor_candidates(
+        self,
+        columns: tuple[Column, ...],
+        *,
+        primary_key: tuple[str, ...] = (),
+        increasing: Iterable[str] = (),
+    ) -> tuple[str, ...]:
+        """The columns that could serve as cursors, best first; ties keep column order.
+
+        Args:
+            columns: The table's columns in order, built by :meth:`column`.
+            primary_key: Primary-key columns in key order.
+            increasing: Identity / auto-increment columns.
+        """
+        grows = set(increasing)
+        if len(primary_key) == 1:
+            # A single-column integer key is almost always a sequence.
+            grows.add(primary_key[0])
+        ranks = self._ranks
+        ranked = [
+            (rank, i, c.name)
+            for i, c in enumerate(columns)
+            if (rank := ranks.get(id(c))) is not None
+        ]
+        if grows:
+            for i, c in enumerate(columns):
+                if c.name in grows and ranks.get(id(c)) is None:
+                    rank = cursor_rank(c.name, c.type, increasing=True)
+                    if rank is not None:
+                        ranked.append((rank, i, c.name))
+        ranked.sort()
+        return tuple(name for _, _, name in ranked)
 
     def stream(
         self,
@@ -58,29 +140,14 @@ class StreamBuilder:
             description: What it is ("table", "view"...).
         """
         cols = tuple(columns)
-        grows = set(increasing)
-        if len(primary_key) == 1:
-            # A single-column integer key is almost always a sequence.
-            grows.add(primary_key[0])
-        ranks = self._ranks
-        ranked = [
-            (rank, i, c.name) for i, c in enumerate(cols) if (rank := ranks.get(id(c))) is not None
-        ]
-        for i, c in enumerate(cols):
-            if c.name in grows and ranks.get(id(c)) is None:
-                rank = cursor_rank(c.name, c.type, increasing=True)
-                if rank is not None:
-                    ranked.append((rank, i, c.name))
-        ranked.sort()
-        # The parts were built from validated values; validating 10,000 streams again
-        # would be a large share of discovery's time.
-        return Stream.model_construct(
-            name=table.stream,
-            columns=cols,
+        return catalog_stream(
+            table.stream,
+            cols,
             primary_key=primary_key,
-            cursor_candidates=tuple(name for _, _, name in ranked),
+            cursor_candidates=self.cursor_candidates(
+                cols, primary_key=primary_key, increasing=increasing
+            ),
             size_bytes=size_bytes,
             record_estimate=record_estimate,
-            file_count=None,
             description=description,
         )

@@ -19,6 +19,7 @@ ones, :func:`~connectors.threads.iterate_in_thread` for reads.
 from __future__ import annotations
 
 import asyncio
+import operator
 import threading
 from abc import abstractmethod
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -32,6 +33,7 @@ from connectors.errors import ConnectorError, NotFoundError
 from connectors.guard import IPAddress
 from connectors.results import Catalog, FailureClass
 from connectors.spec import ConnectorSpec, Role, fields_of
+from connectors.sql.catalog import collector_paused
 from connectors.sql.config import DatabaseConfig, DatabaseSecrets
 from connectors.sql.errors import cannot_read
 from connectors.sql.reading import ReadSettings, read_stream
@@ -55,6 +57,7 @@ _NETWORK_FAILURES = frozenset(
     }
 )
 _SCHEMAS_SHOWN = 20
+_stream_name = operator.attrgetter("name")
 
 ConfigT = TypeVar("ConfigT", bound=DatabaseConfig)
 
@@ -241,11 +244,11 @@ class SqlConnector(Connector[ConfigT, DatabaseSecrets], Generic[ConfigT]):
     def _discover_sync(self, config: ConfigT, secrets: DatabaseSecrets) -> Catalog:
         session = self._connect_sync(config, secrets, Purpose.DISCOVER)
         try:
-            with session.translated():
+            with session.translated(), collector_paused():
                 streams = session.catalog(config.schema_names)
         finally:
             session.close()
-        streams.sort(key=lambda s: s.name)
+        streams.sort(key=_stream_name)
         return Catalog.model_construct(streams=tuple(streams))
 
     def _connect_sync(
