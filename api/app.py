@@ -11,6 +11,7 @@ from importlib.metadata import version
 from aiohttp import web
 
 from agent.engine import ConversationEngine
+from agent.prompts import corpus as prompt_corpus
 from api import connector_types
 from api.auth import Authenticator, HeaderAuthenticator, JwtAuthenticator
 from api.dispatch import AUTH_KEY, IDEMPOTENCY_KEY, install
@@ -32,7 +33,13 @@ from connectors.base import ConnectorContext
 from connectors.registry import default_registry
 from sessions import LockProvider, MemoryStore, RedisStore, SessionLocks, SessionStore
 
-__all__ = ["BACKGROUND_KEY", "CONNECTOR_CONTEXT_KEY", "SETTINGS_KEY", "create_app"]
+__all__ = [
+    "BACKGROUND_KEY",
+    "CONNECTOR_CONTEXT_KEY",
+    "SETTINGS_KEY",
+    "create_app",
+    "memory_store",
+]
 
 SETTINGS_KEY = web.AppKey("settings", Settings)
 CONNECTOR_CONTEXT_KEY = web.AppKey("connector_context", ConnectorContext)
@@ -65,6 +72,11 @@ def _authenticator(settings: Settings) -> Authenticator:
     return HeaderAuthenticator(role_map=settings.roles)
 
 
+def memory_store(settings: Settings) -> MemoryStore:
+    """The in-memory session store as ``serve`` configures it."""
+    return MemoryStore(max_sessions=settings.max_sessions, dictionary=prompt_corpus())
+
+
 def _sessions(settings: Settings) -> tuple[SessionStore, LockProvider]:
     """Redis store and locks when ``redis_url`` is set (many processes), else in memory."""
     if settings.redis_url is not None:
@@ -73,7 +85,7 @@ def _sessions(settings: Settings) -> tuple[SessionStore, LockProvider]:
         )
         # The store is its own lock provider: a turn's lock, read and write share round trips.
         return redis_store, redis_store
-    memory = MemoryStore(max_sessions=settings.max_sessions)
+    memory = memory_store(settings)
     memory.start_evictor()
     return memory, SessionLocks()
 

@@ -6,7 +6,8 @@ other. The session is a real one: a conversation driven through the app in-proce
 user and bucket each.
 
 Variants:
-    store:  ``sessions.MemoryStore`` (what ``serve`` uses), via ``create``.
+    store:  ``sessions.MemoryStore`` as ``serve`` configures it (``api.app.memory_store``),
+            via ``create``.
     live:   the same sessions as live pydantic ``Session`` objects in a dict (the old way).
     json:   the same JSON bytes in a dict keyed by id, nothing else (the floor).
 
@@ -91,11 +92,15 @@ def variants_of(template: bytes, n: int) -> Any:
 
 
 async def measure(variant: str, n: int) -> dict[str, Any]:
-    from sessions import MemoryStore, Session  # noqa: PLC0415
+    from api.app import memory_store  # noqa: PLC0415
+    from api.settings import Settings  # noqa: PLC0415
+    from sessions import Session  # noqa: PLC0415
 
     template = await template_session()
+    # As ``serve`` configures it, with room for n.
+    settings = Settings(max_sessions=n + 10)
     # Warm every code path once so imports and caches are in the baseline.
-    store = MemoryStore(max_sessions=n + 10)
+    store = memory_store(settings)
     for _sid, raw in variants_of(template, 2):
         await store.create(Session.from_json(raw))
     await store.aclose()
@@ -104,7 +109,7 @@ async def measure(variant: str, n: int) -> dict[str, Any]:
     before = rss_bytes()
     started = time.perf_counter()
     if variant == "store":
-        holder = MemoryStore(max_sessions=n + 10)
+        holder = memory_store(settings)
         for _sid, raw in variants_of(template, n):
             await holder.create(Session.from_json(raw))
     elif variant == "live":

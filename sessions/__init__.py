@@ -5,8 +5,8 @@ A session is data (:class:`Session`), kept serialized by a :class:`SessionStore`
 5 minutes; :class:`RedisStore` to survive restarts and share sessions between processes).
 :class:`SessionLocks` serializes the turns of one session within a process, :class:`RedisLocks`
 across processes (a :class:`RedisStore` is its own lock provider, so that taking the lock reads
-the session and saving it releases the lock); different sessions never wait on each other. Errors derive from
-:class:`SessionError`.
+the session and saving it releases the lock); different sessions never wait on each other.
+Errors derive from :class:`SessionError`.
 """
 
 from sessions.errors import (

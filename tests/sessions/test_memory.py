@@ -1,14 +1,12 @@
 from __future__ import annotations
 
 import asyncio
-import zlib
 from datetime import timedelta
 
 import pytest
 
 from sessions import (
     MemoryStore,
-    Session,
     SessionConflictError,
     SessionLimitError,
     SessionNotFoundError,
@@ -36,9 +34,20 @@ async def test_the_store_keeps_compressed_json_bytes_and_returns_an_equal_sessio
     loaded = await store.get(session.id)
 
     assert type(record.data) is bytes
-    assert Session.from_json(zlib.decompress(record.data)) == session
     assert len(record.data) < len(session.to_json())
     assert loaded == session
+
+
+async def test_a_dictionary_of_what_sessions_say_makes_them_smaller() -> None:
+    said = "Welcome! What type of data source would you like to connect?"
+    session = make_session()
+    session.append("agent", said)
+    plain, primed = MemoryStore(), MemoryStore(dictionary=said.encode())
+    await plain.create(session)
+    await primed.create(session)
+
+    assert len(primed._records[session.id].data) < len(plain._records[session.id].data) - 20
+    assert await primed.get(session.id) == session  # created last: same updated_at
 
 
 async def test_each_get_returns_an_independent_copy(store: MemoryStore) -> None:

@@ -6,6 +6,7 @@ script call goes through it); the commands still run against the real Redis.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from tests.sessions.conftest import make_session
 @pytest.fixture
 def sent(redis_client: aioredis.Redis, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     names: list[str] = []
-    real = redis_client.execute_command
+    real: Callable[..., Awaitable[Any]] = redis_client.execute_command
 
     async def counted(*args: Any, **options: Any) -> Any:
         names.append(str(args[0]))
