@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -119,7 +119,7 @@ async def test_concurrent_first_starts_of_a_tenant_share_one_default_agent_looku
     engine = app_client.app[ENGINE_KEY]
     agents = app_client.app[SERVICE_KEY].agents
     lookups = 0
-    real = agents.default
+    real: Callable[[Identity], Awaitable[AgentOut]] = agents.default
 
     async def counted(who: Identity) -> AgentOut:
         nonlocal lookups
