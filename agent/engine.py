@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import structlog
@@ -150,15 +151,29 @@ class ConversationEngine:
         # lookup each would try to create the default agent and queue on the database
         # (seconds at 50 concurrent starts, measured).
         lookup = self._agent_lookups.get(who.tenant_id)
+        leading = lookup is None
         if lookup is None:
             lookup = asyncio.ensure_future(client.default_agent())
             self._agent_lookups[who.tenant_id] = lookup
-            lookup.add_done_callback(lambda _: self._agent_lookups.pop(who.tenant_id, None))
-        agent_id = (await asyncio.shield(lookup)).id
+            lookup.add_done_callback(partial(self._lookup_done, who.tenant_id))
+        try:
+            agent_id = (await asyncio.shield(lookup)).id
+        except Exception:
+            if leading:
+                raise
+            # Only success is shared: the leader may lack what this caller has (a viewer
+            # cannot create the default agent, a data engineer can).
+            agent_id = (await client.default_agent()).id
         if len(self._default_agents) >= _DEFAULT_AGENT_CACHE:
             self._default_agents.clear()
         self._default_agents[who.tenant_id] = agent_id
         return agent_id
+
+    def _lookup_done(self, tenant_id: str, lookup: asyncio.Future[AgentOut]) -> None:
+        if self._agent_lookups.get(tenant_id) is lookup:
+            del self._agent_lookups[tenant_id]
+        if not lookup.cancelled():
+            lookup.exception()  # retrieved: its callers were told, or gave up waiting
 
     async def chat(
         self,

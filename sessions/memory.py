@@ -2,9 +2,9 @@
 
 Sessions are kept serialized (zlib-compressed JSON bytes), never as live pydantic objects: live
 objects take about 4x their JSON, and the JSON about 2.5x its compressed form, 3.4x with the
-agent's sentences as a preset dictionary (measured in docs/performance.md). Each ``get`` parses
-a fresh copy, so no two turns share an object and nothing a caller mutates reaches the store
-without a ``save``.
+agent's sentences as a preset dictionary (2,452 -> 714 bytes for the benchmark's session; the
+store's total is in docs/performance.md). Each ``get`` parses a fresh copy, so no two turns
+share an object and nothing a caller mutates reaches the store without a ``save``.
 
 Records are kept in write order (a write moves its record to the end), so expiry scans stop at
 the first live record. A wall clock stepping backwards can only delay eviction; ``get`` checks

@@ -28,9 +28,11 @@ import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import redis.asyncio as aioredis
 import structlog
+from redis.exceptions import RedisError
 
 from sessions.errors import SessionConflictError
 from sessions.locks import SessionLocks
@@ -65,6 +67,7 @@ class Lease:
 
     Attributes:
         token: This holder's random owner token.
+        owner: The task that holds the lock; only it sees the lease.
         data: The session's bytes as of taking the lock (``None``: no such session), valid
             while ``read`` is true.
         read: Whether ``data`` is still the stored session (no write since).
@@ -72,6 +75,7 @@ class Lease:
     """
 
     token: str
+    owner: asyncio.Task[Any] | None
     data: bytes | None = None
     read: bool = False
     released: bool = False
@@ -119,8 +123,22 @@ class RedisLocks:
         return f"{self.prefix}{session_id}"
 
     def lease(self, session_id: str) -> Lease | None:
-        """The lease this process holds on the session, if any."""
-        return self._leases.get(session_id)
+        """The lease on the session if the calling task holds its lock, else ``None``.
+
+        Other tasks of this process read and write as if no lock were held: what the lock
+        read may be stale for them (another process may delete the session meanwhile), and
+        their saves must not release a lock that is not theirs.
+        """
+        lease = self._leases.get(session_id)
+        if lease is None or lease.owner is not asyncio.current_task():
+            return None
+        return lease
+
+    def invalidate(self, session_id: str) -> None:
+        """The session changed outside the lock (deleted): what the lock read is stale."""
+        lease = self._leases.get(session_id)
+        if lease is not None:
+            lease.read = False
 
     @asynccontextmanager
     async def hold(self, session_id: str) -> AsyncIterator[None]:
@@ -136,11 +154,18 @@ class RedisLocks:
                 yield
             finally:
                 del self._leases[session_id]
-                if not lease.released and not await self._release(
-                    keys=[self.key(session_id)], args=[lease.token]
-                ):
-                    # The turn outlived ``timeout``; compare-and-set on save still guards it.
-                    log.warning("session_lock_expired", session_id=session_id)
+                if not lease.released:
+                    await self._give_back(session_id, lease.token)
+
+    async def _give_back(self, session_id: str, token: str) -> None:
+        """Release the lock if ``token`` still owns it; never raises."""
+        try:
+            if not await self._release(keys=[self.key(session_id)], args=[token]):
+                # The turn outlived ``timeout``; compare-and-set on save still guards it.
+                log.warning("session_lock_expired", session_id=session_id)
+        except (RedisError, OSError) as exc:
+            # Raising here would hide the turn's own outcome; the key expires by itself.
+            log.warning("session_lock_release_failed", session_id=session_id, error=str(exc))
 
     async def _take(self, session_id: str) -> Lease:
         token = secrets.token_hex(16)
@@ -151,11 +176,19 @@ class RedisLocks:
         loop = asyncio.get_running_loop()
         give_up = loop.time() + self.blocking_timeout
         while True:
-            taken = await self._acquire(keys=keys, args=args)
+            try:
+                taken = await self._acquire(keys=keys, args=args)
+            except BaseException:
+                # Cancelled or cut off after Redis may have run the script: a lock nobody
+                # knows would block the session for ``timeout``. Releasing by token is safe
+                # whether or not it was taken.
+                await asyncio.shield(self._give_back(session_id, token))
+                raise
             if taken[0] == 1:
+                owner = asyncio.current_task()
                 if self._session_key is None:
-                    return Lease(token)
-                return Lease(token, data=taken[1], read=True)
+                    return Lease(token, owner)
+                return Lease(token, owner, data=taken[1], read=True)
             if loop.time() + self.sleep > give_up:
                 log.warning("session_lock_timeout", session_id=session_id)
                 raise SessionConflictError(

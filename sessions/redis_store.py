@@ -174,13 +174,12 @@ class RedisStore:
         data = session.model_copy(update={"version": version, "updated_at": now}).to_json()
         keys = [self.key(session.id)]
         args: list[Any] = [session.version, data, self._seconds]
-        lease = self.locks.lease(session.id)
+        self.locks.invalidate(session.id)  # written (or refused): Redis has the truth now
+        lease = self.locks.lease(session.id)  # the caller's own, if it holds the lock
         releases = lease is not None and not lease.released
-        if lease is not None:
-            lease.read = False  # written (or refused): Redis has the truth now
-            if releases:
-                keys.append(self.locks.key(session.id))
-                args.append(lease.token)
+        if lease is not None and releases:
+            keys.append(self.locks.key(session.id))
+            args.append(lease.token)
         outcome = int(await self._save(keys=keys, args=args))
         if lease is not None and releases:
             lease.released = True  # only now: had the script failed, leaving ``hold`` releases
@@ -199,9 +198,7 @@ class RedisStore:
 
     async def delete(self, session_id: str) -> bool:
         """Remove the session; ``True`` if a live one was removed."""
-        lease = self.locks.lease(session_id)
-        if lease is not None:
-            lease.read = False
+        self.locks.invalidate(session_id)
         return bool(await self.client.delete(self.key(session_id)))
 
     async def count(self) -> int:

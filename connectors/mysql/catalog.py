@@ -27,7 +27,7 @@ from typing import Any, Final
 import pymysql
 
 from connectors.results import Column, Stream
-from connectors.sql.catalog import StreamBuilder
+from connectors.sql.catalog import StreamBuilder, collector_paused
 from connectors.sql.session import SchemaSurvey, TableRef
 from connectors.sql.types import mysql_type
 
@@ -152,31 +152,35 @@ def streams(cursor: Any, schemas: Sequence[str], *, mariadb: bool) -> list[Strea
     keys: dict[tuple[str, str], list[tuple[int, str]]] = {}
     for schema, table, seq, name in cursor.fetchall():
         keys.setdefault((_text(schema), _text(table)), []).append((int(seq), _text(name)))
-    builder = StreamBuilder()
-    result = []
-    for schema_raw, table_raw, kind_raw, table_rows, data_length in tables:
-        schema, table = _text(schema_raw), _text(table_raw)
-        rows, size = estimates.get((schema, table), (_int(table_rows), _int(data_length)))
-        attrs = sorted(columns.get((schema, table), ()))
-        cols: list[Column] = []
-        increasing: list[str] = []
-        for _, name, data_type, column_type, nullable, extra in attrs:
-            cols.append(
-                builder.column(name, mysql_type(data_type, column_type), nullable=nullable == "YES")
+    # The rows are in; turning them into streams is CPU work only.
+    with collector_paused():
+        builder = StreamBuilder()
+        result = []
+        for schema_raw, table_raw, kind_raw, table_rows, data_length in tables:
+            schema, table = _text(schema_raw), _text(table_raw)
+            rows, size = estimates.get((schema, table), (_int(table_rows), _int(data_length)))
+            attrs = sorted(columns.get((schema, table), ()))
+            cols: list[Column] = []
+            increasing: list[str] = []
+            for _, name, data_type, column_type, nullable, extra in attrs:
+                cols.append(
+                    builder.column(
+                        name, mysql_type(data_type, column_type), nullable=nullable == "YES"
+                    )
+                )
+                if "auto_increment" in extra.lower():
+                    increasing.append(name)
+            kind = _text(kind_raw)
+            is_view = kind == "VIEW"
+            result.append(
+                builder.stream(
+                    TableRef(schema, table),
+                    cols,
+                    primary_key=tuple(n for _, n in sorted(keys.get((schema, table), ()))),
+                    increasing=increasing,
+                    record_estimate=None if is_view else rows,
+                    size_bytes=None if is_view else size,
+                    description="view" if is_view else "table",
+                )
             )
-            if "auto_increment" in extra.lower():
-                increasing.append(name)
-        kind = _text(kind_raw)
-        is_view = kind == "VIEW"
-        result.append(
-            builder.stream(
-                TableRef(schema, table),
-                cols,
-                primary_key=tuple(n for _, n in sorted(keys.get((schema, table), ()))),
-                increasing=increasing,
-                record_estimate=None if is_view else rows,
-                size_bytes=None if is_view else size,
-                description="view" if is_view else "table",
-            )
-        )
-    return result
+        return result

@@ -34,7 +34,7 @@ import psycopg
 from psycopg.pq import Format
 
 from connectors.results import Column, ColumnType, Stream
-from connectors.sql.catalog import StreamBuilder, catalog_stream
+from connectors.sql.catalog import StreamBuilder, catalog_stream, collector_paused
 from connectors.sql.session import SchemaSurvey, TableRef
 from connectors.sql.types import postgres_type
 
@@ -185,12 +185,20 @@ def streams(conn: psycopg.Connection[Any], schemas: tuple[str, ...]) -> list[Str
     relations = _fetch(conn, _RELATIONS_SQL, {"schemas": list(schemas)})
     if not relations:
         return []
-    layouts = _decode_layouts(conn, {r[6] for r in relations})
-    type_oids = {a.type_oid for attributes in layouts.values() for a in attributes}
+    with collector_paused():
+        layouts = _decode_layouts(conn, {r[6] for r in relations})
+        type_oids = {a.type_oid for attributes in layouts.values() for a in attributes}
     types = {
         oid: postgres_type(name)
         for oid, name in _fetch(conn, _TYPES_SQL, {"oids": list(type_oids)})
     }
+    with collector_paused():
+        return _build(relations, layouts, types)
+
+
+def _build(
+    relations: list[Any], layouts: dict[bytes, list[_Attribute]], types: dict[int, ColumnType]
+) -> list[Stream]:
     builder = StreamBuilder()
     shapes: dict[tuple[bytes, tuple[int, ...]], _Shape] = {}
     result = []

@@ -157,7 +157,7 @@ class PostgresSession(EngineSession):
         return Survey(server=self.server, schemas=tuple(found), missing=missing, tls=self.tls)
 
     def catalog(self, schemas: tuple[str, ...]) -> list[Stream]:
-        """Every readable table and view, in three catalog queries."""
+        """Every readable table and view, in two catalog queries."""
         return pg_catalog.streams(self.raw, schemas)
 
     def column_names(self, table: TableRef) -> list[str]:

@@ -33,7 +33,6 @@ from connectors.errors import ConnectorError, NotFoundError
 from connectors.guard import IPAddress
 from connectors.results import Catalog, FailureClass
 from connectors.spec import ConnectorSpec, Role, fields_of
-from connectors.sql.catalog import collector_paused
 from connectors.sql.config import DatabaseConfig, DatabaseSecrets
 from connectors.sql.errors import cannot_read
 from connectors.sql.reading import ReadSettings, read_stream
@@ -244,7 +243,7 @@ class SqlConnector(Connector[ConfigT, DatabaseSecrets], Generic[ConfigT]):
     def _discover_sync(self, config: ConfigT, secrets: DatabaseSecrets) -> Catalog:
         session = self._connect_sync(config, secrets, Purpose.DISCOVER)
         try:
-            with session.translated(), collector_paused():
+            with session.translated():
                 streams = session.catalog(config.schema_names)
         finally:
             session.close()

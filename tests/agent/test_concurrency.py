@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from agent.reply import Reply
 from api.routes.common import SERVICE_KEY
 from api.routes.sessions import ENGINE_KEY
 from connections.errors import PermissionDeniedError
@@ -144,3 +145,21 @@ async def test_the_cached_default_agent_does_not_skip_the_permission_check(
 
     with pytest.raises(PermissionDeniedError):
         await engine.start(_who(person(tenant="acme", user="eve", roles="ROLE_NOBODY")))
+
+
+async def test_a_lookup_that_failed_for_its_leader_is_not_shared(
+    app_client: TestClient[Any, Any],
+) -> None:
+    engine = app_client.app[ENGINE_KEY]
+    # A new tenant: the viewer's start leads the lookup, which would have to create the default
+    # agent, and a viewer may not; the data engineer's start joins it at the same moment.
+    viewer = _who(person(tenant="new", user="vic", roles="ROLE_VIEWER"))
+    engineer = _who(person(tenant="new", user="eng"))
+
+    outcomes = await asyncio.gather(
+        engine.start(viewer), engine.start(engineer), return_exceptions=True
+    )
+
+    assert isinstance(outcomes[0], PermissionDeniedError)
+    assert isinstance(outcomes[1], Reply)
+    assert (await engine.get(engineer, outcomes[1].session_id)).agent_id

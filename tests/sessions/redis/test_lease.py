@@ -6,6 +6,7 @@ script call goes through it); the commands still run against the real Redis.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -30,8 +31,17 @@ def sent(redis_client: aioredis.Redis, monkeypatch: pytest.MonkeyPatch) -> list[
 
 
 @pytest.fixture
-def store(redis_client: aioredis.Redis, prefix: str) -> RedisStore:
-    return RedisStore(redis_client, prefix=f"{prefix}session:", lock_prefix=f"{prefix}lock:")
+async def store(redis_client: aioredis.Redis, prefix: str) -> RedisStore:
+    store = RedisStore(redis_client, prefix=f"{prefix}session:", lock_prefix=f"{prefix}lock:")
+    # One whole turn first: a Redis that has not seen the scripts yet answers NOSCRIPT once
+    # and redis-py loads them, which is a round trip of its own.
+    warm = make_session()
+    await store.create(warm)
+    async with store.hold(warm.id):
+        loaded = await store.get(warm.id)
+        assert loaded is not None
+        await store.save(loaded)
+    return store
 
 
 async def test_a_turn_is_two_round_trips_and_leaves_no_lock(
@@ -110,3 +120,69 @@ async def test_a_session_deleted_under_the_lock_is_gone_for_the_holder(store: Re
     async with store.hold(session.id):
         assert await store.delete(session.id)
         assert await store.get(session.id) is None
+
+
+async def test_only_the_holding_task_sees_what_the_lock_read(
+    store: RedisStore, redis_client: aioredis.Redis
+) -> None:
+    session = make_session()
+    await store.create(session)
+    other_sees: list[object] = []
+
+    async with store.hold(session.id):
+        assert store.locks.lease(session.id) is not None
+        # Another process deletes it meanwhile; a task that does not hold the lock reads Redis.
+        await redis_client.delete(store.key(session.id))
+        other_sees.append(await asyncio.create_task(store.get(session.id)))
+        other_sees.append(await asyncio.create_task(_lease_of(store, session.id)))
+
+    assert other_sees == [None, None]
+
+
+async def _lease_of(store: RedisStore, session_id: str) -> object:
+    return store.locks.lease(session_id)
+
+
+async def test_a_cancelled_wait_for_the_lock_leaves_no_lock_behind(
+    store: RedisStore, redis_client: aioredis.Redis
+) -> None:
+    session = make_session()
+    await store.create(session)
+    entered = asyncio.Event()
+
+    async def turn() -> None:
+        async with store.hold(session.id):
+            entered.set()
+            await asyncio.sleep(3600)
+
+    task = asyncio.create_task(turn())
+    await entered.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    assert await redis_client.exists(store.locks.key(session.id)) == 0
+    async with asyncio.timeout(1):  # not the 30 s lock timeout
+        async with store.hold(session.id):
+            assert await store.get(session.id) == session
+
+
+async def test_a_lock_taken_as_its_reply_is_lost_is_given_back(
+    store: RedisStore, redis_client: aioredis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The script runs in Redis but the caller is cancelled before its reply arrives."""
+    session = make_session()
+    await store.create(session)
+    real = store.locks._acquire
+
+    async def reply_lost(**call: Any) -> Any:
+        await real(**call)
+        raise asyncio.CancelledError
+
+    monkeypatch.setattr(store.locks, "_acquire", reply_lost)
+
+    with pytest.raises(asyncio.CancelledError):
+        async with store.hold(session.id):
+            pass
+
+    assert await redis_client.exists(store.locks.key(session.id)) == 0
