@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -64,11 +67,27 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 def migrate(url: str) -> None:
-    """Bring the database at ``url`` to the newest schema (``alembic upgrade head``)."""
+    """Bring the database at ``url`` to the newest schema (``alembic upgrade head``).
+
+    Safe when several processes start at once: PostgreSQL migrations run under an advisory
+    lock (``migrations/env.py``), SQLite ones under a lock file beside the database.
+    """
     target = sync_url(url)
-    if target.get_backend_name() == "sqlite" and target.database:
-        Path(target.database).parent.mkdir(parents=True, exist_ok=True)
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.set_main_option("sqlalchemy.url", target.render_as_string(hide_password=False))
-    command.upgrade(config, "head")
+    if target.get_backend_name() == "sqlite" and target.database not in (None, "", ":memory:"):
+        database = Path(target.database)
+        database.parent.mkdir(parents=True, exist_ok=True)
+        with _locked(database.with_name(f"{database.name}.migrate-lock")):
+            command.upgrade(config, "head")
+    else:
+        command.upgrade(config, "head")
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (created if missing) for the block."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes, or the process dies
+        yield
