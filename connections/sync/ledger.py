@@ -92,13 +92,14 @@ async def _clean_reservations(db: AsyncSession, store: InventoryStore, sync: Syn
 
 
 async def _record_registered(db: AsyncSession, sync: Sync) -> list[InventoryUpload]:
-    """Set the manifest and byte count of a sync cut short from what it registered."""
+    """Set the manifest, byte and record counts of a sync cut short from what it registered."""
     query = select(InventoryUpload).where(InventoryUpload.sync_id == sync.id)
     uploads = list((await db.scalars(query.order_by(InventoryUpload.id))).all())
     sync.manifest = [
         entry(u.key, u.size, EntryStatus.UPLOADED, inventory_id=u.id, etag=u.etag) for u in uploads
     ]
     sync.bytes = sum(u.size for u in uploads)
+    sync.records = sum(u.records or 0 for u in uploads)
     return uploads
 
 
@@ -124,7 +125,6 @@ async def _interrupt(db: AsyncSession, store: InventoryStore, sync: Sync, now: d
     sync.status = SyncStatus.FAILED.value
     sync.error = INTERRUPTED
     sync.finished_at = now
-    sync.records = sum(u.records or 0 for u in uploads)
     sync.checkpoint = _ended_checkpoint(sync)
     log.info("sync_interrupted", sync_id=sync.id, source_id=sync.source_id, uploads=len(uploads))
 

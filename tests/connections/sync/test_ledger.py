@@ -10,7 +10,7 @@ from mypy_boto3_s3 import S3Client
 from connections.db.models import Sync
 from connections.db.types import utcnow
 from connections.ids import new_id
-from connections.sync import INTERRUPTED, PullEngine
+from connections.sync import INTERRUPTED, PullEngine, ledger
 from tests.connections.sync.support import Tenant, csv_bytes, put_objects
 from tests.support.seaweedfs import SeaweedS3
 
@@ -113,3 +113,31 @@ async def test_a_running_sync_with_a_fresh_heartbeat_elsewhere_is_left_alone(
     assert refused.status == "cancelled"
     assert other in (refused.error or "")
     assert (await tenant.sync(other)).status == "running"
+
+
+async def test_a_pull_stopped_by_shutdown_is_cancelled_with_what_it_registered(
+    puller: PullEngine, tenant: Tenant, seaweed: SeaweedS3, s3_admin: S3Client, bucket: str
+) -> None:
+    put_objects(s3_admin, bucket, {"daily/a.csv": csv_bytes(3), "daily/b.csv": csv_bytes(2)})
+    source_id = await tenant.add_s3_source(seaweed, bucket)
+    await puller.pull(source_id)
+    # A running sync that had registered these uploads when the service stopped; record
+    # counts as a database extract has them (a file passed through has none).
+    running = await _queued(tenant, source_id)
+    async with tenant.deps.sessions() as db:
+        row = await db.get(Sync, running)
+        assert row is not None
+        row.status = "running"
+        for upload, records in zip(await tenant.uploads(source_id), (3, 2), strict=True):
+            upload.sync_id, upload.records = running, records
+            await db.merge(upload)
+        await db.commit()
+    uploads = await tenant.uploads(source_id)
+
+    await ledger.cancel(tenant.deps.sessions, running)
+
+    sync = await tenant.sync(running)
+    assert sync.status == "cancelled"
+    assert sync.bytes == sum(u.size for u in uploads) > 0
+    assert sync.records == sum(u.records or 0 for u in uploads) == 5
+    assert len(sync.manifest) == 2
