@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import sys
 from collections.abc import Sequence
 
@@ -14,6 +13,7 @@ from pydantic import ValidationError
 
 from api.app import create_app
 from api.demo import DemoOptions, add_demo_arguments, run_demo
+from api.heap import freeze_startup_heap
 from api.logs import configure_logging
 from api.settings import Settings
 from api.terminal import ChatOptions, add_chat_arguments, run_chat
@@ -47,15 +47,7 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
 
 
 async def _freeze_heap(_app: web.Application) -> None:
-    """Exempt what start-up built from garbage collection.
-
-    The modules, routes, connectors and database engine are about 200,000 objects that live as
-    long as the process. Left in the collector, each full collection walks them all: a
-    130 ms pause every few hundred turns, which every request in flight waits out (measured,
-    docs/performance.md). Frozen, a full collection walks only what turns allocate.
-    """
-    gc.collect()
-    gc.freeze()
+    freeze_startup_heap()
 
 
 def _serve(settings: Settings, host: str, port: int) -> int:

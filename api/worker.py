@@ -15,6 +15,7 @@ from typing import Any
 
 import structlog
 
+from api.heap import freeze_startup_heap
 from api.settings import Settings
 from connections.runner import ArqRunner, build_worker
 from connections.runtime import Runtime, open_runtime
@@ -57,6 +58,7 @@ async def _work(settings: Settings) -> None:
         engines.pushes.bind(runner)
         ctx["runtime"] = runtime
         ctx["engines"] = engines
+        freeze_startup_heap()
         log.info("worker_started", queue=settings.queue_name)
 
     async def shutdown(ctx: dict[Any, Any]) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import pathlib
 import sys
 import tempfile
@@ -20,6 +19,7 @@ from typing import Any
 
 from pyinstrument import Profiler
 
+from api.heap import freeze_startup_heap
 from benchmarks.chat_load import BASE, CONVERSATION
 
 
@@ -40,10 +40,9 @@ async def _drive(conversations: int, profiler: Profiler, redis_url: str | None) 
         try:
             for n in range(conversations + 2):
                 if n == 2:
-                    # As ``serve`` does after start-up (api/cli.py); the first two
-                    # conversations warm caches.
-                    gc.collect()
-                    gc.freeze()
+                    # As ``serve`` does after start-up; the first two conversations
+                    # warm caches.
+                    freeze_startup_heap()
                     profiler.start()
                 who = {
                     "X-Tenant-Id": "t",
