@@ -233,14 +233,15 @@ async def test_concurrent_messages_through_two_processes_are_each_applied_once(
     assert await _stored_version(redis_client, conversation.session_id) == 20
 
 
+# Holds a session's lock the way ``serve`` does (the store is its lock provider), mid-turn.
 _HOLDER = """
 import asyncio, sys
-import redis.asyncio as aioredis
-from sessions import RedisLocks
+from sessions import RedisStore
 
 async def main() -> None:
-    locks = RedisLocks(aioredis.Redis.from_url(sys.argv[1]), timeout=float(sys.argv[3]))
-    async with locks.hold(sys.argv[2]):
+    store = RedisStore.from_url(sys.argv[1], lock_timeout=float(sys.argv[3]))
+    async with store.hold(sys.argv[2]):
+        assert await store.get(sys.argv[2]) is not None
         print("held", flush=True)
         await asyncio.sleep(3600)
 
