@@ -12,9 +12,9 @@ from connections.db.engine import create_engine, migrate, session_factory
 from connections.inventory import InventoryStore, LocalInventoryStore
 from connections.jobs import JobEngine
 from connections.push import PushEngine
-from connections.runner import Engines
+from connections.runner import Background, Engines, InProcessRunner
 from connections.service import ConnectionService, ServiceDeps
-from connections.sync import BackgroundPulls, PullEngine, PullSettings
+from connections.sync import PullEngine, PullSettings
 from connections.vault import Keyring, Vault
 from connectors.base import ConnectorContext
 from connectors.registry import ConnectorRegistry, default_registry
@@ -30,7 +30,7 @@ class Runtime:
     engine: AsyncEngine
     inventory: InventoryStore
     pulls: PullEngine
-    background_pulls: BackgroundPulls
+    background: Background
     jobs: JobEngine
     pushes: PushEngine
 
@@ -41,7 +41,7 @@ class Runtime:
 
     async def close(self) -> None:
         """Stop running pulls, release the inventory store, dispose of the pool."""
-        await self.background_pulls.aclose()
+        await self.background.aclose()
         await self.inventory.aclose()
         await self.engine.dispose()
 
@@ -80,14 +80,17 @@ async def open_runtime(
     jobs = JobEngine(deps, store, pushes=pushes, work_dir=pull_settings.scratch_dir)
     # Each new upload may start a job (rule mapping_jobs.trigger_on_new_inventory_upload).
     pulls = PullEngine(deps, store, on_upload=jobs.on_upload, settings=pull_settings)
-    background = BackgroundPulls(pulls)
-    service.syncs.submit = background.submit
+    # Until ``serve`` starts its own runner: requested pulls run as tasks here, and are
+    # cancelled at once on close (the next pull of the source goes on from its checkpoint).
+    engines = Engines(pulls=pulls, jobs=jobs, pushes=pushes)
+    background = Background(runner=InProcessRunner(engines, grace=0.0))
+    service.syncs.submit = background.submit_manual_pull
     return Runtime(
         service=service,
         engine=engine,
         inventory=store,
         pulls=pulls,
-        background_pulls=background,
+        background=background,
         jobs=jobs,
         pushes=pushes,
     )

@@ -13,7 +13,6 @@ Modules:
 See ``docs/sync-engine.md``.
 """
 
-from connections.sync.background import BackgroundPulls
 from connections.sync.committer import NewUpload, Registered, UploadCommitter
 from connections.sync.engine import OnUpload, PullEngine
 from connections.sync.failures import PULL_FAILED, PauseNotice
@@ -27,7 +26,6 @@ __all__ = [
     "PULL_FAILED",
     "SLACK_WEBHOOK",
     "WEBHOOK",
-    "BackgroundPulls",
     "EntryStatus",
     "NewUpload",
     "Notifier",
