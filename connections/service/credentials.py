@@ -20,7 +20,14 @@ from connectors.errors import InvalidConfigError
 from connectors.registry import ConnectorRegistry
 from connectors.spec import DataFormat
 
-__all__ = ["Resolved", "connector_for", "primary_secret", "resolve", "rest_field"]
+__all__ = [
+    "Resolved",
+    "connector_for",
+    "primary_secret",
+    "public_secret_fields",
+    "resolve",
+    "rest_field",
+]
 
 AnyConnector = Connector[Any, Any]
 
@@ -64,6 +71,18 @@ def primary_secret(connector: AnyConnector, values: Mapping[str, str]) -> str | 
         if field.secret and values.get(field.name):
             return field.name
     return None
+
+
+def public_secret_fields(connector: AnyConnector) -> frozenset[str]:
+    """The parts of a credential that are not secret: a user name, an access key id.
+
+    The vault keeps them with the secret (a login is never split) but does not register
+    them for redaction: a user name such as ``postgres`` would otherwise be cut out of
+    every later log line that mentions ``postgresql+psycopg``.
+    """
+    # Only credential fields: anything else in a secret is not the connector's, so the
+    # vault keeps treating it as secret.
+    return frozenset(f.name for f in connector.spec.fields if f.credential and not f.secret)
 
 
 def snake_config(

@@ -23,6 +23,7 @@ from connections.service.credentials import (
     Resolved,
     connector_for,
     primary_secret,
+    public_secret_fields,
     resolve,
     rest_field,
 )
@@ -149,9 +150,13 @@ class ProbeService:
         if not values:
             raise ValidationError("values must hold at least one non-empty value.", field="values")
         primary = None
+        # Without a type nothing is known to be public: a new secret registers every value
+        # for redaction, and an added-to one keeps what its first, typed staging recorded.
+        public = None
         if body.type:
             connector = connector_for(self._deps.registry, body.type, self._deps.connector_context)
             primary = primary_secret(connector, values)
+            public = public_secret_fields(connector)
         async with self._deps.sessions() as db:
             if body.secret_ref:
                 row = await self._deps.vault.get(db, who.tenant_id, body.secret_ref)
@@ -160,11 +165,16 @@ class ProbeService:
                         "Only a staged secret can be added to.", field="secretRef"
                     )
                 row = await self._deps.vault.merge(
-                    db, who.tenant_id, body.secret_ref, values, primary=primary
+                    db, who.tenant_id, body.secret_ref, values, primary=primary, public=public
                 )
             else:
                 row = await self._deps.vault.stage(
-                    db, tenant_id=who.tenant_id, user_id=who.user_id, values=values, primary=primary
+                    db,
+                    tenant_id=who.tenant_id,
+                    user_id=who.user_id,
+                    values=values,
+                    primary=primary,
+                    public=public,
                 )
             await audited(db, who, "secret.stage", row.id, {"fields": sorted(values)})
             await db.commit()

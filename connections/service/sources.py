@@ -24,6 +24,7 @@ from connections.service.credentials import (
     Resolved,
     connector_for,
     primary_secret,
+    public_secret_fields,
     resolve,
     rest_field,
     secret_values,
@@ -190,6 +191,7 @@ class SourceService:
         if not resolved.secrets:
             return None
         primary = primary_secret(resolved.connector, resolved.secrets)
+        public = public_secret_fields(resolved.connector)
         if ref:
             if not (await vault.get(db, who.tenant_id, ref)).staged:
                 # One secret per source: sharing would let one source's change or deletion
@@ -199,7 +201,9 @@ class SourceService:
                     field="secretRef",
                 )
             if explicit:
-                await vault.merge(db, who.tenant_id, ref, resolved.secrets, primary=primary)
+                await vault.merge(
+                    db, who.tenant_id, ref, resolved.secrets, primary=primary, public=public
+                )
             row = await vault.attach(db, who.tenant_id, ref)
         else:
             row = await vault.store(
@@ -208,6 +212,7 @@ class SourceService:
                 user_id=who.user_id,
                 values=resolved.secrets,
                 primary=primary,
+                public=public,
             )
         await audited(db, who, "secret.store", row.id, {"fields": sorted(resolved.secrets)})
         return row
@@ -355,9 +360,10 @@ class SourceService:
     ) -> str:
         vault = self._deps.vault
         primary = primary_secret(resolved.connector, resolved.secrets)
+        public = public_secret_fields(resolved.connector)
         if row.secret_id:
             secret = await vault.merge(
-                db, who.tenant_id, row.secret_id, resolved.secrets, primary=primary
+                db, who.tenant_id, row.secret_id, resolved.secrets, primary=primary, public=public
             )
         else:
             secret = await vault.store(
@@ -366,6 +372,7 @@ class SourceService:
                 user_id=who.user_id,
                 values=resolved.secrets,
                 primary=primary,
+                public=public,
             )
         await audited(db, who, "secret.update", secret.id, {"fields": sorted(resolved.secrets)})
         return secret.id

@@ -5,6 +5,14 @@ stored as JSON, encrypted with AES-256-GCM under the active master key and bound
 tenant and id. People see only its mask. The chat *stages* a secret the moment it is typed;
 a staged secret expires unless the chat keeps touching it or a saved source attaches it.
 
+A secret holds a whole credential, and some of its fields are public (a database user name,
+an access key id): they are kept with the secret so a login is never split, but their
+values are not registered for redaction, since a user name such as ``postgres`` would then
+be cut out of every later log line that mentions ``postgresql+psycopg``. Every value is
+encrypted all the same. The row's ``fields`` JSON records them as
+``{"names": [...], "primary": ..., "public": [...]}``; a row without ``"public"`` (written
+before it existed) treats every field as secret.
+
 Every method but :meth:`Vault.rotate` only flushes: the caller commits, so a secret and the
 source that refers to it are saved together or not at all.
 """
@@ -14,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -96,6 +105,7 @@ class Vault:
         user_id: str,
         values: Mapping[str, str],
         primary: str | None = None,
+        public: AbstractSet[str] | None = None,
     ) -> SecretRow:
         """Store a secret that expires unless it is touched or attached.
 
@@ -105,6 +115,9 @@ class Vault:
             user_id: Who typed the secret.
             values: Field name to secret value; empty values are left out.
             primary: The field the mask shows; default the first.
+            public: Fields whose values are not secret (the connector spec says which);
+                they are stored encrypted like the rest but never registered for
+                redaction. None (a caller that does not know the connector): none is.
 
         Returns:
             The new row, with ``expires_at`` one TTL from now.
@@ -114,7 +127,13 @@ class Vault:
                 or a secret that is too large.
         """
         return await self._create(
-            db, tenant_id=tenant_id, user_id=user_id, values=values, primary=primary, staged=True
+            db,
+            tenant_id=tenant_id,
+            user_id=user_id,
+            values=values,
+            primary=primary,
+            public=public,
+            staged=True,
         )
 
     async def store(
@@ -125,13 +144,20 @@ class Vault:
         user_id: str,
         values: Mapping[str, str],
         primary: str | None = None,
+        public: AbstractSet[str] | None = None,
     ) -> SecretRow:
         """Store a secret that does not expire (for a source saved through the REST API).
 
         Args and errors are those of :meth:`stage`.
         """
         return await self._create(
-            db, tenant_id=tenant_id, user_id=user_id, values=values, primary=primary, staged=False
+            db,
+            tenant_id=tenant_id,
+            user_id=user_id,
+            values=values,
+            primary=primary,
+            public=public,
+            staged=False,
         )
 
     async def get(self, db: AsyncSession, tenant_id: str, secret_id: str) -> SecretRow:
@@ -146,7 +172,7 @@ class Vault:
         return row
 
     async def reveal(self, db: AsyncSession, tenant_id: str, secret_id: str) -> dict[str, str]:
-        """Decrypt a secret, registering every value for redaction first.
+        """Decrypt a secret, registering every value of a secret field for redaction first.
 
         Raises:
             NotFoundError: As for :meth:`get`.
@@ -172,7 +198,9 @@ class Vault:
         tenant_id: str,
         secret_id: str,
         values: Mapping[str, str],
+        *,
         primary: str | None = None,
+        public: AbstractSet[str] | None = None,
     ) -> SecretRow:
         """Update a secret: new values replace stored ones; masks and empty values keep them.
 
@@ -185,6 +213,9 @@ class Vault:
             secret_id: The secret.
             values: Field name to new value; a mask or ``""`` means "unchanged".
             primary: The field the mask shows; default the one chosen before.
+            public: Fields whose values are not secret, as for :meth:`stage`; default
+                those recorded before (a caller that does not know the connector keeps
+                what one that did know recorded).
 
         Returns:
             The updated row.
@@ -198,7 +229,8 @@ class Vault:
         merged = self._open(row)
         merged.update({name: value for name, value in values.items() if _is_new(value)})
         chosen = primary if primary is not None else _stored_primary(row, merged)
-        self._seal(row, merged, _check_primary(merged, chosen))
+        kept_public = public if public is not None else _stored_public(row)
+        self._seal(row, merged, _check_primary(merged, chosen), kept_public)
         if row.staged:
             row.expires_at = utcnow() + self._ttl
         await db.flush()
@@ -308,7 +340,7 @@ class Vault:
                 return count
             for row in batch:
                 values = self._open(row)
-                self._seal(row, values, _stored_primary(row, values))
+                self._seal(row, values, _stored_primary(row, values), _stored_public(row))
             await db.commit()
             count += len(batch)
             after = batch[-1].id
@@ -321,6 +353,7 @@ class Vault:
         user_id: str,
         values: Mapping[str, str],
         primary: str | None,
+        public: AbstractSet[str] | None,
         staged: bool,
     ) -> SecretRow:
         kept: dict[str, str] = {}
@@ -341,7 +374,7 @@ class Vault:
             expires_at=utcnow() + self._ttl if staged else None,
             created_by=user_id,
         )
-        self._seal(row, kept, chosen)
+        self._seal(row, kept, chosen, public or frozenset())
         db.add(row)
         await db.flush()
         return row
@@ -354,25 +387,31 @@ class Vault:
             raise _not_found(secret_id)
         return row
 
-    def _seal(self, row: SecretRow, values: dict[str, str], primary: str) -> None:
-        """Encrypt ``values`` into ``row`` under the active key, with a fresh nonce."""
+    def _seal(
+        self, row: SecretRow, values: dict[str, str], primary: str, public: AbstractSet[str]
+    ) -> None:
+        """Encrypt ``values`` into ``row`` under the active key, with a fresh nonce.
+
+        Only the public fields that ``values`` holds are recorded, so ``public`` is always
+        a part of ``names``.
+        """
         plaintext = json.dumps(values, ensure_ascii=False, sort_keys=True).encode()
         if len(plaintext) > MAX_PLAINTEXT_BYTES:
             # Refused before registering: junk this size would slow every later redaction.
             raise ValidationError(
                 f"the secret is larger than {MAX_PLAINTEXT_BYTES // 1024} KiB", field="secret"
             )
-        for value in values.values():
-            register_secret(value)
+        recorded = sorted(name for name in values if name in public)
+        _register_secret_fields(values, recorded)
         row.nonce, row.ciphertext = encrypt(
             self._keyring.active_key, plaintext, associated_data(row.tenant_id, row.id)
         )
         row.key_id = self._keyring.active_id
         row.mask = mask_secret(values[primary])
-        row.fields = {"names": sorted(values), "primary": primary}
+        row.fields = {"names": sorted(values), "primary": primary, "public": recorded}
 
     def _open(self, row: SecretRow) -> dict[str, str]:
-        """Decrypt ``row`` and register its values."""
+        """Decrypt ``row`` and register the values of its secret fields."""
         try:
             key = self._keyring.key(row.key_id)
         except VaultError:
@@ -388,8 +427,7 @@ class Vault:
             secret_id=row.id,
         )
         values = _parse(plaintext, row.id)
-        for value in values.values():
-            register_secret(value)
+        _register_secret_fields(values, _stored_public(row))
         return values
 
 
@@ -418,6 +456,22 @@ def _stored_primary(row: SecretRow, values: Mapping[str, str]) -> str:
         return stored
     # Rows written without a recorded primary fall back to the first field.
     return next(iter(values))
+
+
+def _stored_public(row: SecretRow) -> frozenset[str]:
+    stored = (row.fields or {}).get("public")
+    # No list (a row written before public fields were recorded), or a malformed one: every
+    # field is secret, which over-redacts but never leaks.
+    if not isinstance(stored, list):
+        return frozenset()
+    return frozenset(name for name in stored if isinstance(name, str))
+
+
+def _register_secret_fields(values: Mapping[str, str], public: Iterable[str]) -> None:
+    skipped = set(public)
+    for name, value in values.items():
+        if name not in skipped:
+            register_secret(value)
 
 
 def _check_primary(values: Mapping[str, str], primary: str) -> str:
