@@ -13,13 +13,14 @@ from pydantic import Field, field_validator
 
 from connectors.sql.config import (
     SOURCE_ONLY,
-    DatabaseConfig,
     ExtractFormat,
-    check_host,
-    check_identifier,
+    ServerConfig,
     cursor_fields_field,
+    database_field,
     format_field,
+    host_field,
     normalise_choice,
+    port_field,
     schemas_field,
 )
 
@@ -44,30 +45,12 @@ _SSL_SYNONYMS = {
 }
 
 
-class MySqlConfig(DatabaseConfig):
+class MySqlConfig(ServerConfig):
     """Where the database is and what to read from it. Nothing here is secret."""
 
-    host: str = Field(
-        title="Host",
-        description="What is the database server's host name or address?",
-        examples=["db.example.com"],
-        json_schema_extra=SOURCE_ONLY,
-    )
-    port: int = Field(
-        title="Port",
-        description="Which port does it listen on (MySQL's default is 3306)?",
-        examples=[3306],
-        ge=1,
-        le=65535,
-        json_schema_extra=SOURCE_ONLY,
-    )
-    database: str = Field(
-        title="Database",
-        description="Which database should I read from?",
-        examples=["shop"],
-        max_length=64,
-        json_schema_extra=SOURCE_ONLY,
-    )
+    host: str = host_field()
+    port: int = port_field("MySQL", 3306)
+    database: str = database_field("shop", max_length=64)
     schemas: str = schemas_field(
         "shop, crm",
         title="Databases to discover",
@@ -88,16 +71,6 @@ class MySqlConfig(DatabaseConfig):
     )
     format: ExtractFormat = format_field()
     cursor_fields: dict[str, str] = cursor_fields_field("shop.orders: updated_at")
-
-    @field_validator("host")
-    @classmethod
-    def _host(cls, value: str) -> str:
-        return check_host(value)
-
-    @field_validator("database")
-    @classmethod
-    def _database(cls, value: str) -> str:
-        return check_identifier(value, "database")
 
     @field_validator("sslmode", mode="before")
     @classmethod

@@ -8,13 +8,14 @@ from pydantic import Field, field_validator
 
 from connectors.sql.config import (
     SOURCE_ONLY,
-    DatabaseConfig,
     ExtractFormat,
-    check_host,
-    check_identifier,
+    ServerConfig,
     cursor_fields_field,
+    database_field,
     format_field,
+    host_field,
     normalise_choice,
+    port_field,
     schemas_field,
 )
 
@@ -38,29 +39,12 @@ _SSL_SYNONYMS = {
 }
 
 
-class PostgresConfig(DatabaseConfig):
+class PostgresConfig(ServerConfig):
     """Where the database is and what to read from it. Nothing here is secret."""
 
-    host: str = Field(
-        title="Host",
-        description="What is the database server's host name or address?",
-        examples=["db.example.com"],
-        json_schema_extra=SOURCE_ONLY,
-    )
-    port: int = Field(
-        title="Port",
-        description="Which port does it listen on (PostgreSQL's default is 5432)?",
-        examples=[5432],
-        ge=1,
-        le=65535,
-        json_schema_extra=SOURCE_ONLY,
-    )
-    database: str = Field(
-        title="Database",
-        description="Which database should I read from?",
-        examples=["warehouse"],
-        json_schema_extra=SOURCE_ONLY,
-    )
+    host: str = host_field()
+    port: int = port_field("PostgreSQL", 5432)
+    database: str = database_field("warehouse")
     schemas: str = schemas_field("public, sales")
     sslmode: SslMode = Field(
         default="prefer",
@@ -74,16 +58,6 @@ class PostgresConfig(DatabaseConfig):
     )
     format: ExtractFormat = format_field()
     cursor_fields: dict[str, str] = cursor_fields_field("public.orders: updated_at")
-
-    @field_validator("host")
-    @classmethod
-    def _host(cls, value: str) -> str:
-        return check_host(value)
-
-    @field_validator("database")
-    @classmethod
-    def _database(cls, value: str) -> str:
-        return check_identifier(value, "database")
 
     @field_validator("sslmode", mode="before")
     @classmethod

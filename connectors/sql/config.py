@@ -219,6 +219,39 @@ class DatabaseSecrets(BaseModel):
         return check_identifier(value, "user")
 
 
+def host_field() -> Any:
+    """The ``host`` field: the database server's name or address."""
+    return Field(
+        title="Host",
+        description="What is the database server's host name or address?",
+        examples=["db.example.com"],
+        json_schema_extra=SOURCE_ONLY,
+    )
+
+
+def port_field(product: str, default: int) -> Any:
+    """The ``port`` field; ``default`` is the product's usual port, named in the question."""
+    return Field(
+        title="Port",
+        description=f"Which port does it listen on ({product}'s default is {default})?",
+        examples=[default],
+        ge=1,
+        le=65535,
+        json_schema_extra=SOURCE_ONLY,
+    )
+
+
+def database_field(example: str, **constraints: Any) -> Any:
+    """The ``database`` field: the one to read from (``constraints`` such as max_length)."""
+    return Field(
+        title="Database",
+        description="Which database should I read from?",
+        examples=[example],
+        json_schema_extra=SOURCE_ONLY,
+        **constraints,
+    )
+
+
 def schemas_field(
     example: str, *, title: str = "Schemas", description: str = _SCHEMAS_PROMPT
 ) -> Any:
@@ -293,3 +326,25 @@ class DatabaseConfig(BaseModel):
     def schema_names(self) -> tuple[str, ...]:
         """The schemas to discover; empty for all user schemas."""
         return schema_names(self.schemas)
+
+
+class ServerConfig(DatabaseConfig):
+    """A database reached at a host and port (PostgreSQL, MySQL), its fields checked alike.
+
+    Subclasses declare ``host``, ``port`` and ``database`` themselves (with
+    :func:`host_field`, :func:`port_field`, :func:`database_field`), in their spec's order.
+    """
+
+    if TYPE_CHECKING:
+        host: str
+        port: int
+
+    @field_validator("host", check_fields=False)
+    @classmethod
+    def _host(cls, value: str) -> str:
+        return check_host(value)
+
+    @field_validator("database", check_fields=False)
+    @classmethod
+    def _database(cls, value: str) -> str:
+        return check_identifier(value, "database")
