@@ -132,14 +132,7 @@ def open_mysql(
     Raises:
         ConnectorError: Classified (see :mod:`connectors.mysql.errors`).
     """
-    target = ConnectTarget(
-        host=config.host,
-        port=config.port,
-        database=config.database,
-        username=secrets.username,
-        sslmode=config.sslmode,
-        timeout=timeout,
-    )
+    target = ConnectTarget.of(config, secrets, timeout)
     session = MySqlSession.open(
         "mysql+pymysql://",
         target,

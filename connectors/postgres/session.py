@@ -106,14 +106,7 @@ def open_postgres(
     Raises:
         ConnectorError: Classified (see :mod:`connectors.postgres.errors`).
     """
-    target = ConnectTarget(
-        host=config.host,
-        port=config.port,
-        database=config.database,
-        username=secrets.username,
-        sslmode=config.sslmode,
-        timeout=timeout,
-    )
+    target = ConnectTarget.of(config, secrets, timeout)
     return PostgresSession.open(
         "postgresql+psycopg://",
         target,

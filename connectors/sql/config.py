@@ -338,6 +338,7 @@ class ServerConfig(DatabaseConfig):
     if TYPE_CHECKING:
         host: str
         port: int
+        sslmode: str
 
     @field_validator("host", check_fields=False)
     @classmethod

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
 from connectors.errors import ConnectorError
+from connectors.sql.config import DatabaseSecrets, ServerConfig
 from connectors.sql.session import DatabaseSession
 
 __all__ = ["ConnectTarget", "EngineSession", "driver_error"]
@@ -32,6 +33,18 @@ class ConnectTarget:
     username: str
     sslmode: str
     timeout: float
+
+    @classmethod
+    def of(cls, config: ServerConfig, secrets: DatabaseSecrets, timeout: float) -> Self:
+        """The target a server config and login describe."""
+        return cls(
+            host=config.host,
+            port=config.port,
+            database=config.database,
+            username=secrets.username,
+            sslmode=config.sslmode,
+            timeout=timeout,
+        )
 
 
 def driver_error(exc: BaseException) -> BaseException:
