@@ -307,6 +307,7 @@ class FieldOut(BaseModel):
     secret: bool
     credential: bool
     required: bool
+    empty_ok: bool = False
     example: str | None
     prompt: str
     default: Any = None
@@ -348,6 +349,7 @@ def spec_out(spec: ConnectorSpec) -> ConnectorTypeOut:
                 secret=f.secret,
                 credential=f.credential,
                 required=f.required,
+                empty_ok=f.empty_ok,
                 example=None if f.secret else f.example,
                 prompt=f.prompt,
                 default=f.default,

@@ -61,6 +61,8 @@ class FieldSpec(BaseModel):
     # Part of the credential (stored in the vault with the secret), e.g. an access key id.
     credential: bool = False
     required: bool = True
+    # A secret the login may go without (a database user with no password): "none" answers.
+    empty_ok: bool = False
     example: str | None = None
     prompt: str
     default: Any = None
@@ -136,7 +138,10 @@ def _field_spec(name: str, info: FieldInfo, *, credential: bool) -> FieldSpec:
         kind=kind,
         secret=secret,
         credential=credential,
-        required=info.is_required() and not extra.get("optional_in_chat", False),
+        # An empty-ok secret is asked for all the same: the person says "none" if it has none.
+        required=(info.is_required() or bool(extra.get("empty_ok")))
+        and not extra.get("optional_in_chat", False),
+        empty_ok=bool(extra.get("empty_ok")),
         example=str(info.examples[0]) if info.examples else None,
         prompt=info.description or f"What is the {name.replace('_', ' ')}?",
         default=default,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["human_bytes"]
+__all__ = ["human_bytes", "plural"]
 
 _UNITS = ("bytes", "KB", "MB", "GB")
 
@@ -15,3 +15,14 @@ def human_bytes(size: int) -> str:
             return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
         value /= 1000
     return f"{value:.1f} TB"
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``1 file``, ``2 files``, ``1,204 tables``: a count with its noun in agreement.
+
+    The one helper for counted nouns in every message (the agent's templates use it as the
+    ``plural`` filter: ``{{ n | plural("table") }}``). ``many`` is the plural where adding
+    "s" is wrong (``plural(n, "entry", "entries")``).
+    """
+    word = noun if count == 1 else (many or f"{noun}s")
+    return f"{count:,} {word}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from connectors.guard import IPAddress
 from connectors.mysql.config import MySqlConfig
 from connectors.mysql.session import MySqlSession, open_mysql
-from connectors.sql.config import DatabaseSecrets
+from connectors.sql.config import DatabaseSecrets, OpenLoginSecrets
 from connectors.sql.connector import SqlConnector, database_spec
 from connectors.sql.session import DatabaseSession, Purpose
 
@@ -28,7 +28,9 @@ class MySqlConnector(SqlConnector[MySqlConfig]):
         label="MySQL / MariaDB",
         aliases=("mysql", "mariadb"),
         config_model=MySqlConfig,
+        secrets_model=OpenLoginSecrets,
     )
+    secrets_model = OpenLoginSecrets
 
     def endpoint(self, config: MySqlConfig) -> tuple[str, int]:
         """The configured host and port."""

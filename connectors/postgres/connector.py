@@ -5,7 +5,7 @@ from __future__ import annotations
 from connectors.guard import IPAddress
 from connectors.postgres.config import PostgresConfig
 from connectors.postgres.session import PostgresSession, open_postgres
-from connectors.sql.config import DatabaseSecrets
+from connectors.sql.config import DatabaseSecrets, OpenLoginSecrets
 from connectors.sql.connector import SqlConnector, database_spec
 from connectors.sql.session import DatabaseSession, Purpose
 
@@ -27,7 +27,9 @@ class PostgresConnector(SqlConnector[PostgresConfig]):
         label="PostgreSQL",
         aliases=("pg", "postgres", "postgresql", "psql"),
         config_model=PostgresConfig,
+        secrets_model=OpenLoginSecrets,
     )
+    secrets_model = OpenLoginSecrets
 
     def endpoint(self, config: PostgresConfig) -> tuple[str, int]:
         """The configured host and port."""

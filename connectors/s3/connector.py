@@ -38,7 +38,7 @@ from connectors.s3.cursor import CheckpointCadence, CursorTracker, S3Cursor, cur
 from connectors.s3.listing import StreamFiles, list_files, stream_name, survey
 from connectors.spec import ConnectorSpec, Role, fields_of
 from connectors.threads import iterate_in_thread
-from connectors.wording import human_bytes
+from connectors.wording import human_bytes, plural
 
 __all__ = ["S3Connector"]
 
@@ -111,14 +111,16 @@ class S3Connector(Connector[S3Config, S3Secrets]):
             steps.details.update(
                 objects=count, bytes=size, streams=sorted(streams), sample_keys=sample_keys
             )
-            note["message"] = f"Found {count} {config.format.value} file(s), {human_bytes(size)}."
+            note["message"] = (
+                f"Found {plural(count, config.format.value + ' file')}, {human_bytes(size)}."
+            )
         if not count:
             return (
                 f"Connected, but there are no {config.format.value} files under "
                 f"{config.location} yet."
             )
         return (
-            f"Connected. The next sync would pull {count} file(s) "
+            f"Connected. The next sync would pull {plural(count, 'file')} "
             f"({human_bytes(size)}) from {config.location}."
         )
 
@@ -195,7 +197,7 @@ class S3Connector(Connector[S3Config, S3Secrets]):
         # The files are read in parallel: each sample is a round trip dominated by latency.
         outcomes = await asyncio.gather(*(self._sample(client, config, f, limit) for f in sample))
         rows = [o for o in outcomes if not isinstance(o, DataFormatError)]
-        description = f"{files.count} file(s)" + (f" like {sample[0].key}" if sample else "")
+        description = plural(files.count, "file") + (f" like {sample[0].key}" if sample else "")
         columns: tuple[Column, ...] = ()
         failed = next(
             (

@@ -25,6 +25,7 @@ __all__ = [
     "DatabaseConfig",
     "DatabaseSecrets",
     "ExtractFormat",
+    "OpenLoginSecrets",
     "check_cursor_fields",
     "check_host",
     "check_identifier",
@@ -217,6 +218,22 @@ class DatabaseSecrets(BaseModel):
     @classmethod
     def _username(cls, value: str) -> str:
         return check_identifier(value, "user")
+
+
+class OpenLoginSecrets(DatabaseSecrets):
+    """A login whose password may be empty: PostgreSQL's trust or peer auth, MariaDB's root.
+
+    The chat still asks for the password, and understands "no password" as an empty one.
+    """
+
+    password: SecretStr = Field(
+        default=SecretStr(""),
+        title="Password",
+        description='And that user\'s password? Say "none" if it logs in without one.',
+        examples=["correct-horse-battery-staple"],
+        max_length=1024,
+        json_schema_extra={**SOURCE_ONLY, "empty_ok": True},
+    )
 
 
 def host_field() -> Any:

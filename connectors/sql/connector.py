@@ -40,6 +40,7 @@ from connectors.sql.session import DatabaseSession, Purpose, Survey, TableRef
 from connectors.sql.state import StreamState, stream_states
 from connectors.sql.values import record_maker
 from connectors.threads import iterate_in_thread
+from connectors.wording import plural
 
 __all__ = ["SqlConnector", "database_spec"]
 
@@ -62,7 +63,12 @@ ConfigT = TypeVar("ConfigT", bound=DatabaseConfig)
 
 
 def database_spec(
-    *, type_: str, label: str, aliases: tuple[str, ...], config_model: type[DatabaseConfig]
+    *,
+    type_: str,
+    label: str,
+    aliases: tuple[str, ...],
+    config_model: type[DatabaseConfig],
+    secrets_model: type[DatabaseSecrets] = DatabaseSecrets,
 ) -> ConnectorSpec:
     """The spec of a database source: the config's fields, then the login's."""
     return ConnectorSpec(
@@ -70,7 +76,7 @@ def database_spec(
         label=label,
         aliases=aliases,
         roles=(Role.INVENTORY_SOURCE,),
-        fields=fields_of(config_model, DatabaseSecrets),
+        fields=fields_of(config_model, secrets_model),
         description=(
             "Read tables and views, whole or incrementally by a cursor column, into NDJSON or "
             "CSV extracts."
@@ -221,7 +227,7 @@ class SqlConnector(Connector[ConfigT, DatabaseSecrets], Generic[ConfigT]):
             raise cannot_read(
                 self.label,
                 username,
-                f"any of the {tables} tables and views in {where}",
+                f"any of the {plural(tables, 'table or view', 'tables and views')} in {where}",
                 self.grant_hint,
             )
         if not tables:
@@ -231,8 +237,9 @@ class SqlConnector(Connector[ConfigT, DatabaseSecrets], Generic[ConfigT]):
             )
         unreadable = f" ({tables - readable} more may not be read)" if readable < tables else ""
         return (
-            f"Connected to {survey.server} as {username}: {readable} tables and views to "
-            f"read in {where}{unreadable}."
+            f"Connected to {survey.server} as {username}: "
+            f"{plural(readable, 'table or view', 'tables and views')} to read in {where}"
+            f"{unreadable}."
         )
 
     # -- discover -------------------------------------------------------------------------

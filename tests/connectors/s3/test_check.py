@@ -36,7 +36,7 @@ async def test_source_check_reports_what_the_next_sync_would_pull(
     assert result.ok, result.message
     assert result.details["objects"] == 2
     assert result.details["bytes"] == len(b"id\n1\n") + len(b"id\n2\n3\n")
-    assert "2 file(s)" in result.message
+    assert "would pull 2 files" in result.message
     assert _statuses(result) == {
         "validate_config": StepStatus.OK,
         "resolve_endpoint": StepStatus.OK,
