@@ -15,9 +15,11 @@ __all__ = [
     "FIELDS_COMPLETE",
     "HAS_STREAMS",
     "NO_STREAMS",
+    "SCOPED",
     "SINK",
     "SOURCE",
     "TEST_FAILED",
+    "UNSCOPED",
     "Facts",
     "Guard",
     "editing",
@@ -33,6 +35,7 @@ class Facts:
         fields_complete: Every required field of the chosen type has an answer.
         last_test_failed: The most recent connection test failed.
         has_streams: The latest discovery found at least one stream.
+        scoped: Discovery looked only at the schemas the person picked when asked.
         edit_target: For ``EDIT``: which answer the person wants to change.
     """
 
@@ -40,6 +43,7 @@ class Facts:
     fields_complete: bool = False
     last_test_failed: bool = False
     has_streams: bool = False
+    scoped: bool = False
     edit_target: EditTarget | None = None
 
 
@@ -85,6 +89,17 @@ NO_STREAMS = Guard(
     "no streams",
     "Discovery found nothing to pull (permissions, an empty prefix, a wrong schema...).",
     lambda f: not f.has_streams,
+)
+
+SCOPED = Guard(
+    "scoped",
+    "The person was asked which schemas to discover.",
+    lambda f: f.scoped,
+)
+UNSCOPED = Guard(
+    "not scoped",
+    "Discovery was not narrowed by a schema question.",
+    lambda f: not f.scoped,
 )
 
 

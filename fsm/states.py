@@ -70,12 +70,14 @@ class Event(StrEnum):
 
 
 class EditTarget(StrEnum):
-    """Which answer an ``EDIT`` from the review changes; each is owned by one state."""
+    """Which answer an ``EDIT`` changes; each is owned by one state."""
 
     SOURCE_TYPE = auto()
     """The connector type (answers that still fit the new type may be kept)."""
     CREDENTIALS = auto()
     """Any connection field, secret or not (host, port, bucket, prefix, key pair...)."""
+    SCOPE = auto()
+    """Which schemas discovery looks at (sources only): discovered again at once."""
     STREAMS = auto()
     """The chosen streams (sources only: sinks have none)."""
     SCHEDULE = auto()

@@ -12,7 +12,8 @@ from               to                                  why
 gather_credentials select_source_type                  pick another type
 test_connection    gather_credentials                  stop waiting; change the answers
 discover_schema    gather_credentials                  stop waiting; change the answers
-select_streams     gather_credentials                  changed answers need a new test
+select_streams     discover_schema [scoped]            the schema question was the last answer
+select_streams     gather_credentials [not scoped]     changed answers need a new test
 configure_sync     select_streams [source]             sinks have no streams, so:
 configure_sync     gather_credentials [sink]
 review             configure_sync
@@ -22,10 +23,13 @@ review             configure_sync
 before the first two, a create in flight must finish (``EXECUTED`` or ``EXECUTE_FAILED``) first,
 and ``done`` starts over with ``RESTART``.
 
-``EDIT`` (from ``review`` only) goes to the state that owns the answer named by
-``Facts.edit_target``: ``source_type`` → ``select_source_type``, ``credentials`` →
-``gather_credentials`` (the connection is tested again), ``streams`` → ``select_streams`` (sources
-only), ``schedule`` → ``configure_sync``. Unlike ``CANCEL``, an edit keeps the other answers.
+``EDIT`` goes to the state that owns the answer named by ``Facts.edit_target``: from ``review``,
+``source_type`` → ``select_source_type``, ``credentials`` → ``gather_credentials`` (the connection
+is tested again), ``streams`` → ``select_streams`` (sources only), ``schedule`` →
+``configure_sync``. A connection setting or the schema scope changed while choosing streams or the
+schedule takes effect at once too: ``credentials`` → ``gather_credentials`` and ``scope`` →
+``discover_schema`` (discovered again) from ``select_streams``, ``configure_sync`` and ``review``.
+Unlike ``CANCEL``, an edit keeps the other answers.
 """
 
 from __future__ import annotations
@@ -36,9 +40,11 @@ from fsm.facts import (
     FIELDS_COMPLETE,
     HAS_STREAMS,
     NO_STREAMS,
+    SCOPED,
     SINK,
     SOURCE,
     TEST_FAILED,
+    UNSCOPED,
     Guard,
     editing,
 )
@@ -73,6 +79,9 @@ def _row(
     return Transition(event, sources if isinstance(sources, tuple) else (sources,), dest, guards)
 
 
+# Where a connection setting or the schema scope can still be changed with effect at once.
+_LATER = (State.SELECT_STREAMS, State.CONFIGURE_SYNC, State.REVIEW)
+
 TRANSITIONS: tuple[Transition, ...] = (
     # The way forward.
     _row(Event.START, State.WELCOME, State.SELECT_SOURCE_TYPE),
@@ -95,17 +104,16 @@ TRANSITIONS: tuple[Transition, ...] = (
     _row(Event.EXECUTE_FAILED, State.EXECUTE, State.REVIEW),
     # Back: see the module docstring.
     _row(Event.BACK, State.GATHER_CREDENTIALS, State.SELECT_SOURCE_TYPE),
-    _row(
-        Event.BACK,
-        (State.TEST_CONNECTION, State.DISCOVER_SCHEMA, State.SELECT_STREAMS),
-        State.GATHER_CREDENTIALS,
-    ),
+    _row(Event.BACK, (State.TEST_CONNECTION, State.DISCOVER_SCHEMA), State.GATHER_CREDENTIALS),
+    _row(Event.BACK, State.SELECT_STREAMS, State.DISCOVER_SCHEMA, SCOPED),
+    _row(Event.BACK, State.SELECT_STREAMS, State.GATHER_CREDENTIALS, UNSCOPED),
     _row(Event.BACK, State.CONFIGURE_SYNC, State.SELECT_STREAMS, SOURCE),
     _row(Event.BACK, State.CONFIGURE_SYNC, State.GATHER_CREDENTIALS, SINK),
     _row(Event.BACK, State.REVIEW, State.CONFIGURE_SYNC),
-    # Edit from the review: to the state that owns the answer.
+    # Edit: to the state that owns the answer.
     _row(Event.EDIT, State.REVIEW, State.SELECT_SOURCE_TYPE, editing(EditTarget.SOURCE_TYPE)),
-    _row(Event.EDIT, State.REVIEW, State.GATHER_CREDENTIALS, editing(EditTarget.CREDENTIALS)),
+    _row(Event.EDIT, _LATER, State.GATHER_CREDENTIALS, editing(EditTarget.CREDENTIALS)),
+    _row(Event.EDIT, _LATER, State.DISCOVER_SCHEMA, editing(EditTarget.SCOPE), SOURCE),
     _row(Event.EDIT, State.REVIEW, State.SELECT_STREAMS, editing(EditTarget.STREAMS), SOURCE),
     _row(Event.EDIT, State.REVIEW, State.CONFIGURE_SYNC, editing(EditTarget.SCHEDULE)),
     # Starting over.

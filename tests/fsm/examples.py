@@ -12,6 +12,7 @@ COMPLETE = Facts(fields_complete=True)
 RETRYABLE = Facts(fields_complete=True, last_test_failed=True)
 STREAMS = Facts(has_streams=True)
 NO_STREAMS = Facts(has_streams=False)
+SCOPED = Facts(scoped=True)
 
 
 def edit(target: EditTarget, *, is_sink: bool = False) -> Facts:
@@ -19,16 +20,22 @@ def edit(target: EditTarget, *, is_sink: bool = False) -> Facts:
 
 
 def every_facts() -> list[Facts]:
-    """Every combination of flags and edit targets (80 of them)."""
+    """Every combination of flags and edit targets (192 of them)."""
     return [
         Facts(
             is_sink=is_sink,
             fields_complete=complete,
             last_test_failed=failed,
             has_streams=streams,
+            scoped=scoped,
             edit_target=target,
         )
-        for is_sink, complete, failed, streams, target in product(
-            (False, True), (False, True), (False, True), (False, True), (None, *EditTarget)
+        for is_sink, complete, failed, streams, scoped, target in product(
+            (False, True),
+            (False, True),
+            (False, True),
+            (False, True),
+            (False, True),
+            (None, *EditTarget),
         )
     ]

@@ -21,6 +21,7 @@ from tests.fsm.examples import (
     COMPLETE,
     NO_STREAMS,
     RETRYABLE,
+    SCOPED,
     SINK,
     SOURCE,
     STREAMS,
@@ -51,11 +52,19 @@ CASES: list[tuple[State, Event, Facts, State]] = [
     (S.TEST_CONNECTION, E.BACK, SOURCE, S.GATHER_CREDENTIALS),
     (S.DISCOVER_SCHEMA, E.BACK, SOURCE, S.GATHER_CREDENTIALS),
     (S.SELECT_STREAMS, E.BACK, SOURCE, S.GATHER_CREDENTIALS),
+    (S.SELECT_STREAMS, E.BACK, SCOPED, S.DISCOVER_SCHEMA),
     (S.CONFIGURE_SYNC, E.BACK, SOURCE, S.SELECT_STREAMS),
     (S.CONFIGURE_SYNC, E.BACK, SINK, S.GATHER_CREDENTIALS),
     (S.REVIEW, E.BACK, SOURCE, S.CONFIGURE_SYNC),
     (S.REVIEW, E.EDIT, edit(EditTarget.SOURCE_TYPE), S.SELECT_SOURCE_TYPE),
-    (S.REVIEW, E.EDIT, edit(EditTarget.CREDENTIALS), S.GATHER_CREDENTIALS),
+    *(
+        (state, E.EDIT, edit(EditTarget.CREDENTIALS), S.GATHER_CREDENTIALS)
+        for state in (S.SELECT_STREAMS, S.CONFIGURE_SYNC, S.REVIEW)
+    ),
+    *(
+        (state, E.EDIT, edit(EditTarget.SCOPE), S.DISCOVER_SCHEMA)
+        for state in (S.SELECT_STREAMS, S.CONFIGURE_SYNC, S.REVIEW)
+    ),
     (S.REVIEW, E.EDIT, edit(EditTarget.STREAMS), S.SELECT_STREAMS),
     (S.REVIEW, E.EDIT, edit(EditTarget.SCHEDULE), S.CONFIGURE_SYNC),
     *((state, E.CANCEL, SOURCE, S.SELECT_SOURCE_TYPE) for state in State if state is not S.DONE),
@@ -71,6 +80,7 @@ def _case_id(state: State, event: Event, facts: Facts, dest: State) -> str:
             ("complete", facts.fields_complete),
             ("failed", facts.last_test_failed),
             ("streams", facts.has_streams),
+            ("scoped", facts.scoped),
         )
         if on
     ]
