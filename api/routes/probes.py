@@ -108,6 +108,18 @@ async def stage_secret(call: Call) -> StagedSecretOut:
 
 
 @routes.route(
+    "POST",
+    "/api/v1/secrets/{secret_ref}/touch",
+    summary="Keep a staged secret alive",
+    tag="secrets",
+    response=StagedSecretOut,
+)
+async def touch_secret(call: Call) -> StagedSecretOut:
+    """Push a staged secret's expiry to one TTL from now (404 once it has expired)."""
+    return await service(call).probes.touch_staged(call.identity, call.path["secret_ref"])
+
+
+@routes.route(
     "DELETE",
     "/api/v1/secrets/{secret_ref}",
     summary="Discard a staged secret",

@@ -54,6 +54,10 @@ class ConnectionClient(Protocol):
         """
         ...
 
+    async def touch_secret(self, secret_ref: str) -> StagedSecretOut:
+        """Keep a staged secret for one more TTL; ``NotFoundError`` once it has expired."""
+        ...
+
     async def discard_secret(self, secret_ref: str) -> None:
         """Delete a staged secret (the conversation was cancelled or abandoned)."""
         ...

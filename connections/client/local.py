@@ -57,6 +57,10 @@ class InProcessClient(ConnectionClient):
             self._who, SecretStageRequest(values=values, type=type_, secret_ref=secret_ref)
         )
 
+    async def touch_secret(self, secret_ref: str) -> StagedSecretOut:
+        """Keep a staged secret alive."""
+        return await self._service.probes.touch_staged(self._who, secret_ref)
+
     async def discard_secret(self, secret_ref: str) -> None:
         """Delete a staged secret."""
         await self._service.probes.discard_staged(self._who, secret_ref)

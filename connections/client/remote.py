@@ -170,6 +170,13 @@ class HttpClient(ConnectionClient):
         )
         return result
 
+    async def touch_secret(self, secret_ref: str) -> StagedSecretOut:
+        """Keep a staged secret alive."""
+        result: StagedSecretOut = await self._call(
+            "POST", f"/api/v1/secrets/{quote(secret_ref, safe='')}/touch", StagedSecretOut
+        )
+        return result
+
     async def discard_secret(self, secret_ref: str) -> None:
         """Delete a staged secret."""
         await self._call("DELETE", f"/api/v1/secrets/{quote(secret_ref, safe='')}", type(None))

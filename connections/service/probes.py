@@ -180,6 +180,22 @@ class ProbeService:
             await db.commit()
         return StagedSecretOut(secret_ref=row.id, mask=row.mask, expires_at=row.expires_at)
 
+    async def touch_staged(self, who: Identity, secret_ref: str) -> StagedSecretOut:
+        """Keep a staged secret for one more TTL: the conversation that typed it goes on.
+
+        Raises:
+            NotFoundError: No such secret, or it expired already (it is asked for again).
+            ValidationError: The secret is attached to a source, not staged.
+        """
+        who.require(Permission.CREATE)
+        async with self._deps.sessions() as db:
+            row = await self._deps.vault.get(db, who.tenant_id, secret_ref)
+            if not row.staged:
+                raise ValidationError("Only a staged secret can be kept alive.", field="secretRef")
+            await self._deps.vault.touch(db, who.tenant_id, [secret_ref])
+            await db.commit()
+        return StagedSecretOut(secret_ref=row.id, mask=row.mask, expires_at=row.expires_at)
+
     async def discard_staged(self, who: Identity, secret_ref: str) -> None:
         """Delete a staged secret (a cancelled or abandoned conversation)."""
         who.require(Permission.CREATE)

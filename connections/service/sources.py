@@ -161,7 +161,7 @@ class SourceService:
                 await db.flush()
             except IntegrityError:
                 raise ConflictError(
-                    f"This agent already has a source named {row.name!r}.", field="name"
+                    f"This agent already has a source or sink named {row.name!r}.", field="name"
                 ) from None
             await audited(
                 db,
@@ -197,7 +197,7 @@ class SourceService:
                 # One secret per source: sharing would let one source's change or deletion
                 # silently break another.
                 raise ValidationError(
-                    "That secretRef already belongs to a source; stage a new secret.",
+                    "That secretRef already belongs to a source or sink; stage a new secret.",
                     field="secretRef",
                 )
             if explicit:
@@ -348,7 +348,7 @@ class SourceService:
                 await db.flush()
             except IntegrityError:
                 raise ConflictError(
-                    f"This agent already has a source named {body.name!r}.", field="name"
+                    f"This agent already has a source or sink named {body.name!r}.", field="name"
                 ) from None
             await audited(db, who, "data_source.update", row.id, {"changed": changed})
             await db.commit()

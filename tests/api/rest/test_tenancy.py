@@ -159,6 +159,7 @@ MATRIX = [
     ("POST", "/api/v1/agents/{b_agent}/catalogs", "CHECK_WITH_SECRET_REF"),
     ("PATCH", "/api/v1/agents/{b_agent}/data-sources/{b_source}", {"secretRef": "{secret}"}),
     ("POST", "/api/v1/secrets", {"secretRef": "{secret}", "values": {"extra": "v4lue-123456"}}),
+    ("POST", "/api/v1/secrets/{secret}/touch", None),
     ("DELETE", "/api/v1/secrets/{secret}", None),
 ]
 

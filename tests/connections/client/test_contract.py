@@ -276,3 +276,22 @@ async def test_pull_then_follow_the_sync_then_resume(
     assert sync.status == "succeeded", sync.error
     assert [e["key"] for e in sync.manifest] == ["in/people.csv"]
     assert resumed.status == "active"
+
+
+async def test_touching_a_staged_secret_extends_it_until_it_is_discarded(
+    client_for: ClientFor,
+) -> None:
+    client = client_for(person("t1", "ROLE_DATA_ENGINEER"))
+    staged = await client.stage_secret({"secretAccessKey": "s3cret-value-0123456789"}, type_="S3")
+
+    touched = await client.touch_secret(staged.secret_ref)
+
+    assert touched.secret_ref == staged.secret_ref
+    assert touched.expires_at is not None
+    assert staged.expires_at is not None
+    assert touched.expires_at >= staged.expires_at
+    with pytest.raises(NotFoundError):  # another tenant's reference
+        await client_for(person("t2", "ROLE_DATA_ENGINEER")).touch_secret(staged.secret_ref)
+    await client.discard_secret(staged.secret_ref)
+    with pytest.raises(NotFoundError):
+        await client.touch_secret(staged.secret_ref)
