@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from connections.schemas import FieldOut
 
-__all__ = ["advice_for", "fields_to_reask", "zero_stream_causes"]
+__all__ = ["PARTNERS", "advice_for", "fields_to_reask", "zero_stream_causes"]
 
 _ADVICE = {
     "auth_failed": "The credentials were rejected. Give the {fields} again.",
@@ -28,6 +28,11 @@ _ADVICE = {
     "endpoint_gone": "The endpoint says it is gone. Give the new {fields}.",
     "malformed_data": "The data could not be read in the chosen format. Check the {fields}.",
 }
+
+# Parts of one credential: a new key id needs its own secret, a new user its own password.
+_PAIRS = {"access_key_id": "secret_access_key", "username": "password"}
+PARTNERS = {**_PAIRS, **{secret: key for key, secret in _PAIRS.items()}}
+"""Field name -> the other half of the credential it belongs to."""
 
 # Field names each failure class points at, in order of likelihood; the first that the
 # connector has are asked again.
@@ -62,8 +67,7 @@ def fields_to_reask(
         if snake in names:
             related = [snake]
             # A rejected key id usually comes with its secret, and the other way round.
-            pairs = {"access_key_id": "secret_access_key", "username": "password"}
-            partner = pairs.get(snake) or {v: k for k, v in pairs.items()}.get(snake)
+            partner = PARTNERS.get(snake)
             if failure == "permission_denied" and partner in names:
                 related.append(partner)
             return related

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent import parsing
 from connections.client import ConnectionClient
 from connections.schemas import ConnectorTypeOut, FieldOut
 from sessions import Session
@@ -23,6 +24,11 @@ class TurnContext:
     options: list[str] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
     start_task: str | None = None  # "test" or "discover": work to start after the turn
+    # The turn asked nothing new (help, status, a message it could not use): the quick
+    # replies already on screen still answer the open question, so the reply repeats them.
+    keep_options: bool = False
+    # Names the agent's sources and sinks already have, where a proposed name must differ.
+    taken_names: frozenset[str] = frozenset()
     # The chosen connector's fields, by (type, role): a turn asks for them many times, and the
     # choice can change mid-turn, so the key is checked on every use.
     _fields: tuple[tuple[str | None, str | None], list[FieldOut]] | None = field(
@@ -69,6 +75,16 @@ class TurnContext:
         field = self.field(self.session.asked)
         return field is not None and field.secret
 
+    def declined_secret(self, text: str) -> FieldOut | None:
+        """The secret field asked for, when ``text`` says there is none and none is fine.
+
+        "No password" for a database login that has none; an empty masked form says the same.
+        """
+        field = self.field(self.session.asked)
+        if field is None or not field.secret or not field.empty_ok:
+            return None
+        return field if parsing.says_nothing(text) else None
+
     def needed(self) -> list[FieldOut]:
         """Fields the chat asks for: required ones (a sink's signing secret too)."""
         wanted = []
@@ -77,6 +93,18 @@ class TurnContext:
             if must:
                 wanted.append(f)
         return wanted
+
+    def absent(self) -> list[FieldOut]:
+        """Needed fields with no answer at all (unlike :meth:`missing`, not the reasked ones)."""
+        pending = self.data.get("_pending_secrets", {})
+        have = set(self.session.answers) | set(self.session.secret_refs) | set(pending)
+        return [f for f in self.needed() if f.name not in have]
+
+    def reasked(self) -> list[FieldOut]:
+        """Answered fields a failed test points at, asked again unless the person retries."""
+        reask = set((self.session.last_failure or {}).get("reask", []))
+        absent = {f.name for f in self.absent()}
+        return [f for f in self.needed() if f.name in reask and f.name not in absent]
 
     def missing(self) -> list[FieldOut]:
         """Needed fields without an answer, in spec order (reasked ones first)."""

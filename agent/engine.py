@@ -18,9 +18,23 @@ from typing import Any
 import structlog
 
 from agent import first_pull, parsing
-from agent.commands import apply_edit, back, cancel, forget_answers, help_text, status
+from agent.commands import (
+    apply_edit,
+    back,
+    cancel,
+    forget_answers,
+    help_text,
+    retype_secret,
+    status,
+)
 from agent.context import TurnContext
-from agent.finish import configure_schedule, configure_sink, creation_request, idempotency_key
+from agent.finish import (
+    configure_schedule,
+    configure_sink,
+    creation_request,
+    idempotency_key,
+    review,
+)
 from agent.flow import (
     FlowError,
     after_answers,
@@ -28,24 +42,27 @@ from agent.flow import (
     choose_type,
     gather,
     generate_signing_secret,
+    go_without,
     move,
     on_test_failed,
-    start_test,
+    retry,
     store_answers,
     type_options,
 )
-from agent.intent import command_for
+from agent.intent import command_for, form_command
+from agent.naming import NAME, ask_for_another_name, rename
 from agent.parsing import CommandKind
-from agent.prompts import render
+from agent.prompts import human_list, render
 from agent.reply import Reply
 from agent.resume import resume, resume_target
-from agent.scope import SCOPE_FIELD, answer_scope, ask_scope
+from agent.scope import SCOPE_FIELD, answer_scope, ask_scope, choose_in_scope
 from agent.scrub import scrub
 from agent.streams import catalog_key, change_cursor, choose_streams, compact_catalog, show_streams
 from agent.tasks import EventHub, TaskRunner
 from connections.client import ConnectionClient
 from connections.errors import (
     CheckFailedError,
+    ConflictError,
     NotFoundError,
     PermissionDeniedError,
     ServiceError,
@@ -78,6 +95,10 @@ log = structlog.get_logger(__name__)
 MAX_MESSAGE = 64 * 1024
 _STEPS = {"test": "test connection", "discover": "discover schema", "pull": first_pull.STEP}
 _DEFAULT_AGENT_CACHE = 10_000
+# States after the connection test, where an expired secret is typed again in place.
+_LATER = frozenset({State.SELECT_STREAMS, State.CONFIGURE_SYNC, State.REVIEW})
+# States whose turn may show the review (with the proposed name) or create the source.
+_NAMING_STATES = frozenset({State.CONFIGURE_SYNC.value, State.REVIEW.value})
 ClientFactory = Callable[[Identity], ConnectionClient]
 
 
@@ -189,6 +210,8 @@ class ConversationEngine:
             ValidationError: Empty, too long, or neither message nor fields; nothing changed.
             NotFoundError: No such session for this user.
         """
+        if fields is not None and (typed := form_command(fields)) is not None:
+            message, fields = typed, None  # "cancel" typed into a masked field is a command
         text = _validate_input(message, fields)
         if self.tasks.running(session_id):
             # Someone else's session must not learn of, wait on or cancel this one's work. With
@@ -205,12 +228,25 @@ class ConversationEngine:
             ctx = TurnContext(
                 session=session, client=client, types=await self._connector_types(client)
             )
+            ctx.taken_names = await self._taken_names(ctx)
             shown = await self._turn(ctx, text, fields)
             reply = self._finish(ctx, user_text=shown)
             await self._store.save(session)
         if ctx.start_task:
             self._start_task(who, session.id, ctx.start_task, ctx.data)
         return reply
+
+    @staticmethod
+    async def _taken_names(ctx: TurnContext) -> frozenset[str]:
+        """The agent's names, where this turn may show the review or create (one query)."""
+        session = ctx.session
+        if session.state not in _NAMING_STATES or NAME in session.answers:
+            return frozenset()
+        try:
+            page = await ctx.client.list_sources(session.agent_id or "")
+        except ServiceError:
+            return frozenset()  # a taken name is still caught when creating
+        return frozenset(source.name for source in page.items)
 
     async def get(self, who: Identity, session_id: str) -> Session:
         """The session (transcript already redacted).
@@ -240,6 +276,8 @@ class ConversationEngine:
         """Apply the message; return what the transcript may show of it (secrets scrubbed)."""
         shown = scrub(ctx, text) if fields is None else ""
         try:
+            if await self._keep_secrets(ctx):
+                return shown  # asked for the expired secret instead
             if fields is not None:
                 shown = self._structured(ctx, fields)
             elif (target := resume_target(ctx, text)) is not None:
@@ -249,6 +287,7 @@ class ConversationEngine:
             await self._stage_secrets(ctx)
         except FlowError as exc:
             ctx.say(str(exc))
+            ctx.keep_options = True
             if ctx.asking_secret():
                 ctx.data["input_type"] = "secret"
         except PermissionDeniedError:
@@ -270,6 +309,16 @@ class ConversationEngine:
             raise FlowError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
         values = {k: v for k, v in fields.items() if not known[k].secret}
         secrets = {k: v for k, v in fields.items() if known[k].secret}
+        for name, value in list(secrets.items()):
+            if not parsing.says_nothing(value):
+                continue
+            if known[name].empty_ok and ctx.session.asked == name:
+                del secrets[name]
+                go_without(ctx, known[name])
+            elif not value.strip():
+                raise FlowError(f"That was empty. Paste the {known[name].label.lower()}.")
+        if not values and not secrets:
+            return "(form) " + ", ".join(sorted(fields))
         store_answers(ctx, values, secrets)
         ctx.say(
             render(
@@ -288,7 +337,13 @@ class ConversationEngine:
             handled = await self._command(ctx, command)
             if handled:
                 return
-        if state is State.SELECT_SOURCE_TYPE:
+        await self._answer(ctx, state, text)
+
+    async def _answer(self, ctx: TurnContext, state: State, text: str) -> None:
+        """The message answers this state's question."""
+        if state in _LATER and ctx.asking_secret():
+            retype_secret(ctx, text)
+        elif state is State.SELECT_SOURCE_TYPE:
             choose_type(ctx, text)
         elif state is State.GATHER_CREDENTIALS:
             gather(ctx, text)
@@ -297,7 +352,7 @@ class ConversationEngine:
         elif state in (State.TEST_CONNECTION, State.DISCOVER_SCHEMA):
             ctx.say(render("busy", step="working on it"))
         elif state is State.SELECT_STREAMS:
-            choose_streams(ctx, text)
+            choose_in_scope(ctx, text)
         elif state is State.CONFIGURE_SYNC:
             if ctx.is_sink:
                 configure_sink(ctx, text)
@@ -319,11 +374,9 @@ class ConversationEngine:
         elif kind is CommandKind.CANCEL:
             await self._cancel(ctx)
         elif kind is CommandKind.RETRY and state is State.GATHER_CREDENTIALS:
-            if not ctx.session.last_failure and ctx.missing():
+            if not ctx.session.last_failure and ctx.missing() and not ctx.asking_secret():
                 return False  # "retry" may be the answer to the question asked
-            if ctx.missing():
-                raise FlowError("Some settings are still missing; give them first.")
-            start_test(ctx)
+            retry(ctx)
         elif kind is CommandKind.GENERATE and state is State.GATHER_CREDENTIALS:
             generate_signing_secret(ctx)
         elif kind is CommandKind.EDIT:
@@ -361,6 +414,13 @@ class ConversationEngine:
         return True
 
     async def _review_answer(self, ctx: TurnContext, text: str) -> None:
+        if ctx.session.asked == NAME:
+            # The name was taken when creating: this message is the new one.
+            if parsing.parse_yes_no(text) is not None:
+                raise FlowError("Which name should I use? Type it, or pick the one offered.")
+            rename(ctx, text)
+            review(ctx)
+            return
         answer = parsing.parse_yes_no(text)
         if answer is None and text.strip().lower() in {"create", "create it"}:
             answer = True
@@ -386,6 +446,12 @@ class ConversationEngine:
         except PermissionDeniedError:
             move(ctx, Event.EXECUTE_FAILED)
             ctx.say(render("errors/permission"))
+            return
+        except ConflictError as exc:
+            move(ctx, Event.EXECUTE_FAILED)
+            if exc.field != "name":
+                raise FlowError(exc.message) from None
+            ask_for_another_name(ctx, body.name)
             return
         except CheckFailedError as exc:
             move(ctx, Event.EXECUTE_FAILED)
@@ -421,7 +487,8 @@ class ConversationEngine:
         else:
             if created.schedule_cron:
                 words = (ctx.session.schedule or {}).get("description", created.schedule_cron)
-                notes.append(f"It will be checked {words}.")
+                zone = created.schedule_timezone
+                notes.append(f"It will be checked {words}{'' if zone == 'UTC' else f' ({zone})'}.")
             else:
                 notes.append("It has no schedule: pull it on demand.")
             notes.append(await first_pull.start(ctx, created.id))
@@ -446,6 +513,38 @@ class ConversationEngine:
         for name in pending:
             ctx.session.secret_refs[name] = staged.secret_ref
             ctx.session.secret_masks[name] = staged.mask if len(pending) == 1 else "ia_****"
+
+    @staticmethod
+    async def _keep_secrets(ctx: TurnContext) -> bool:
+        """Keep the session's staged secrets alive; True when one had expired and is asked for.
+
+        Staged secrets expire one TTL after the last turn, not after they were typed. One
+        that expired anyway (an hour without a turn) is asked for again, and only that one.
+        """
+        session = ctx.session
+        expired: list[str] = []
+        for ref in sorted(set(session.secret_refs.values())):
+            try:
+                await ctx.client.touch_secret(ref)
+            except NotFoundError:
+                expired += [name for name, r in session.secret_refs.items() if r == ref]
+        if not expired:
+            return False
+        for name in expired:
+            session.secret_refs.pop(name, None)
+            session.secret_masks.pop(name, None)
+        labels = human_list([ctx.label(n) for n in expired])
+        ctx.say(
+            f"The {labels} you typed earlier expired from the vault after an hour without "
+            "a message, so I no longer have it."
+        )
+        if State(session.state) is State.GATHER_CREDENTIALS:
+            return False  # the turn goes on, and asks for what is missing
+        session.asked = expired[0]
+        ctx.say(f"Type the {ctx.label(expired[0])} again; it goes straight to the vault.")
+        ctx.data["input_type"] = "secret"
+        ctx.options = ["Cancel"]
+        return True
 
     async def _discard(self, client: ConnectionClient, refs: list[str]) -> None:
         for ref in refs:
@@ -589,8 +688,20 @@ class ConversationEngine:
 
     @staticmethod
     def _on_catalog(ctx: TurnContext, streams: list[dict[str, Any]], key: str) -> bool:
+        before = ctx.session.catalog or {}
         ctx.session.catalog = {"key": key, "streams": streams}
+        if before.get("scope"):
+            ctx.session.catalog["scope"] = before["scope"]  # "back" asks the scope again
         move(ctx, Event.DISCOVERED)
+        pending = before.get("pending")
+        if pending and streams:
+            # The phrase that widened the scope picks from what it made visible.
+            try:
+                choose_streams(ctx, pending)
+            except FlowError:
+                pass
+            else:
+                return False
         show_streams(ctx)
         if not streams:
             ctx.session.last_failure = {"failure": "no_streams", "field": None, "reask": []}
@@ -631,6 +742,8 @@ class ConversationEngine:
     def _finish(self, ctx: TurnContext, *, user_text: str | None) -> Reply:
         """Assemble the reply, record the turn (redacted), and publish it."""
         session = ctx.session
+        if ctx.keep_options and not ctx.options and session.last_reply:
+            ctx.options = list(session.last_reply.get("options") or [])
         data = {k: v for k, v in ctx.data.items() if not k.startswith("_")}
         reveal = data.pop("reveal_once", None)
         data.setdefault("input_type", "text")

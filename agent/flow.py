@@ -11,9 +11,10 @@ import secrets as random
 from typing import Any
 
 from agent import parsing
-from agent.advice import advice_for, fields_to_reask
+from agent.advice import PARTNERS, advice_for, fields_to_reask
 from agent.context import TurnContext
 from agent.prompts import human_list, render
+from connections.schemas import FieldOut
 from fsm import EditTarget, Event, Facts, State, fire
 
 __all__ = [
@@ -24,11 +25,14 @@ __all__ = [
     "facts",
     "gather",
     "generate_signing_secret",
+    "go_without",
     "move",
     "on_test_failed",
+    "retry",
     "start_test",
     "store_answers",
     "target_of",
+    "type_options",
 ]
 
 
@@ -44,6 +48,7 @@ def facts(ctx: TurnContext, *, edit: EditTarget | None = None) -> Facts:
         fields_complete=not ctx.missing(),
         last_test_failed=session.last_failure is not None,
         has_streams=bool(session.catalog and session.catalog.get("streams")),
+        scoped=bool(session.catalog and session.catalog.get("scope")),
         edit_target=edit,
     )
 
@@ -140,24 +145,34 @@ def _label(ctx: TurnContext, name: str) -> str:
 def _apply(ctx: TurnContext, values: dict[str, Any], secret_values: dict[str, str]) -> list[str]:
     """Store answers; secrets are only collected here (the engine stages them). Return labels."""
     session = ctx.session
-    reask = set((session.last_failure or {}).get("reask", []))
     known = {f.name for f in ctx.fields()}
+    answered: set[str] = set()
     for name, value in values.items():
         if name in known and value not in (None, ""):
             session.answers[name] = value
-            reask.discard(name)
+            answered.add(name)
     pending = ctx.data.setdefault("_pending_secrets", {})
     for name, value in secret_values.items():
         if name in known and value:
             pending[name] = value
-            reask.discard(name)
-    if session.last_failure is not None:
-        session.last_failure = {**session.last_failure, "reask": sorted(reask)}
+            session.answers.pop(name, None)  # it had been "none"
+            answered.add(name)
+    if session.last_failure is not None and answered:
+        # What a failure points at is a suspicion, not a list to fill in: a fixed port is
+        # tested at once, without asking for the host again. Only the other half of a new
+        # credential (a key id's secret) is still needed.
+        reask = set(session.last_failure.get("reask", []))
+        still = {PARTNERS[n] for n in answered if n in PARTNERS} & reask - answered
+        session.last_failure = {**session.last_failure, "reask": sorted(still)}
     return [_label(ctx, n) for n in secret_values if n in known]
 
 
 def gather(ctx: TurnContext, text: str) -> None:
     """Take field values from a message (the engine has already scrubbed its secrets)."""
+    declined = ctx.declined_secret(text)
+    if declined is not None:
+        go_without(ctx, declined)
+        return
     dsn = parsing.parse_dsn(text)
     if dsn is not None and dsn.type == ctx.session.connector_type:
         stored = _apply(ctx, dict(dsn.fields), dict(dsn.secrets))
@@ -179,6 +194,20 @@ def gather(ctx: TurnContext, text: str) -> None:
     ctx.say(render("got_fields", got=got, secret_stored=stored))
     if wrong_place:
         ctx.say(render("errors/wrong_secret_place"))
+    _after_answers(ctx)
+
+
+def go_without(ctx: TurnContext, field: FieldOut) -> None:
+    """Record that a secret the login may go without is empty, then go on."""
+    session = ctx.session
+    session.secret_refs.pop(field.name, None)
+    session.secret_masks.pop(field.name, None)
+    # An empty answer, not a secret: the request leaves it out and the login has none.
+    session.answers[field.name] = ""
+    if session.last_failure is not None:
+        reask = [n for n in session.last_failure.get("reask", []) if n != field.name]
+        session.last_failure = {**session.last_failure, "reask": reask}
+    ctx.say(f"No {field.label.lower()}, then.")
     _after_answers(ctx)
 
 
@@ -213,6 +242,17 @@ def _after_answers(ctx: TurnContext) -> None:
     ctx.data["required_fields"] = []
     if State(ctx.session.state) is State.GATHER_CREDENTIALS:
         start_test(ctx)
+
+
+def retry(ctx: TurnContext) -> None:
+    """Test again as things are: answers a failure pointed at are kept; absent ones named."""
+    absent = ctx.absent()
+    if absent:
+        names = human_list([f.label.lower() for f in absent])
+        raise FlowError(f"I still need the {names} before I can test.")
+    if ctx.session.last_failure is not None:
+        ctx.session.last_failure = {**ctx.session.last_failure, "reask": []}
+    start_test(ctx)
 
 
 def start_test(ctx: TurnContext) -> None:

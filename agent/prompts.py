@@ -12,7 +12,9 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-__all__ = ["PROMPTS_DIR", "corpus", "environment", "human_list", "render"]
+from connectors.wording import plural
+
+__all__ = ["PROMPTS_DIR", "corpus", "environment", "human_list", "plural", "render"]
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 
@@ -40,6 +42,7 @@ def environment() -> Environment:
         auto_reload=False,
     )
     env.filters["human_list"] = human_list
+    env.filters["plural"] = plural
     return env
 
 

@@ -1,68 +1,179 @@
-"""Asking which schemas to discover, before discovering a database with many of them.
+"""Which schemas to discover: asked before discovering a database with many of them.
 
 A database's connection check reports its schemas and how many tables each holds
-(``details["schemas"]``). When there are more than :data:`ASK_ABOVE` and the person has not
-named any, the agent asks first: discovering one schema of a large warehouse is quicker
-for everyone than listing every table of every schema and then searching through them.
+(``details["schemas"]``). When more than :data:`ASK_ABOVE` of them hold tables and the
+person has not named any, the agent asks first: discovering one schema of a large warehouse
+is quicker for everyone than listing every table of every schema and then searching.
+
+The answer is not final. The schema counts stay in the session's catalog (``scope``), so
+"back" from the stream list asks again, and a stream phrase that names a schema left out
+("add inventory", "inventory.products", "look at the inventory schema too") widens the scope
+at once: discovery runs again and the phrase is applied to what it finds (``pending``).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from agent import parsing
 from agent.context import TurnContext
-from agent.flow import FlowError
+from agent.flow import FlowError, move
 from agent.prompts import human_list, render
-from agent.streams import shorten
+from agent.streams import choose_streams, shorten
+from fsm import EditTarget, Event, State
 
-__all__ = ["ASK_ABOVE", "SCOPE_FIELD", "answer_scope", "ask_scope"]
+__all__ = [
+    "ASK_ABOVE",
+    "SCOPE_FIELD",
+    "answer_scope",
+    "ask_scope",
+    "change_scope",
+    "choose_in_scope",
+    "scope_of",
+    "widen_scope",
+]
 
 ASK_ABOVE = 3
 SCOPE_FIELD = "schemas"
 _SHOWN = 10
+_KEPT = frozenset({"key", "streams"})
 
 
-def ask_scope(ctx: TurnContext, details: dict[str, Any]) -> bool:
-    """Ask for the schema scope when it is worth asking; True when asked."""
+def scope_of(ctx: TurnContext) -> dict[str, int | None]:
+    """The schemas the person was asked to choose from, with their table counts."""
+    scope = (ctx.session.catalog or {}).get("scope")
+    return dict(scope) if isinstance(scope, dict) else {}
+
+
+def ask_scope(ctx: TurnContext, details: dict[str, Any], *, again: bool = False) -> bool:
+    """Ask for the schema scope when it is worth asking; True when asked.
+
+    Args:
+        ctx: The turn.
+        details: The connection check's details (``schemas``: name -> table count).
+        again: Ask even though the scope was answered ("back" from the stream list).
+    """
     schemas = details.get("schemas")
     if (
         not isinstance(schemas, dict)
-        or len(schemas) <= ASK_ABOVE
         or ctx.field(SCOPE_FIELD) is None
-        or SCOPE_FIELD in ctx.session.answers
+        or (SCOPE_FIELD in ctx.session.answers and not again)
     ):
         return False
     ranked = sorted(schemas.items(), key=lambda item: (-(item[1] or 0), item[0]))
-    ctx.session.catalog = {"schemas": [name for name, _ in ranked]}
+    # A schema known to hold no table is no answer worth offering (a count of None is
+    # unknown: the user may lack the statistics, not the tables).
+    worth = [(name, count) for name, count in ranked if count != 0]
+    if len(worth) <= ASK_ABOVE:
+        return False
+    # What was discovered stays, under its key: the same answer again is not rediscovered.
+    kept = {k: v for k, v in (ctx.session.catalog or {}).items() if k in _KEPT}
+    ctx.session.catalog = {**kept, "scope": dict(ranked)}
+    ctx.session.answers.pop(SCOPE_FIELD, None)
     ctx.session.asked = SCOPE_FIELD
+    first = worth[0][0]
     ctx.say(
         render(
             "ask_scope",
-            schemas=schemas,
-            shown=[{"name": n, "count": c} for n, c in ranked[:_SHOWN]],
-            more=max(0, len(ranked) - _SHOWN),
+            total=len(ranked),
+            empty=len(ranked) - len(worth),
+            shown=[{"name": n, "count": c} for n, c in worth[:_SHOWN]],
+            more=max(0, len(worth) - _SHOWN),
+            example=", ".join(name for name, _ in worth[:2]),
+            pattern=f"{first.split('_')[0]}_*",
         )
     )
-    ctx.options = ["All", *[name for name, _ in ranked[:4]]]
+    ctx.options = ["All", *[name for name, _ in worth[:4]]]
     ctx.data["input_type"] = "multi_choice"
     return True
 
 
 def answer_scope(ctx: TurnContext, text: str) -> None:
-    """Take the schemas to discover and start discovering them."""
-    names = list((ctx.session.catalog or {}).get("schemas", []))
+    """Take the schemas to discover and start discovering them.
+
+    A phrase about tables ("all of sales except refunds") scopes to the schemas it names and
+    is applied to the tables once they are found.
+    """
+    names = list(scope_of(ctx))
+    pending = None
     try:
-        selection = parsing.parse_stream_selection(text, names)
+        chosen = list(parsing.parse_stream_selection(text, names).names)
     except parsing.SelectionError as exc:
-        raise FlowError(f"{exc} The schemas are: {', '.join(names[:_SHOWN])}.") from None
-    chosen = list(selection.names)
+        chosen = _named_schemas(text, names)
+        if not chosen:
+            shown = ", ".join(n for n, c in scope_of(ctx).items() if c != 0)
+            raise FlowError(f"{exc} The schemas are: {shown}.") from None
+        pending = text
     if not chosen:
         raise FlowError('Name at least one schema, or say "all".')
+    _discover(ctx, chosen, names, pending)
+
+
+def choose_in_scope(ctx: TurnContext, text: str) -> None:
+    """Take a stream choice; one naming a schema left out widens the scope first."""
+    try:
+        choose_streams(ctx, text)
+    except FlowError:
+        # "inventory.products" or "add inventory" while only sales was discovered.
+        if not widen_scope(ctx, text):
+            raise
+
+
+def widen_scope(ctx: TurnContext, text: str) -> bool:
+    """Discover again when a stream phrase names a schema left out; True when it did."""
+    names = list(scope_of(ctx))
+    if not names:
+        return False
+    current = _current(ctx, names)
+    added = [n for n in _named_schemas(text, names) if n not in current]
+    if not added:
+        return False
+    move(ctx, Event.EDIT, edit=EditTarget.SCOPE)
+    _discover(ctx, [n for n in names if n in current or n in added], names, text)
+    return True
+
+
+def change_scope(ctx: TurnContext, value: str | None) -> None:
+    """Discover the schemas a "change the schemas to …" names, at once."""
+    names = list(scope_of(ctx))
+    if not value:
+        raise FlowError('Which schemas? Name one or more, or say "all".')
+    if names:
+        try:
+            chosen = list(parsing.parse_stream_selection(value, names).names)
+        except parsing.SelectionError as exc:
+            raise FlowError(f"{exc} The schemas are: {', '.join(names[:_SHOWN])}.") from None
+    else:
+        chosen = [n.strip() for n in re.split(r"[,\s]+", value) if n.strip()]
+    if State(ctx.session.state) is not State.DISCOVER_SCHEMA:
+        move(ctx, Event.EDIT, edit=EditTarget.SCOPE)
+    _discover(ctx, chosen, names or chosen, None)
+
+
+def _discover(ctx: TurnContext, chosen: list[str], names: list[str], pending: str | None) -> None:
     # Every schema is kept as "" (not a list), so schemas created later are found too.
-    ctx.session.answers[SCOPE_FIELD] = ",".join(chosen) if len(chosen) < len(names) else ""
+    everything = set(chosen) >= set(names)
+    ctx.session.answers[SCOPE_FIELD] = "" if everything else ",".join(chosen)
     ctx.session.asked = None
-    ctx.session.catalog = None
-    which = "every schema" if len(chosen) == len(names) else human_list(shorten(chosen, 5))
+    catalog = {k: v for k, v in (ctx.session.catalog or {}).items() if k in _KEPT}
+    if scope_of(ctx):
+        catalog["scope"] = scope_of(ctx)
+    if pending:
+        catalog["pending"] = pending
+    ctx.session.catalog = catalog or None
+    ctx.session.selected_streams = []
+    which = "every schema" if everything else human_list(shorten(chosen, 5))
     ctx.say(f"Looking at {which}…")
     ctx.start_task = "discover"
+
+
+def _current(ctx: TurnContext, names: list[str]) -> set[str]:
+    answer = str(ctx.session.answers.get(SCOPE_FIELD) or "")
+    return set(names) if not answer else {n.strip() for n in answer.split(",")}
+
+
+def _named_schemas(text: str, names: list[str]) -> list[str]:
+    """The schemas ``text`` names as words or as the first part of ``schema.table``."""
+    low = text.lower()
+    return [n for n in names if re.search(rf"(?<![\w.]){re.escape(n.lower())}(?![\w])", low)]

@@ -20,17 +20,17 @@ def scrub(ctx: TurnContext, text: str) -> str:
     for dsn in parsing.find_dsns(text):
         found |= set(dsn.secrets.values()) | set(dsn.secret_forms)
     fields = ctx.fields()
-    # "status" or "back" at a secret prompt is a command, not the secret it was asked for.
-    navigating = ctx.asking_secret() and command_for(ctx, text) is not None
-    if fields and not navigating:
+    command = command_for(ctx, text)
+    if command is not None and command.secret and command.value:
+        found.add(command.value)  # "change the password to …"
+    # "status" or "retry" at a secret prompt is a command, not the secret it was asked for.
+    at_secret_prompt = ctx.asking_secret()
+    if fields and not (at_secret_prompt and command is not None):
         extraction = parsing.extract_fields(text, fields, asked=ctx.session.asked)
         # The turn reads fields from the same message: keep the parse for it.
         ctx.data["_extraction"] = (text, ctx.session.asked, extraction)
         found |= set(extraction.secret_values.values())
-        command = parsing.parse_command(text, fields=fields)
-        if command is not None and command.secret and command.value:
-            found.add(command.value)
-    if ctx.asking_secret() and not navigating:
+    if at_secret_prompt and command is None and ctx.declined_secret(text) is None:
         # At a secret prompt the whole message is the secret.
         found.add(text.strip())
     found = {value for value in found if value}

@@ -26,12 +26,13 @@ from agent import parsing
 from agent.context import TurnContext
 from agent.flow import FlowError, move, target_of
 from agent.parsing.text import strip_quotes
-from agent.prompts import render
+from agent.prompts import plural, render
 from fsm import Event
 
 __all__ = [
     "LARGE",
     "PAGE_SIZE",
+    "ask_schedule",
     "catalog_key",
     "change_cursor",
     "choose_streams",
@@ -142,7 +143,17 @@ def show_streams(ctx: TurnContext, *, page: int | None = None) -> None:
     """Show the catalog: a page of it, a search's matches, or a summary by schema."""
     streams = _streams(ctx)
     if not streams:
-        ctx.say(render("zero_streams", target=target_of(ctx), causes=_causes(ctx)))
+        files = ctx.session.connector_type in {"S3", "WEBHOOK"}
+        setting = {"S3": "prefix", "WEBHOOK": "URL"}.get(ctx.session.connector_type or "")
+        ctx.say(
+            render(
+                "zero_streams",
+                target=target_of(ctx),
+                causes=_causes(ctx),
+                files=files,
+                setting=setting or ("schemas" if ctx.field("schemas") else "database"),
+            )
+        )
         return
     view = _view(ctx)
     if page is not None:
@@ -164,7 +175,8 @@ def show_streams(ctx: TurnContext, *, page: int | None = None) -> None:
         {"number": first + i + 1, "name": s["name"], "summary": _summary(s)}
         for i, s in enumerate(shown_streams[first : first + PAGE_SIZE])
     ]
-    example = "public.*" if "." in streams[0]["name"] else f"{streams[0]['name'][:3]}*"
+    first = streams[0]["name"]
+    example = f"{first.split('.', 1)[0]}.*" if "." in first else f"{first[:3]}*"
     ctx.say(
         render(
             "streams",
@@ -212,9 +224,9 @@ def _summary(stream: dict[str, Any]) -> str:
     count = stream.get("columns") or 0
     preview = ", ".join(stream.get("preview") or [])
     more = ", …" if count > len(stream.get("preview") or []) else ""
-    parts = [f"{count} columns ({preview}{more})" if count else "columns unknown"]
+    parts = [f"{plural(count, 'column')} ({preview}{more})" if count else "columns unknown"]
     if stream.get("files"):
-        parts.append(f"{stream['files']} files")
+        parts.append(plural(stream["files"], "file"))
     if stream.get("rows"):
         parts.append(f"~{stream['rows']:,} rows")
     return ", ".join(parts)
@@ -258,8 +270,7 @@ def choose_streams(ctx: TurnContext, text: str) -> None:
     cursors = cursor_suggestions(ctx)
     if cursors:
         ctx.say(render("cursor_suggestions", **cursors))
-    ctx.say(render("ask_schedule", default=ctx.data.get("_agent_cron")))
-    ctx.options = ["Every 6 hours", "Daily at 2am", "Hourly", "Manual"]
+    ask_schedule(ctx)
 
 
 def _browse(ctx: TurnContext, said: str, view: dict[str, Any]) -> bool:
@@ -351,8 +362,7 @@ def change_cursor(ctx: TurnContext, text: str) -> bool:
         picks[stream["name"]] = column
         ctx.say(f"{stream['name']} will be read incrementally by {column}.")
     ctx.session.answers["cursor_fields"] = picks
-    ctx.say(render("ask_schedule", default=ctx.data.get("_agent_cron")))
-    ctx.options = ["Every 6 hours", "Daily at 2am", "Hourly", "Manual"]
+    ask_schedule(ctx)
     return True
 
 
@@ -368,3 +378,9 @@ def _chosen_stream(ctx: TurnContext, name: str) -> dict[str, Any]:
         what = "is not among the chosen streams" if not hits else "names more than one stream"
         raise FlowError(f'"{name}" {what}; use its full name, like "public.orders".')
     return hits[0]
+
+
+def ask_schedule(ctx: TurnContext) -> None:
+    """Ask how often to pull, with the common answers as quick replies."""
+    ctx.say(render("ask_schedule", default=ctx.data.get("_agent_cron")))
+    ctx.options = ["Every 6 hours", "Daily at 2am", "Hourly", "Manual"]

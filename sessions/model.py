@@ -65,6 +65,8 @@ class Session(BaseModel):
         last_failure: The last classified check failure.
         task: ``{id, step, status}`` of a background test or discovery.
         result: What EXECUTE created.
+        proposed_name: The name the last review showed, which EXECUTE uses unless the person
+            named it (a proposal re-made at EXECUTE could differ from the one confirmed).
         transcript: The redacted conversation, at most :data:`MAX_TURNS` turns.
         last_reply: The last reply, in the chat reply's shape.
         created_at: When the session started.
@@ -91,6 +93,7 @@ class Session(BaseModel):
     last_failure: dict[str, Any] | None = None
     task: dict[str, Any] | None = None
     result: dict[str, Any] | None = None
+    proposed_name: str | None = None
     transcript: list[Turn] = Field(default_factory=list)
     last_reply: dict[str, Any] | None = None
     created_at: AwareDatetime = Field(default_factory=_now)

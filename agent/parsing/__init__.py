@@ -7,6 +7,7 @@ Each parser reads one kind of answer and is safe to try in any state:
 - :func:`extract_fields`: field values, several at once or one bare answer, secrets apart;
 - :func:`parse_command`: help, back, cancel, status, retry, generate, "change the port to...";
 - :func:`parse_yes_no`: yes or no in their common forms;
+- :func:`says_nothing`: "none", "no password", "skip" where a field may be empty;
 - :func:`parse_stream_selection`: "all", "1,3-5", names, globs, "all except logs";
 - :func:`parse_schedule` and :func:`describe_cron`: cron lines and schedules in words.
 
@@ -22,10 +23,12 @@ from agent.parsing.connector_type import TypeMatch, detect_role, match_type
 from agent.parsing.dsn import DsnMatch, find_dsns, parse_dsn
 from agent.parsing.errors import ParseError, ScheduleError, SelectionError
 from agent.parsing.fields import Extraction, extract_fields
+from agent.parsing.nothing import says_nothing
 from agent.parsing.protocols import ConnectorTypeLike, FieldLike
 from agent.parsing.redaction import REDACTED, redact
 from agent.parsing.schedule import Schedule, describe_cron, parse_schedule
 from agent.parsing.streams import Selection, parse_stream_selection
+from agent.parsing.timezones import find_timezone
 from agent.parsing.yes_no import parse_yes_no
 
 __all__ = [
@@ -46,6 +49,7 @@ __all__ = [
     "detect_role",
     "extract_fields",
     "find_dsns",
+    "find_timezone",
     "match_type",
     "parse_command",
     "parse_dsn",
@@ -53,4 +57,5 @@ __all__ = [
     "parse_stream_selection",
     "parse_yes_no",
     "redact",
+    "says_nothing",
 ]

@@ -118,6 +118,12 @@ _EDITS = tuple(
         (rf"{_REVIEW_VERB}", True),
     )
 )
+# "call it Sales DB", "name this one orders", "rename it to x": the name the source is saved as.
+_NAMING = re.compile(
+    r"(?:call|name|rename|title|label)\s+(?:it|this(?:\s+one)?|that|the\s+(?:source|sink|"
+    r"connection))\s+(?:to\s+|as\s+)?(?P<value>\S.*?)",
+    re.IGNORECASE | re.DOTALL,
+)
 _NO_TARGET = frozenset({"it", "this", "that", "something", "anything", "things", "stuff", "one"})
 _MAX_TARGET_WORDS = 4
 
@@ -142,6 +148,10 @@ def _resolve(target: str, fields: Sequence[FieldLike]) -> str:
 
 def _edit(text: str, fields: Sequence[FieldLike]) -> Command | None:
     folded = _TAIL.sub("", fold_quotes(text).strip()).rstrip()
+    naming = _NAMING.fullmatch(folded)
+    if naming is not None:
+        named = strip_quotes(naming.group("value").strip()).rstrip(".!")
+        return Command(CommandKind.EDIT, "name", named or None, redacted_text=text)
     for pattern, open_target in _EDITS:
         match = pattern.fullmatch(folded)
         if match is None:

@@ -3,9 +3,10 @@
 Understood: "all", "none", numbers and ranges from the list shown ("1,3-5"), names exactly
 or in any case, file names without their extension ("booking" for ``booking.csv``), a table
 without its schema ("orders" for ``sales.orders``), a schema for all its tables ("sales"),
-globs ("public.*", "*_audit"; a glob without a dot also matches the table part, so
-"audit_*" picks ``public.audit_log``), and exclusions ("all except logs", "sales.order* and
-finance.* except *_audit"). The result keeps the catalog's order.
+"all of sales" for a schema's tables, globs ("public.*", "*_audit"; a glob without a
+dot also matches the table part, so "audit_*" picks ``public.audit_log``), and exclusions
+("all except logs", "sales.order* and finance.* except *_audit"). The result keeps the
+catalog's order.
 
 Anything that matches nothing (a number past the end, a misspelt name) raises a
 :class:`SelectionError` naming it, rather than silently selecting less than was asked.
@@ -27,6 +28,11 @@ _EXAMPLES = ("all", "1,3-5", "booking, expedia", "public.*", "all except logs")
 _EXCEPT = re.compile(
     r"\s*(?:\bexcept(?:\s+for)?\b|\bbut\s+not\b|\bbut\b|\bexcluding\b|\bexclude\b|\bwithout\b|"
     r"\bminus\b|\bapart\s+from\b|\bother\s+than\b|\bskip(?:ping)?\b)\s*",
+    re.IGNORECASE,
+)
+_ALL_OF = re.compile(
+    r"\b(?:all|everything|every\s+table|all\s+(?:the\s+)?tables)\s+(?:of|in|from|under)\s+(?:the\s+)?"
+    r"(?!them\b|these\b|those\b|it\b|this\b|that\b)(?=\S)",
     re.IGNORECASE,
 )
 _SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bor\b|&|\+|\bplus\b)\s*|\s+", re.IGNORECASE)
@@ -227,6 +233,8 @@ def parse_stream_selection(
         return Selection(tuple(n for n in names if n.lower() == folded.lower()))
     if _NONE.fullmatch(folded):
         return Selection(())
+    # "all of sales", "everything in sales": the schema, not every stream plus the schema.
+    folded = _ALL_OF.sub("", folded)
     include_text, _, exclude_text = (p.strip() for p in _split_except(folded))
     missing: list[str] = []
     include = _tokens(include_text, catalog)

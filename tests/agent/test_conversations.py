@@ -106,7 +106,7 @@ async def test_back_and_a_correction_at_review(
     reply = await chat.say("back")
     assert reply["state"] == "select_streams"
     await chat.say("all")
-    reply = await chat.say("daily at 2am")
+    reply = await chat.say("daily at 2am UTC")
     assert reply["state"] == "review"
 
     reply = await chat.say("change the schedule")
@@ -228,16 +228,18 @@ async def test_webhook_sink_with_a_generated_signing_secret(
     assert secret not in str(view)
 
 
-async def test_a_password_that_reads_like_a_command_is_taken_as_the_password(
+async def test_retry_at_a_secret_prompt_is_a_command_not_the_secret(
     app_client: TestClient[Any, Any], seaweed: SeaweedS3, files: str
 ) -> None:
     chat = await s3_up_to_the_secret(app_client, seaweed, files)
 
     reply = await chat.say("retry", settle=False)
 
-    assert reply["state"] == "test_connection"
+    assert reply["state"] == "gather_credentials"
+    assert "I still need the secret access key before I can test." in reply["message"]
+    assert reply["data"]["input_type"] == "secret"
     transcript = [t["text"] for t in (await chat.view())["transcript"] if t["role"] == "user"]
-    assert transcript[-1] == "***REDACTED***"
+    assert transcript[-1] == "retry"
 
 
 async def test_a_viewer_is_told_they_lack_permission(

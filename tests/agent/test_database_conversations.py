@@ -77,7 +77,7 @@ async def test_a_pasted_dsn_many_schemas_a_search_and_cursor_suggestions(
     assert chosen["state"] == "configure_sync"
     assert "sales.orders → updated_at" in chosen["message"]
 
-    review = await chat.say("daily at 2am")
+    review = await chat.say("daily at 2am UTC")
     assert review["state"] == "review"
     done = await chat.say("yes")
     assert done["state"] == "done", done["message"]
@@ -95,17 +95,21 @@ async def test_a_pasted_dsn_many_schemas_a_search_and_cursor_suggestions(
     assert PASSWORD not in everything
 
 
-async def test_going_back_does_not_discover_again(chat: Chat, database: str) -> None:
+async def test_going_back_asks_the_scope_again_and_does_not_discover_again(
+    chat: Chat, database: str
+) -> None:
     await chat.say(f"postgresql://postgres:{PASSWORD}@127.0.0.1:5432/{database}")
     await chat.settled()
     await chat.say("all")
     first = await chat.say("back")
-    assert first["state"] == "gather_credentials"
+    assert first["state"] == "discover_schema"
+    assert "This database has 5 schemas" in first["message"]
+    assert first["options"][:2] == ["All", "public"]
     # A table created meanwhile would show if the same settings were discovered again.
     with psycopg.connect(f"host=127.0.0.1 user=postgres dbname={database}") as conn:
         conn.execute("CREATE TABLE public.created_meanwhile (id int)")
 
-    again = await chat.say("retry")
+    again = await chat.say("all")
     settled = again if not again["data"].get("task") else await chat.settled()
 
     assert settled["state"] == "select_streams"

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from jinja2 import UndefinedError
 
-from agent.prompts import PROMPTS_DIR, render
+from agent.prompts import PROMPTS_DIR, plural, render
 
 SAMPLE: dict[str, Any] = {
     "options": ["Amazon S3"],
@@ -61,6 +61,10 @@ SAMPLE: dict[str, Any] = {
     "hint": "Which bucket?",
     "text": "ftp",
     "labels": ["Amazon S3", "HTTPS webhook"],
+    "empty": 1,
+    "pattern": "sales_*",
+    "suspect": ["host", "port"],
+    "setting": "prefix",
 }
 TEMPLATES = sorted(
     p.relative_to(PROMPTS_DIR).with_suffix("").as_posix() for p in PROMPTS_DIR.rglob("*.j2")
@@ -78,3 +82,64 @@ def test_every_template_renders_to_text(template: str) -> None:
 def test_a_missing_variable_is_an_error() -> None:
     with pytest.raises(UndefinedError):
         render("testing")
+
+
+@pytest.mark.parametrize(
+    ("template", "variables", "expected"),
+    [
+        pytest.param(
+            "ask_scope",
+            {
+                "total": 4,
+                "empty": 1,
+                "more": 0,
+                "example": "a",
+                "pattern": "a_*",
+                "shown": [{"name": "sales", "count": 2}, {"name": "inventory", "count": 1}],
+            },
+            "• sales: 2 tables\n• inventory: 1 table\nWhich",
+            id="scope-one-line-each-and-agreement",
+        ),
+        pytest.param(
+            "streams_summary",
+            {
+                "total": 1,
+                "schemas": [{"name": "s", "count": 1}],
+                "more_schemas": 1,
+                "example_word": "o",
+                "example_schema": "s",
+            },
+            "I found 1 table in 2 schemas:\n• s: 1\n• and 1 more schema\nThat's",
+            id="summary-one-line-each-and-agreement",
+        ),
+    ],
+)
+def test_lists_keep_one_line_per_item_and_nouns_agree(
+    template: str, variables: dict[str, object], expected: str
+) -> None:
+    assert expected in render(template, **variables)
+
+
+@pytest.mark.parametrize(
+    ("count", "noun", "many", "expected"),
+    [
+        (0, "file", None, "0 files"),
+        (1, "file", None, "1 file"),
+        (2, "problem", None, "2 problems"),
+        (1_204, "table", None, "1,204 tables"),
+        (1, "retry", "retries", "1 retry"),
+        (3, "retry", "retries", "3 retries"),
+    ],
+)
+def test_plural_agrees_with_its_count(
+    count: int, noun: str, many: str | None, expected: str
+) -> None:
+    assert plural(count, noun, many) == expected
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_every_bullet_starts_its_own_line(template: str) -> None:
+    doubled = {k: v * 2 if isinstance(v, list) else v for k, v in SAMPLE.items()}
+    text = render(template, **doubled)
+
+    assert all("•" not in line[1:] for line in text.splitlines()), text
