@@ -27,10 +27,11 @@
   var SESSIONS = "/api/v1/agents/ingestion/sessions";
   var POLL_MS = 1000;
   var TEXTAREA_MAX_PX = 160;
+  // Per step: while it runs, when it finished well, when it failed.
   var STEPS = {
-    "test connection": ["Testing the connection", "Connection test finished"],
-    "discover schema": ["Looking for streams", "Discovery finished"],
-    "initial pull": ["Running the first pull", "First pull finished"],
+    "test connection": ["Testing the connection", "Connection test passed", "Connection test failed"],
+    "discover schema": ["Looking for streams", "Discovery finished", "Discovery failed"],
+    "initial pull": ["Running the first pull", "First pull finished", "First pull failed"],
   };
   var uid = 0;
 
@@ -81,7 +82,7 @@
       return labels;
     }
     var words = humanize(step);
-    return [words, words + " finished"];
+    return [words, words + " finished", words + " failed"];
   }
 
   function storageGet(store, key) {
@@ -552,12 +553,13 @@
 
   // Background work (a test, a discovery, the first pull) --------------------------------
 
-  Widget.prototype.setTask = function (task) {
+  Widget.prototype.setTask = function (task, outcome) {
     if (task && this.task && task.id === this.task.id) {
       return;
     }
     if (this.task) {
-      this.finishTaskCard();
+      // The reply that ends the work says how it went: a failure starts with "✗".
+      this.finishTaskCard(/^\s*✗/.test(outcome || ""));
     }
     this.task = task;
     if (task) {
@@ -604,7 +606,7 @@
     this.scrollToEnd();
   };
 
-  Widget.prototype.finishTaskCard = function () {
+  Widget.prototype.finishTaskCard = function (failed) {
     var card = this.taskCard;
     window.clearInterval(this.tickTimer);
     this.taskCard = null;
@@ -613,11 +615,15 @@
     }
     var seconds = ((Date.now() - card.started) / 1000).toFixed(1);
     var labels = stepLabels(card.getAttribute("data-step"));
-    card.setAttribute("data-status", "done");
+    card.setAttribute("data-status", failed ? "failed" : "done");
     card.replaceChildren(
       el("div", { className: "ia-task-head" }, [
-        el("span", { className: "ia-task-done", "aria-hidden": "true", text: "●" }),
-        el("span", { className: "ia-task-label", text: labels[1] }),
+        el("span", {
+          className: failed ? "ia-task-failed" : "ia-task-done",
+          "aria-hidden": "true",
+          text: failed ? "✗" : "●",
+        }),
+        el("span", { className: "ia-task-label", text: labels[failed ? 2 : 1] }),
         el("span", { className: "ia-task-elapsed", text: seconds + " s" }),
       ])
     );
@@ -735,7 +741,7 @@
   Widget.prototype.applyReply = function (reply) {
     var data = reply.data || {};
     this.lastReply = reply;
-    this.setTask(data.task || null);
+    this.setTask(data.task || null, reply.message);
     this.setInputMode(data.input_type === "secret" ? "secret" : "text", data.required_fields);
     this.renderControls(reply);
     this.keepFocus();
@@ -888,7 +894,10 @@
     }
     var input = this.composerInput();
     var value = input.value;
-    if (!value.trim()) {
+    // An empty masked field is an answer too ("this login has no password"); the service
+    // says so, or asks again when the secret may not be empty.
+    var emptySecret = this.inputMode === "secret" && !!this.requiredFields[0];
+    if (!value.trim() && !emptySecret) {
       return;
     }
     // Cleared before anything else: a secret never stays in the page.

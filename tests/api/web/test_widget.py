@@ -451,3 +451,43 @@ async def test_in_jwt_mode_an_embedding_page_passes_the_token(
                 assert problems.messages == []
             finally:
                 await page.context.close()
+
+
+async def test_a_failed_test_shows_a_failed_card_and_retry_tests_again(
+    page: Page, live: Live, seaweed: SeaweedS3, files: str
+) -> None:
+    await page.goto(live.base_url)
+    await expect(page.locator(AGENT).first).to_contain_text("Welcome")
+    await say(page, f"s3://{files}/daily/")
+    await say(page, f"endpoint {seaweed.endpoint_url}, key id {seaweed.reader.access_key_id}")
+    masked = page.get_by_label("Secret access key")
+    await masked.fill("not-the-secret-" + "x" * 24)
+    await masked.press("Enter")
+
+    card = page.locator(".ia-task").last
+    await expect(card).to_have_attribute("data-status", "failed", timeout=SLOW)
+    await expect(card).to_contain_text("Connection test failed")
+    await expect(card.locator(".ia-task-done")).to_have_count(0)
+    # The secret prompt is open again, and its quick replies are commands.
+    await expect(page.get_by_label("Secret access key")).to_be_visible()
+    before = await page.locator(AGENT).count()
+
+    await page.get_by_role("button", name="Retry").click()
+
+    await expect(page.locator(AGENT)).to_have_count(before + 2, timeout=SLOW)
+    said = [text for who, text in await transcript(page) if who == "user"]
+    assert said[-1] == "Retry"
+
+
+async def test_an_empty_masked_field_answers_no_password(page: Page, live: Live) -> None:
+    await page.goto(live.base_url)
+    await expect(page.locator(AGENT).first).to_contain_text("Welcome")
+    await say(page, "postgres://postgres@127.0.0.1:5432/test")
+    masked = page.get_by_label("Password")
+    await expect(masked).to_be_visible()
+
+    await masked.press("Enter")
+
+    await expect(page.locator(AGENT).filter(has_text="No password, then.")).to_have_count(
+        1, timeout=SLOW
+    )
