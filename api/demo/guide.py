@@ -34,6 +34,8 @@ class DemoGuide:
         data_dir: Where the demo's data and logs are.
         tenant: The chat's default tenant.
         user: The chat's default user id.
+        program: How to run ``ingestion-agent`` from the current folder
+            (:func:`api.demo.command.console_script`).
     """
 
     service_url: str
@@ -50,6 +52,7 @@ class DemoGuide:
     data_dir: str = ""
     tenant: str = "local"
     user: str = "local-user"
+    program: str = "ingestion-agent"
 
     def s3_lines(self) -> list[str]:
         """What to type to create the S3 source (``#`` lines are notes, not input)."""
@@ -108,7 +111,7 @@ class DemoGuide:
             "1. Start a chat in another terminal"
             + (" (or open the web chat above):" if self.web_chat else ":"),
             "",
-            f"{_PASTE}ingestion-agent chat --url {self.service_url}",
+            f"{_PASTE}{self.program} chat --url {self.service_url}",
             "",
             "2. Connect the webhook sink first: type each line at the chat's prompt.",
             "",

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
 import signal
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 from aiohttp import web
 
+from api.demo.command import console_script
 from api.demo.errors import DemoError
+from api.demo.folder import claim_data_dir
 from api.demo.guide import DemoGuide
 from api.demo.options import DemoOptions
 from api.demo.ports import free_port, is_free
@@ -29,10 +29,10 @@ from api.demo.service import start_service
 from api.terminal.options import login_name
 from connectors.webhook.signing import generate_signing_secret
 
-__all__ = ["run_demo"]
+__all__ = ["check_ports", "run_demo"]
 
-_MARKER = ".ingestion-agent-demo"
 _INTERRUPTED = 130
+_TWIN_OFFSET = 10000  # SeaweedFS's gRPC port beside each of its ports
 
 Say = Callable[[str], None]
 
@@ -43,20 +43,20 @@ def _say(text: str) -> None:
     sys.stdout.flush()
 
 
-def prepare_data_dir(data_dir: Path) -> Path:
-    """Empty the demo's folder (only one the demo made before) and return its full path.
+def check_ports(options: DemoOptions) -> None:
+    """Refuse a port that is taken, before anything is started or deleted.
 
     Raises:
-        DemoError: The folder holds something the demo did not put there.
+        DemoError: The service's port, or a port given on the command line, is in use.
     """
-    folder = data_dir.resolve()
-    if folder.exists() and any(folder.iterdir()):
-        if not (folder / _MARKER).exists():
-            raise DemoError(f"{folder} is not empty and not a demo folder: pick another --data-dir")
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / _MARKER).write_text("made by `ingestion-agent demo`; emptied at each start\n")
-    return folder
+    if not is_free(options.port):
+        raise DemoError(f"port {options.port} is in use: stop what uses it or pass --port")
+    s3 = options.s3_port
+    if s3 is not None and not (is_free(s3) and is_free(s3 + _TWIN_OFFSET)):
+        raise DemoError(f"port {s3} (or {s3 + _TWIN_OFFSET}) is in use: pick another --s3-port")
+    hook = options.webhook_port
+    if hook is not None and not is_free(hook):
+        raise DemoError(f"port {hook} is in use: pick another --webhook-port")
 
 
 async def _serve_receiver(receiver: WebhookReceiver, port: int) -> web.AppRunner:
@@ -71,11 +71,12 @@ async def _serve_receiver(receiver: WebhookReceiver, port: int) -> web.AppRunner
 
 
 async def _demo(options: DemoOptions, say: Say, stop: asyncio.Event, ready: asyncio.Event) -> int:
-    folder = prepare_data_dir(options.data_dir)
-    if not is_free(options.port):
-        raise DemoError(f"port {options.port} is in use: stop what uses it or pass --port")
+    # Ports first: a second demo started by mistake must stop before it empties the folder
+    # (the folder's lock covers one started on other ports).
+    check_ports(options)
     secret = generate_signing_secret()
     async with contextlib.AsyncExitStack() as stack:
+        folder = stack.enter_context(claim_data_dir(options.data_dir))
         say("Starting SeaweedFS (a local S3 server) with the sample bucket…")
         s3 = await start_local_s3(folder / "s3", options.s3_port)
         stack.push_async_callback(_stop_s3, s3, say)
@@ -100,6 +101,7 @@ async def _demo(options: DemoOptions, say: Say, stop: asyncio.Event, ready: asyn
             signing_secret=secret,
             data_dir=str(folder),
             user=login_name(),
+            program=console_script(),
         )
         say(guide.text())
         ready.set()

@@ -95,6 +95,10 @@ class Renderer:
             return self._style("you (typing is hidden)> ", "1;35")
         return self._style("you> ", "1;35")
 
+    def question(self, text: str) -> str:
+        """A prompt of the terminal itself (not an answer to the agent)."""
+        return self._style(text, "1;35")
+
     # -- work in progress ---------------------------------------------------------------------
 
     def progress(self, step: str) -> None:

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
 import boto3
@@ -25,7 +25,6 @@ import botocore.exceptions as bex
 from boto3.exceptions import S3TransferFailedError, S3UploadFailedError
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
-from mypy_boto3_s3 import S3Client
 from pydantic import SecretStr
 
 from connections.inventory.store import (
@@ -35,6 +34,10 @@ from connections.inventory.store import (
     safe_name,
     safe_segment,
 )
+
+if TYPE_CHECKING:
+    # boto3-stubs comes with the dev extras only: the type exists for mypy, not at run time.
+    from mypy_boto3_s3 import S3Client
 
 __all__ = ["S3InventoryConfig", "S3InventoryStore"]
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import boto3
@@ -24,7 +24,6 @@ import urllib3.exceptions
 from botocore.config import Config
 from botocore.response import StreamingBody
 from botocore.utils import parse_timestamp
-from mypy_boto3_s3 import S3Client
 
 from connectors.base import ConnectorContext
 from connectors.errors import (
@@ -37,6 +36,10 @@ from connectors.errors import (
 )
 from connectors.results import FailureClass, FileInfo
 from connectors.s3.config import S3Config, S3Secrets
+
+if TYPE_CHECKING:
+    # boto3-stubs comes with the dev extras only: the type exists for mypy, not at run time.
+    from mypy_boto3_s3 import S3Client
 
 __all__ = [
     "ObjectBody",

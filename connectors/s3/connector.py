@@ -6,10 +6,9 @@ import asyncio
 import io
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
-from mypy_boto3_s3 import S3Client
 from ulid import ULID
 
 from connectors.base import CheckSteps, Connector, Delivery, ReadMessage
@@ -39,6 +38,10 @@ from connectors.s3.listing import StreamFiles, list_files, stream_name, survey
 from connectors.spec import ConnectorSpec, Role, fields_of
 from connectors.threads import iterate_in_thread
 from connectors.wording import human_bytes, plural
+
+if TYPE_CHECKING:
+    # boto3-stubs comes with the dev extras only: the type exists for mypy, not at run time.
+    from mypy_boto3_s3 import S3Client
 
 __all__ = ["S3Connector"]
 

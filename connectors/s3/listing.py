@@ -7,13 +7,16 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-
-from mypy_boto3_s3 import S3Client
+from typing import TYPE_CHECKING
 
 from connectors.formats import format_from_name
 from connectors.results import FileInfo
 from connectors.s3.client import s3_errors
 from connectors.s3.config import S3Config
+
+if TYPE_CHECKING:
+    # boto3-stubs comes with the dev extras only: the type exists for mypy, not at run time.
+    from mypy_boto3_s3 import S3Client
 
 __all__ = ["StreamFiles", "is_data_file", "list_files", "stream_name", "survey"]
 

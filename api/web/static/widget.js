@@ -701,7 +701,7 @@
         await self.sync();
       } catch (error) {
         if (error.status === 404) {
-          self.unfollow();
+          self.lost(); // a running task's session vanished: the service restarted
         }
       }
     });
@@ -973,9 +973,7 @@
       this.pending = null;
     }
     if (error.status === 404) {
-      this.addError("This conversation has ended or expired. Starting a new one.");
-      this.forget();
-      this.enqueue(this.start.bind(this));
+      this.lost();
       return;
     }
     if (error.status === 401) {
@@ -990,6 +988,24 @@
   };
 
   // Sessions -----------------------------------------------------------------------------
+
+  // The service no longer knows the session: it restarted without Redis, or the session
+  // expired. Its answers are gone; say so, then start a new one (once, however many
+  // requests found out).
+  var LOST =
+    "This conversation was lost: the service no longer knows it (it may have restarted, " +
+    "or the conversation expired). Starting a new one.";
+
+  Widget.prototype.lost = function () {
+    if (!this.sessionId) {
+      return;
+    }
+    this.addError(LOST);
+    this.forget();
+    this.clearControls();
+    this.setInputMode("text", []);
+    this.enqueue(this.start.bind(this));
+  };
 
   Widget.prototype.forget = function () {
     this.unfollow();
@@ -1051,6 +1067,9 @@
           }
         }
         if (!restored) {
+          if (saved) {
+            self.addError(LOST); // stored, but the service no longer knows it
+          }
           await self.enqueue(self.start.bind(self));
         }
         self.keepFocus();

@@ -26,6 +26,7 @@ import pytest
 from standardwebhooks import Webhook
 
 from api.demo import READY_LINE
+from api.demo.folder import MARKER, claim_data_dir
 from tests.support.ports import free_port
 
 SESSIONS = "/api/v1/agents/ingestion/sessions"
@@ -135,7 +136,7 @@ def _pull_as_printed(printed: list[str], source_id: str, lines: Lines) -> None:
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Lines, Path]]:
+def demo(tmp_path: Path, repo_root: Path) -> Iterator[tuple[subprocess.Popen[str], Lines, Path]]:
     folder = tmp_path / "demo"
     process = subprocess.Popen(
         [_cli(), "demo", "--port", str(free_port()), "--data-dir", str(folder)],
@@ -143,6 +144,7 @@ def demo(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Lines, Path]]:
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, "INGESTION_AGENT_LOG_FORMAT": "json"},
+        cwd=repo_root,  # where `make demo` runs it
     )
     assert process.stdout is not None
     try:
@@ -155,11 +157,30 @@ def demo(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Lines, Path]]:
             os.kill(pid, signal.SIGKILL)
 
 
+def _chat_as_pasted(printed: list[str], cwd: Path) -> None:
+    """The printed chat line works in a shell whose PATH lacks the virtual environment."""
+    (line,) = _block(printed, "Start a chat in another terminal")
+    assert " chat --url http://127.0.0.1:" in line
+    result = subprocess.run(
+        ["bash", "-c", line],
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,  # Ctrl-D at the first prompt: the chat says bye
+        env={**os.environ, "PATH": os.defpath, "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Welcome!" in result.stdout
+
+
 def test_the_demo_serves_what_it_prints_and_stops_on_ctrl_c(
-    demo: tuple[subprocess.Popen[str], Lines, Path],
+    demo: tuple[subprocess.Popen[str], Lines, Path], repo_root: Path
 ) -> None:
     process, lines, folder = demo
     printed = lines.until(READY_LINE, _START_TIMEOUT)
+    _chat_as_pasted(printed, repo_root)
     service = _field(printed, "service")
     webhook_url = _field(printed, "webhook receiver")
     s3_lines = _block(printed, "connect the S3 source")
@@ -210,13 +231,22 @@ def test_the_demo_serves_what_it_prints_and_stops_on_ctrl_c(
     assert _weeds_under(folder) == []
 
 
-def test_a_port_in_use_is_one_line_and_exit_code_1(tmp_path: Path) -> None:
+def _earlier_demo_folder(folder: Path) -> None:
+    """What a demo leaves in its folder: its marker, data and logs."""
+    (folder / "s3").mkdir(parents=True)
+    (folder / MARKER).write_text("made by `ingestion-agent demo`\n")
+    (folder / "service.log").write_text("the running demo's log\n")
+
+
+def test_a_port_in_use_is_one_line_exit_code_1_and_deletes_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    _earlier_demo_folder(folder)
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
         result = subprocess.run(
-            [_cli(), "demo", "--port", str(port), "--data-dir", str(tmp_path / "demo")],
+            [_cli(), "demo", "--port", str(port), "--data-dir", str(folder)],
             capture_output=True,
             text=True,
             timeout=60,
@@ -227,3 +257,28 @@ def test_a_port_in_use_is_one_line_and_exit_code_1(tmp_path: Path) -> None:
     assert result.stderr == (
         f"ingestion-agent demo: port {port} is in use: stop what uses it or pass --port\n"
     )
+    assert (folder / "service.log").read_text() == "the running demo's log\n"
+    assert (folder / "s3").is_dir()
+
+
+def test_a_second_demo_on_other_ports_leaves_the_running_ones_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    _earlier_demo_folder(folder)
+
+    with claim_data_dir(folder):  # as the running demo holds it
+        (folder / "service.log").write_text("the running demo's log\n")
+        try:
+            result = subprocess.run(
+                [_cli(), "demo", "--port", str(free_port()), "--data-dir", str(folder)],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+        finally:  # a demo that went ahead would leave its SeaweedFS behind
+            for pid in _weeds_under(folder):
+                os.kill(pid, signal.SIGKILL)
+
+        assert result.returncode == 1
+        assert "belongs to a demo that is still running" in result.stderr
+        assert (folder / "service.log").read_text() == "the running demo's log\n"

@@ -5,13 +5,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import stat
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
 from api.demo import DemoError, DemoGuide, sample_files, signature_matches
-from api.demo.run import prepare_data_dir
+from api.demo.command import console_script
+from api.demo.folder import claim_data_dir
 from connectors.webhook.config import signing_key
 from connectors.webhook.signing import generate_signing_secret
 
@@ -58,18 +60,67 @@ def test_the_sample_files_group_into_three_streams() -> None:
 
 
 def test_the_demo_folder_is_emptied_only_when_the_demo_made_it(tmp_path: Path) -> None:
-    folder = prepare_data_dir(tmp_path / "demo")
-    (folder / "service.log").write_text("old run")
+    with claim_data_dir(tmp_path / "demo") as folder:
+        (folder / "service.log").write_text("old run")
     foreign = tmp_path / "mine"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("keep me")
 
-    again = prepare_data_dir(tmp_path / "demo")
-
-    assert not (again / "service.log").exists()
-    with pytest.raises(DemoError, match="not a demo folder"):
-        prepare_data_dir(foreign)
+    with claim_data_dir(tmp_path / "demo") as again:
+        assert not (again / "service.log").exists()
+    with pytest.raises(DemoError, match="not a demo folder"), claim_data_dir(foreign):
+        pass
     assert (foreign / "notes.txt").read_text() == "keep me"
+
+
+def test_the_folder_of_a_running_demo_is_left_alone(tmp_path: Path) -> None:
+    with claim_data_dir(tmp_path / "demo") as running:
+        (running / "s3").mkdir()
+        (running / "service.log").write_text("running")
+
+        with pytest.raises(DemoError, match="belongs to a demo that is still running"):  # noqa: SIM117
+            with claim_data_dir(tmp_path / "demo"):
+                pass
+
+        assert (running / "service.log").read_text() == "running"
+        assert (running / "s3").is_dir()
+
+    with claim_data_dir(tmp_path / "demo") as after:  # once it stopped, the next one may
+        assert sorted(p.name for p in after.iterdir()) == [".ingestion-agent-demo"]
+
+
+def _script(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    script = folder / "ingestion-agent"
+    script.write_text("#!/bin/sh\n")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return script
+
+
+def test_the_chat_command_is_the_running_console_script_relative_to_here(tmp_path: Path) -> None:
+    script = _script(tmp_path / ".venv" / "bin")
+    python = str(script.with_name("python"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+
+    below = console_script(cwd=tmp_path, argv0=str(script), executable=python, path="/usr/bin")
+    beside = console_script(cwd=script.parent, argv0=str(script), executable=python, path="")
+    away = console_script(cwd=elsewhere, argv0="api/cli.py", executable=python, path="")
+    on_path = console_script(
+        cwd=tmp_path, argv0=str(script), executable=python, path=str(script.parent)
+    )
+
+    assert below == ".venv/bin/ingestion-agent"
+    assert beside == "./ingestion-agent"  # a bare name would be looked up on PATH
+    assert away == str(script)
+    assert on_path == "ingestion-agent"
+
+
+def test_the_guide_prints_the_chat_command_it_is_given() -> None:
+    guide = _guide(pull=True)
+    text = DemoGuide(**{**guide.__dict__, "program": ".venv/bin/ingestion-agent"}).text()
+
+    assert "    .venv/bin/ingestion-agent chat --url http://127.0.0.1:8080\n" in text
 
 
 def _sign(secret: str, msg_id: str, stamp: int, body: bytes) -> str:

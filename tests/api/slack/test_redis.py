@@ -26,6 +26,7 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 async def redis_client() -> AsyncIterator[aioredis.Redis]:
     client = aioredis.Redis.from_url(REDIS_URL)
     await client.ping()  # no Redis: the test fails, it is not skipped
+    await client.script_flush()  # as on a Redis just started: no scripts an earlier run loaded
     yield client
     await client.aclose()
 

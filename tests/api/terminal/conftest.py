@@ -36,37 +36,66 @@ def cli() -> str:
     return str(Path(sys.executable).with_name("ingestion-agent"))
 
 
+class Service:
+    """``ingestion-agent serve`` on one port and data folder, which a test may restart."""
+
+    def __init__(self, data: Path, port: int) -> None:
+        self.data = data
+        self.url = f"http://127.0.0.1:{port}"
+        self._port = port
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        env = {
+            **os.environ,
+            "INGESTION_AGENT_DATA_DIR": str(self.data),
+            "INGESTION_AGENT_ALLOWED_NETWORKS": "127.0.0.0/8",
+            "INGESTION_AGENT_LOG_FORMAT": "json",
+        }
+        env.pop("INGESTION_AGENT_REDIS_URL", None)  # sessions in memory: a restart loses them
+        with (self.data / "serve.log").open("ab") as log:
+            self._process = subprocess.Popen(
+                [cli(), "serve", "--host", "127.0.0.1", "--port", str(self._port)],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        _wait_healthy(self.url, self._process)
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        # serve waits for open event streams to notice their client left (at the next
+        # keep-alive, 15 s); past that it is killed, its data being throw-away.
+        self._process.terminate()
+        try:
+            self._process.wait(20)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._process = None
+
+
 @pytest.fixture(scope="session")
 def service_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``ingestion-agent serve`` on a free port, allowed to reach loopback servers."""
-    port = free_port()
-    data = tmp_path_factory.mktemp("chat-service")
-    env = {
-        **os.environ,
-        "INGESTION_AGENT_DATA_DIR": str(data),
-        "INGESTION_AGENT_ALLOWED_NETWORKS": "127.0.0.0/8",
-        "INGESTION_AGENT_LOG_FORMAT": "json",
-    }
-    with (data / "serve.log").open("wb") as log:
-        process = subprocess.Popen(
-            [cli(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_healthy(url, process)
-            yield url
-        finally:
-            # serve waits for open event streams to notice their client left (at the next
-            # keep-alive, 15 s); past that it is killed, its data being throw-away.
-            process.terminate()
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    service = Service(tmp_path_factory.mktemp("chat-service"), free_port())
+    try:
+        service.start()
+        yield service.url
+    finally:
+        service.stop()
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[Service]:
+    """A service of this test alone, so that it can be stopped and started again."""
+    service = Service(tmp_path, free_port())
+    try:
+        service.start()
+        yield service
+    finally:
+        service.stop()
 
 
 def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:

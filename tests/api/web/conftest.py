@@ -34,14 +34,14 @@ PHONE = {"width": 390, "height": 844}
 
 
 @contextlib.asynccontextmanager
-async def serve(app: web.Application) -> AsyncIterator[str]:
-    """Serve ``app`` on a free loopback port; yield its base URL.
+async def serve(app: web.Application, port: int = 0) -> AsyncIterator[str]:
+    """Serve ``app`` on ``port`` of loopback (a free one by default); yield its base URL.
 
     Open event streams are cut after a second on shutdown rather than waited for.
     """
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
     try:
         yield f"http://127.0.0.1:{runner.addresses[0][1]}"

@@ -1,13 +1,16 @@
 """A turn through the Redis store: the lock reads the session, the save releases the lock.
 
 Round trips are counted by wrapping the real client's ``execute_command`` (every command and
-script call goes through it); the commands still run against the real Redis.
+script call goes through it); the commands still run against the real Redis. A Redis that
+has not seen a script yet answers ``NOSCRIPT`` once and redis-py loads it: that one-off
+reload is counted apart, so the counts hold whatever the script cache holds.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -17,35 +20,50 @@ from sessions import RedisStore, SessionConflictError
 from tests.sessions.conftest import make_session
 
 
+@dataclass
+class Sent:
+    """Commands sent, apart from reloading a script Redis did not know.
+
+    Attributes:
+        commands: Each command that ran, in order (a script call is one ``EVALSHA``).
+        reloads: Scripts loaded after ``NOSCRIPT`` (the refused call is not in ``commands``).
+    """
+
+    commands: list[str] = field(default_factory=list)
+    reloads: int = 0
+
+    def clear(self) -> None:
+        self.commands.clear()
+        self.reloads = 0
+
+
 @pytest.fixture
-def sent(redis_client: aioredis.Redis, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    names: list[str] = []
+def sent(redis_client: aioredis.Redis, monkeypatch: pytest.MonkeyPatch) -> Sent:
+    seen = Sent()
     real: Callable[..., Awaitable[Any]] = redis_client.execute_command
 
     async def counted(*args: Any, **options: Any) -> Any:
-        names.append(str(args[0]))
-        return await real(*args, **options)
+        name = str(args[0])
+        # A call refused with NOSCRIPT raises here, uncounted: redis-py loads the script
+        # (counted as a reload) and calls it again.
+        result = await real(*args, **options)
+        if name == "SCRIPT LOAD":
+            seen.reloads += 1
+        else:
+            seen.commands.append(name)
+        return result
 
     monkeypatch.setattr(redis_client, "execute_command", counted)
-    return names
+    return seen
 
 
 @pytest.fixture
-async def store(redis_client: aioredis.Redis, prefix: str) -> RedisStore:
-    store = RedisStore(redis_client, prefix=f"{prefix}session:", lock_prefix=f"{prefix}lock:")
-    # One whole turn first: a Redis that has not seen the scripts yet answers NOSCRIPT once
-    # and redis-py loads them, which is a round trip of its own.
-    warm = make_session()
-    await store.create(warm)
-    async with store.hold(warm.id):
-        loaded = await store.get(warm.id)
-        assert loaded is not None
-        await store.save(loaded)
-    return store
+def store(redis_client: aioredis.Redis, prefix: str) -> RedisStore:
+    return RedisStore(redis_client, prefix=f"{prefix}session:", lock_prefix=f"{prefix}lock:")
 
 
 async def test_a_turn_is_two_round_trips_and_leaves_no_lock(
-    store: RedisStore, redis_client: aioredis.Redis, sent: list[str]
+    store: RedisStore, redis_client: aioredis.Redis, sent: Sent
 ) -> None:
     session = make_session()
     await store.create(session)
@@ -57,12 +75,31 @@ async def test_a_turn_is_two_round_trips_and_leaves_no_lock(
         loaded.answers["bucket"] = "acme-data"
         await store.save(loaded)
 
-    assert sent == ["EVALSHA", "EVALSHA"]  # lock + read, then write + unlock
+    assert sent.commands == ["EVALSHA", "EVALSHA"]  # lock + read, then write + unlock
     assert await redis_client.exists(store.locks.key(session.id)) == 0
     stored = await store.get(session.id)
     assert stored is not None
     assert stored.answers == {"bucket": "acme-data"}
     assert stored.version == 1
+
+
+async def test_a_redis_that_never_saw_the_scripts_loads_each_once(
+    store: RedisStore, sent: Sent
+) -> None:
+    session = make_session()
+    await store.create(session)
+    turn_sent: list[Sent] = []
+
+    for _ in range(2):
+        sent.clear()
+        async with store.hold(session.id):
+            loaded = await store.get(session.id)
+            assert loaded is not None
+            await store.save(loaded)
+        turn_sent.append(Sent(sent.commands[:], sent.reloads))
+
+    # The fixture flushed the script cache: the first turn loads lock and save once each.
+    assert turn_sent == [Sent(["EVALSHA", "EVALSHA"], 2), Sent(["EVALSHA", "EVALSHA"], 0)]
 
 
 async def test_the_lock_is_held_until_the_save(
@@ -104,12 +141,12 @@ async def test_a_refused_save_still_releases_the_lock(
 
 
 async def test_holding_a_missing_session_reads_nothing_and_unlocks_on_leaving(
-    store: RedisStore, redis_client: aioredis.Redis, sent: list[str]
+    store: RedisStore, redis_client: aioredis.Redis, sent: Sent
 ) -> None:
     async with store.hold("ses_missing"):
         assert await store.get("ses_missing") is None
 
-    assert sent == ["EVALSHA", "EVALSHA"]  # lock + read, then unlock
+    assert sent.commands == ["EVALSHA", "EVALSHA"]  # lock + read, then unlock
     assert await redis_client.exists(store.locks.key("ses_missing")) == 0
 
 
