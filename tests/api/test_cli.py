@@ -76,7 +76,7 @@ def test_vault_rotate_reencrypts_and_audit_verify_checks_the_chain(tmp_path: Pat
     )
 
     assert rotate.returncode == 0, rotate.stderr
-    assert rotate.stdout.startswith("re-encrypted 0 secret(s) under key ")
+    assert rotate.stdout.startswith("re-encrypted 0 secret(s) under vault key ")
     assert (tmp_path / "data" / "vault.key").stat().st_mode & 0o777 == 0o600
     assert verify.returncode == 0, verify.stderr
     assert "audit chain OK" in verify.stdout
