@@ -19,7 +19,6 @@ from api.terminal import ChatOptions, add_chat_arguments, run_chat
 from api.vault_commands import add_vault_arguments, run_vault
 from api.worker import run_worker
 from connections.audit import verify_command
-from connections.db.engine import migrate
 
 __all__ = ["main"]
 
@@ -87,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "vault":
         return run_vault(settings, args)
     if args.command == "audit":
-        migrate(settings.effective_database_url)
+        # No migration: a verify only reads, and must not change the database it checks.
         return verify_command(settings.effective_database_url)
     return _try_it(args)
 
