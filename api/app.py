@@ -80,8 +80,12 @@ def memory_store(settings: Settings) -> MemoryStore:
 def _sessions(settings: Settings) -> tuple[SessionStore, LockProvider]:
     """Redis store and locks when ``redis_url`` is set (many processes), else in memory."""
     if settings.redis_url is not None:
+        names = settings.redis_names
         redis_store = RedisStore.from_url(
-            settings.redis_url.get_secret_value(), lock_timeout=settings.session_lock_timeout
+            settings.redis_url.get_secret_value(),
+            lock_timeout=settings.session_lock_timeout,
+            prefix=names.sessions,
+            lock_prefix=names.locks,
         )
         # The store is its own lock provider: a turn's lock, read and write share round trips.
         return redis_store, redis_store

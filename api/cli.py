@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Sequence
 
@@ -17,11 +16,9 @@ from api.heap import freeze_startup_heap
 from api.logs import configure_logging
 from api.settings import Settings
 from api.terminal import ChatOptions, add_chat_arguments, run_chat
+from api.vault_commands import add_vault_arguments, run_vault
 from api.worker import run_worker
 from connections.audit import verify_command
-from connections.db.engine import migrate
-from connections.runtime import open_runtime
-from connectors.base import ConnectorContext
 
 __all__ = ["main"]
 
@@ -35,9 +32,7 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     serve.add_argument("--host", default=settings.host, help=f"default {settings.host}")
     serve.add_argument("--port", type=int, default=settings.port, help=f"default {settings.port}")
     commands.add_parser("worker", help="run pulls, jobs and pushes from the Redis queue")
-    vault = commands.add_parser("vault", help="manage the secret vault")
-    vault_commands = vault.add_subparsers(dest="vault_command", required=True)
-    vault_commands.add_parser("rotate", help="re-encrypt every secret under a new key")
+    add_vault_arguments(commands.add_parser("vault", help="manage the vault's master keys"))
     audit = commands.add_parser("audit", help="check the audit log")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     audit_commands.add_parser("verify", help="detect edited or removed audit events")
@@ -89,31 +84,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "worker":
         return run_worker(settings)
     if args.command == "vault":
-        return asyncio.run(_rotate(settings))
+        return run_vault(settings, args)
     if args.command == "audit":
-        migrate(settings.effective_database_url)
+        # No migration: a verify only reads, and must not change the database it checks.
         return verify_command(settings.effective_database_url)
     return _try_it(args)
-
-
-async def _rotate(settings: Settings) -> int:
-    runtime = await open_runtime(
-        database_url=settings.effective_database_url,
-        data_dir=settings.data_dir,
-        vault_key=settings.vault_key_text,
-        connector_context=ConnectorContext(network=settings.network_policy),
-    )
-    try:
-        async with runtime.service.deps.sessions() as db:
-            report = await runtime.service.deps.vault.rotate(db)
-    finally:
-        await runtime.close()
-    retired = ", ".join(report.retired_key_ids) or "none"
-    sys.stdout.write(
-        f"re-encrypted {report.reencrypted} secret(s) under key {report.active_key_id}; "
-        f"keys no longer used: {retired}\n"
-    )
-    return 0
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.redis_names import DEFAULT_REDIS_PREFIX, RedisNames
 from api.web.cors import normalize_origin
 from connections.identity import RoleMap
 from connections.inventory import InventoryStore, open_inventory_store
@@ -52,7 +53,8 @@ class Settings(BaseSettings):
         slack_tenant: The tenant Slack users act in.
         slack_roles: Comma-separated roles Slack users hold.
         slack_api_url: Slack's Web API base URL (tests point it at a stand-in).
-        slack_redis_prefix: Key prefix of the relay's thread map and seen-event set in Redis.
+        slack_redis_prefix: Key prefix of the relay's thread map and seen-event set in Redis;
+            default ``{redis_prefix}slack:``.
         widget_origins: Comma-separated web origins (``https://intranet.example.com``) whose
             pages may embed the web chat widget: only they get CORS access to the session API.
             Empty means the widget works on this service's own page only.
@@ -68,7 +70,9 @@ class Settings(BaseSettings):
         pull_concurrency: Objects one pull downloads at once.
         workers: ``internal`` (``serve`` also runs pulls, jobs and pushes) or ``external``
             (with ``redis_url``: only ``ingestion-agent worker`` processes run them).
-        queue_name: The Redis job queue's name (one per deployment sharing a Redis).
+        queue_name: The Redis job queue's name; default derived from ``redis_prefix``.
+        redis_prefix: What every Redis key of this deployment starts with; give each
+            deployment sharing a Redis its own (see :mod:`api.redis_names`).
         scheduler_interval: Seconds between the scheduler's scans for due cron ticks.
         worker_concurrency: Pulls, jobs and pushes one process runs at once.
         job_timeout: Seconds one queued pull, job or push may run; a worker killed
@@ -101,7 +105,7 @@ class Settings(BaseSettings):
     slack_tenant: str = "slack"
     slack_roles: str = "ROLE_DATA_ENGINEER"
     slack_api_url: str = "https://slack.com/api/"
-    slack_redis_prefix: str = "ia:slack:"
+    slack_redis_prefix: str | None = Field(default=None, min_length=1, max_length=100)
     widget_origins: str = ""
     inventory_url: str | None = None
     inventory_s3_endpoint: str | None = None
@@ -111,7 +115,10 @@ class Settings(BaseSettings):
     pull_lookback_hours: float = Field(default=24.0, ge=0)
     pull_concurrency: int = Field(default=32, ge=1, le=256)
     workers: Literal["internal", "external"] = "internal"
-    queue_name: str = Field(default="ingestion-agent:queue", min_length=1, max_length=200)
+    queue_name: str | None = Field(default=None, min_length=1, max_length=200)
+    redis_prefix: str = Field(
+        default=DEFAULT_REDIS_PREFIX, min_length=1, max_length=100, pattern=r"^[^\s*?\[\]]+$"
+    )
     scheduler_interval: float = Field(default=60.0, gt=0)
     worker_concurrency: int = Field(default=4, ge=1, le=256)
     job_timeout: float = Field(default=3600.0, gt=0)
@@ -199,11 +206,17 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.data_dir.resolve() / 'ingestion-agent.db'}"
 
     @property
+    def redis_names(self) -> RedisNames:
+        """Every Redis key prefix and the queue name, from ``redis_prefix``."""
+        return RedisNames(self.redis_prefix, self.slack_redis_prefix, self.queue_name)
+
+    @property
     def runner_options(self) -> RunnerOptions:
         """How ``serve`` runs pulls, jobs and pushes: in process, or on the Redis queue."""
         return RunnerOptions(
             redis_url=self.redis_url.get_secret_value() if self.redis_url else None,
-            queue_name=self.queue_name,
+            queue_name=self.redis_names.queue,
+            job_id_prefix=self.redis_names.job_ids,
             in_process_worker=self.workers == "internal",
             concurrency=self.worker_concurrency,
             job_timeout=self.job_timeout,

@@ -40,6 +40,7 @@ def run_worker(settings: Settings) -> int:
 
 async def _work(settings: Settings) -> None:
     assert settings.redis_url is not None  # noqa: S101 - checked by run_worker
+    names = settings.redis_names
 
     async def startup(ctx: dict[Any, Any]) -> None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -52,24 +53,24 @@ async def _work(settings: Settings) -> None:
             pull_settings=settings.pull_settings,
         )
         # Follow-up work (a pull's jobs, a job's pushes) goes back on the queue.
-        runner = ArqRunner(ctx["redis"], settings.queue_name)
+        runner = ArqRunner(ctx["redis"], names.queue, job_id_prefix=names.job_ids)
         engines = runtime.engines
         engines.jobs.bind(runner)
         engines.pushes.bind(runner)
         ctx["runtime"] = runtime
         ctx["engines"] = engines
         freeze_startup_heap()
-        log.info("worker_started", queue=settings.queue_name)
+        log.info("worker_started", queue=names.queue)
 
     async def shutdown(ctx: dict[Any, Any]) -> None:
         runtime: Runtime | None = ctx.get("runtime")
         if runtime is not None:
             await runtime.close()
-        log.info("worker_stopped", queue=settings.queue_name)
+        log.info("worker_stopped", queue=names.queue)
 
     worker = build_worker(
         settings.redis_url.get_secret_value(),
-        queue_name=settings.queue_name,
+        queue_name=names.queue,
         max_jobs=settings.worker_concurrency,
         job_timeout=settings.job_timeout,
         on_startup=startup,

@@ -105,7 +105,7 @@ def _stores(settings: Settings) -> tuple[ThreadStore, SeenSet, aioredis.Redis | 
     if settings.redis_url is None:
         return MemoryThreads(), MemorySeen(), None
     client = aioredis.Redis.from_url(settings.redis_url.get_secret_value())
-    prefix = settings.slack_redis_prefix
+    prefix = settings.redis_names.slack
     return RedisThreads(client, prefix=prefix), RedisSeen(client, prefix=prefix), client
 
 

@@ -17,10 +17,25 @@ from connections.db.types import utcnow
 from connections.ids import new_id
 from connectors.redaction import redact_mapping
 
-__all__ = ["GENESIS_HASH", "HASHED_FIELDS", "event_hash", "list_events", "record"]
+__all__ = [
+    "GENESIS_HASH",
+    "HASHED_FIELDS",
+    "SYSTEM_TENANT",
+    "event_hash",
+    "list_events",
+    "record",
+]
 
 GENESIS_HASH = "0" * 64
 """The ``prev_hash`` of a tenant's first event."""
+
+SYSTEM_TENANT = "_system"
+"""The chain of deployment-wide events, such as a vault key rotation.
+
+They belong to no tenant, and recording them in every tenant's chain would show each tenant
+the operator's work. A caller's tenant id starts with a letter or digit, so no request can
+read or extend this chain; ``audit verify`` checks it like any other.
+"""
 
 HASHED_FIELDS = (
     "id",

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, make_url, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -190,9 +191,16 @@ def verify_command(database_url: str) -> int:
     Args:
         database_url: The connection service's database, e.g. ``sqlite:///var/ia.db``.
 
+    The database is only read: it is not migrated, and a SQLite file that does not exist is
+    reported rather than created.
+
     Returns:
         0 if every chain is intact, 1 if any is broken, 2 if the database could not be read.
     """
+    missing = _missing_sqlite_file(database_url)
+    if missing is not None:
+        sys.stderr.write(f"audit verify failed: no database at {missing}\n")
+        return 2
     try:
         report = asyncio.run(_verify_database(database_url))
     except (SQLAlchemyError, OSError) as exc:
@@ -207,6 +215,15 @@ def verify_command(database_url: str) -> int:
         return 0
     sys.stdout.write(f"audit chain BROKEN: {len(report.problems)} problems\n")
     return 1
+
+
+def _missing_sqlite_file(database_url: str) -> Path | None:
+    # Connecting to SQLite creates the file, which a read-only check must not do.
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    path = Path(url.database)
+    return None if path.exists() else path
 
 
 async def _verify_database(database_url: str) -> VerifyReport:

@@ -33,6 +33,8 @@ class RunnerOptions:
     Attributes:
         redis_url: The arq queue's Redis; None runs everything in this process.
         queue_name: The arq queue.
+        job_id_prefix: Put before every arq job id, so that deployments sharing a Redis
+            keep apart arq's per-job keys (results among them), which it names by id only.
         in_process_worker: With Redis, also drain the queue here.
         concurrency: Pulls, jobs and pushes running at once (per process).
         job_timeout: Seconds one queued task may run.
@@ -43,6 +45,7 @@ class RunnerOptions:
     # May carry a password: kept out of reprs.
     redis_url: str | None = field(default=None, repr=False)
     queue_name: str = DEFAULT_QUEUE
+    job_id_prefix: str = ""
     in_process_worker: bool = True
     concurrency: int = 4
     job_timeout: float = 3600.0
@@ -111,7 +114,9 @@ async def start_background(
     background: Background
     if options.redis_url:
         pool = await open_queue(options.redis_url, options.queue_name)
-        runner = ArqRunner(pool, options.queue_name, owns_pool=True)
+        runner = ArqRunner(
+            pool, options.queue_name, job_id_prefix=options.job_id_prefix, owns_pool=True
+        )
         background = Background(runner=runner)
         if options.in_process_worker:
             worker = build_worker(

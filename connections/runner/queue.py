@@ -70,16 +70,29 @@ class ArqRunner:
     Args:
         pool: An arq connection (see :func:`open_queue`).
         queue_name: The queue workers drain.
+        job_id_prefix: Put before each key to make the arq job id: arq names a job's
+            result and state keys by job id alone (``arq:result:{id}``), so deployments
+            sharing a Redis need ids of their own.
         owns_pool: Close ``pool`` in :meth:`aclose`.
     """
 
-    def __init__(self, pool: ArqRedis, queue_name: str, *, owns_pool: bool = False) -> None:
+    def __init__(
+        self,
+        pool: ArqRedis,
+        queue_name: str,
+        *,
+        job_id_prefix: str = "",
+        owns_pool: bool = False,
+    ) -> None:
         self._pool = pool
         self._queue = queue_name
+        self._job_id_prefix = job_id_prefix
         self._owns_pool = owns_pool
 
     async def _enqueue(self, function: str, key: str, *args: Any) -> bool:
-        job = await self._pool.enqueue_job(function, *args, _job_id=key, _queue_name=self._queue)
+        job = await self._pool.enqueue_job(
+            function, *args, _job_id=f"{self._job_id_prefix}{key}", _queue_name=self._queue
+        )
         if job is None:
             log.info("queue_duplicate_ignored", task=key)
             return False

@@ -2,9 +2,10 @@
 
 Keys come from ``INGESTION_AGENT_VAULT_KEY`` (comma-separated) or from ``<data_dir>/vault.key``
 (one per line), urlsafe-base64 encoded 32-byte AES keys, the first one active. Older keys
-stay listed until no ciphertext needs them, which is what makes rotation possible. A key is
-known by its id, the first 16 hex characters of its SHA-256, which ciphertext rows record;
-the id reveals nothing usable about the key.
+stay listed until an operator retires them (``ingestion-agent vault retire``), which is what
+makes rotation possible. A key is known by its id, the first 16 hex characters of its
+SHA-256, which ciphertext rows record; the id reveals nothing usable about the key, and its
+entry number in the variable or the file says which key it is.
 """
 
 from __future__ import annotations
@@ -68,8 +69,8 @@ def _decode_keys(text: str, *, where: str) -> list[bytes]:
             raise VaultError(
                 f"{where}: key {position} is not a urlsafe-base64 encoded {KEY_BYTES}-byte key"
             ) from None
-        if key not in keys:
-            keys.append(key)
+        # Duplicates are kept: the keyring drops them but counts entries as they were written.
+        keys.append(key)
     if not keys:
         raise VaultError(f"{where} holds no key")
     return keys
@@ -159,35 +160,56 @@ class Keyring:
             VaultError: No keys, or a key that is not 32 bytes long.
         """
         by_id: dict[str, bytes] = {}
+        entries: dict[str, int] = {}
         for position, key in enumerate(keys, start=1):
             if len(key) != KEY_BYTES:
                 raise VaultError(f"key {position} is not {KEY_BYTES} bytes long")
             by_id.setdefault(key_id(key), key)
+            entries.setdefault(key_id(key), position)
         if not by_id:
             raise VaultError("a keyring needs at least one key")
         self._keys = by_id
+        self._entries = entries
         self._path = path
 
     @classmethod
-    def load(cls, *, data_dir: Path, env_value: str | None) -> Keyring:
+    def load(cls, *, data_dir: Path, env_value: str | None, create: bool = True) -> Keyring:
         """The keyring from the environment, else from ``<data_dir>/vault.key``.
 
         Args:
             data_dir: The data directory; created, with a new key file, if missing.
             env_value: The value of ``INGESTION_AGENT_VAULT_KEY``; unset or blank means
                 the key file is used.
+            create: Whether a missing key file is created; commands that only look at the
+                keys pass False.
 
         Returns:
             The keyring; its ``path`` is the key file when the keys came from it.
 
         Raises:
-            VaultError: A malformed key, or a key file that group or others can access.
+            VaultError: A malformed key, a key file that group or others can access, or
+                (with ``create`` False) no key file.
         """
         if env_value is not None and env_value.strip():
             return cls(_decode_keys(env_value, where=ENV_VAR))
         path = data_dir / KEY_FILE_NAME
         if not path.exists():
+            if not create:
+                raise VaultError(
+                    f"no vault key: {ENV_VAR} is not set and {path} does not exist "
+                    "(`ingestion-agent serve` creates it on first start)"
+                )
             _create_key_file(path)
+        return cls.from_file(path)
+
+    @classmethod
+    def from_file(cls, path: Path) -> Keyring:
+        """The keyring in the key file ``path``.
+
+        Raises:
+            VaultError: A malformed key, or a key file that group or others can access.
+            OSError: The file cannot be read.
+        """
         return cls(_read_key_file(path), path=path)
 
     @property
@@ -220,14 +242,33 @@ class Keyring:
         """The key ids, the active one first."""
         return tuple(self._keys)
 
+    def location(self, key_id: str) -> str:
+        """Where the key ``key_id`` is configured, e.g. ``INGESTION_AGENT_VAULT_KEY entry 2``.
+
+        The entry counts keys as they are written, the first one 1, so an operator can tell
+        which key of the variable or the file an id stands for.
+
+        Raises:
+            VaultError: No such key in this keyring.
+        """
+        self.key(key_id)
+        origin = str(self._path) if self._path else ENV_VAR
+        return f"{origin} entry {self._entries[key_id]}"
+
     def with_active(self, key: bytes) -> Keyring:
         """A keyring in which ``key`` is active and the current keys still decrypt."""
         return Keyring([key, *self._keys.values()], path=self._path)
 
-    def retaining(self, ids: Iterable[str]) -> Keyring:
-        """A keyring with only the active key and the keys named by ``ids``."""
-        keep = {self.active_id, *ids}
-        return Keyring([k for i, k in self._keys.items() if i in keep], path=self._path)
+    def without(self, key_id: str) -> Keyring:
+        """A keyring without the key ``key_id``.
+
+        Raises:
+            VaultError: ``key_id`` is the active key, or not in this keyring.
+        """
+        self.key(key_id)
+        if key_id == self.active_id:
+            raise VaultError(f"vault key {key_id} is the active key and cannot be removed")
+        return Keyring([k for i, k in self._keys.items() if i != key_id], path=self._path)
 
     def keys(self) -> tuple[bytes, ...]:
         """The raw keys, the active one first (for writing the key file)."""

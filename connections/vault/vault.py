@@ -13,17 +13,17 @@ encrypted all the same. The row's ``fields`` JSON records them as
 ``{"names": [...], "primary": ..., "public": [...]}``; a row without ``"public"`` (written
 before it existed) treats every field as secret.
 
-Every method but :meth:`Vault.rotate` only flushes: the caller commits, so a secret and the
-source that refers to it are saved together or not at all.
+Every method only flushes: the caller commits, so a secret and the source that refers to it
+are saved together or not at all. Key rotation, which commits batch by batch, is
+:mod:`~connections.vault.rotation`; the keys follow their key file while the process runs
+(:mod:`~connections.vault.live`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,30 +37,15 @@ from connections.errors import NotFoundError, ValidationError
 from connections.ids import new_id
 from connections.vault.cipher import associated_data, decrypt, encrypt
 from connections.vault.errors import VaultError
-from connections.vault.keys import Keyring, generate_key, write_key_file
+from connections.vault.keys import Keyring
+from connections.vault.live import LiveKeyring
 from connections.vault.masks import is_mask, mask_secret
 from connectors.redaction import register_secret
 
-__all__ = ["RotationReport", "Vault"]
+__all__ = ["Vault"]
 
 # Large enough for a service-account JSON or a PEM private key, small enough to refuse junk.
 MAX_PLAINTEXT_BYTES = 64 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class RotationReport:
-    """What :meth:`Vault.rotate` did.
-
-    Attributes:
-        reencrypted: Secrets re-encrypted under the active key.
-        active_key_id: The key every secret is now encrypted with.
-        retired_key_ids: Keys no secret uses any more. With a key file they have been
-            removed from it; with ``INGESTION_AGENT_VAULT_KEY`` the operator removes them.
-    """
-
-    reencrypted: int
-    active_key_id: str
-    retired_key_ids: tuple[str, ...]
 
 
 class Vault:
@@ -69,14 +54,15 @@ class Vault:
     Args:
         keyring: The master keys.
         staged_ttl: How long a staged secret lives after it is staged or last touched.
-        key_file: The key file :meth:`rotate` rewrites; defaults to the file the keyring
-            was loaded from. None for a keyring from the environment.
+        key_file: The key file the keys follow (see :class:`LiveKeyring`) and rotation
+            rewrites; defaults to the file the keyring was loaded from. None for a keyring
+            from the environment.
 
     Raises:
         ValueError: ``staged_ttl`` is not positive.
     """
 
-    #: Rows re-encrypted and committed together by :meth:`rotate`.
+    #: Rows re-encrypted and committed together by a rotation.
     rotation_batch_size = 500
 
     def __init__(
@@ -88,14 +74,18 @@ class Vault:
     ) -> None:
         if staged_ttl <= timedelta(0):
             raise ValueError("staged_ttl must be positive")
-        self._keyring = keyring
+        self._keys = LiveKeyring(keyring, key_file=key_file)
         self._ttl = staged_ttl
-        self._key_file = key_file if key_file is not None else keyring.path
 
     @property
     def keyring(self) -> Keyring:
-        """The current keyring (:meth:`rotate` replaces it)."""
-        return self._keyring
+        """The current keyring, read again first if its key file changed."""
+        return self._keys.current()
+
+    @property
+    def live_keyring(self) -> LiveKeyring:
+        """The keyring as it follows the key file (rotation writes through it)."""
+        return self._keys
 
     async def stage(
         self,
@@ -285,65 +275,22 @@ class Vault:
         await db.flush()
         return purged
 
-    async def rotate(self, db: AsyncSession) -> RotationReport:
-        """Re-encrypt every secret under a new active key and retire keys no longer used.
+    def reseal(self, row: SecretRow) -> bool:
+        """Encrypt ``row`` again under the active key, with a fresh nonce, if it uses another.
 
-        With a key file, a new key is generated and written to the file first (beside the
-        old ones, so a crash loses nothing); every secret is then re-encrypted under it, and
-        finally the file keeps only the keys still in use. With ``INGESTION_AGENT_VAULT_KEY``
-        the operator has already put the new key first; secrets are re-encrypted under it
-        and the report names the old keys that may now be removed from the variable.
-
-        Unlike the other methods this one **commits**, every :attr:`rotation_batch_size`
-        rows, so give it a session of its own. Other processes keep the keyring they loaded;
-        restart them after rotating with a key file, before they write secrets under a key
-        the file no longer holds.
+        Key rotation calls this row by row; the caller flushes and commits.
 
         Returns:
-            The rows re-encrypted, the active key id and the retired key ids.
+            Whether the row was re-encrypted (False: it already uses the active key).
 
         Raises:
-            VaultError: A secret does not decrypt or its key is missing; nothing is
-                retired then, and running ``rotate`` again resumes the work.
+            VaultError: The row does not decrypt, or its key is not in the keyring.
         """
-        old_ids = set(self._keyring.ids())
-        if self._key_file is not None:
-            self._keyring = self._keyring.with_active(generate_key())
-            await asyncio.to_thread(write_key_file, self._key_file, self._keyring.keys())
-        active = self._keyring.active_id
-        reencrypted = await self._reencrypt_all(db, active)
-        in_use = set(await db.scalars(select(SecretRow.key_id).distinct()))
-        retired = tuple(sorted((old_ids - in_use) - {active}))
-        if self._key_file is not None:
-            self._keyring = self._keyring.retaining(in_use)
-            await asyncio.to_thread(write_key_file, self._key_file, self._keyring.keys())
-        return RotationReport(
-            reencrypted=reencrypted, active_key_id=active, retired_key_ids=retired
-        )
-
-    async def _reencrypt_all(self, db: AsyncSession, active: str) -> int:
-        count = 0
-        after = ""
-        while True:
-            # Keyset pagination by id: each batch commits, and ids only grow past `after`.
-            # FOR UPDATE (ignored by SQLite) keeps a concurrent merge from being overwritten.
-            batch = list(
-                await db.scalars(
-                    select(SecretRow)
-                    .where(SecretRow.key_id != active, SecretRow.id > after)
-                    .order_by(SecretRow.id)
-                    .limit(self.rotation_batch_size)
-                    .with_for_update()
-                )
-            )
-            if not batch:
-                return count
-            for row in batch:
-                values = self._open(row)
-                self._seal(row, values, _stored_primary(row, values), _stored_public(row))
-            await db.commit()
-            count += len(batch)
-            after = batch[-1].id
+        if row.key_id == self.keyring.active_id:
+            return False
+        values = self._open(row)
+        self._seal(row, values, _stored_primary(row, values), _stored_public(row))
+        return True
 
     async def _create(
         self,
@@ -403,17 +350,22 @@ class Vault:
             )
         recorded = sorted(name for name in values if name in public)
         _register_secret_fields(values, recorded)
+        keyring = self.keyring
         row.nonce, row.ciphertext = encrypt(
-            self._keyring.active_key, plaintext, associated_data(row.tenant_id, row.id)
+            keyring.active_key, plaintext, associated_data(row.tenant_id, row.id)
         )
-        row.key_id = self._keyring.active_id
+        row.key_id = keyring.active_id
         row.mask = mask_secret(values[primary])
         row.fields = {"names": sorted(values), "primary": primary, "public": recorded}
 
     def _open(self, row: SecretRow) -> dict[str, str]:
         """Decrypt ``row`` and register the values of its secret fields."""
+        keyring = self.keyring
+        if row.key_id not in keyring.ids():
+            # Written by a process that saw a newer key file than this one has read.
+            keyring = self._keys.refresh()
         try:
-            key = self._keyring.key(row.key_id)
+            key = keyring.key(row.key_id)
         except VaultError:
             raise VaultError(
                 f"secret {row.id} is encrypted with vault key {row.key_id}, which is not in "

@@ -9,7 +9,12 @@ import time
 from pathlib import Path
 
 import httpx
+import psycopg
+from psycopg import sql
+from sqlalchemy.engine import make_url
+from ulid import ULID
 
+from tests.connections.conftest import POSTGRES_ADMIN_URL, _admin_connection, _libpq
 from tests.support.ports import free_port
 
 
@@ -76,7 +81,36 @@ def test_vault_rotate_reencrypts_and_audit_verify_checks_the_chain(tmp_path: Pat
     )
 
     assert rotate.returncode == 0, rotate.stderr
-    assert rotate.stdout.startswith("re-encrypted 0 secret(s) under key ")
+    assert rotate.stdout.startswith("re-encrypted 0 secret(s) under vault key ")
     assert (tmp_path / "data" / "vault.key").stat().st_mode & 0o777 == 0o600
     assert verify.returncode == 0, verify.stderr
     assert "audit chain OK" in verify.stdout
+
+
+def test_audit_verify_never_migrates_the_database(tmp_path: Path) -> None:
+    name = f"ia_test_verify_{str(ULID()).lower()}"
+    with _admin_connection() as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name)
+    env = {
+        **os.environ,
+        "INGESTION_AGENT_DATA_DIR": str(tmp_path / "data"),
+        "INGESTION_AGENT_DATABASE_URL": url.render_as_string(hide_password=False),
+    }
+    try:
+        verify = subprocess.run(
+            [_cli(), "audit", "verify"], env=env, capture_output=True, text=True, check=False
+        )
+        with psycopg.connect(_libpq(url.render_as_string(hide_password=False))) as db:
+            tables = db.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+            ).fetchone()
+    finally:
+        with _admin_connection() as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+    assert verify.returncode == 2  # nothing to verify: the audit tables do not exist
+    assert verify.stderr.startswith("audit verify failed:")
+    assert tables == (0,)

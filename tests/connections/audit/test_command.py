@@ -58,9 +58,23 @@ def test_a_broken_chain_prints_each_problem_and_returns_1(
 def test_an_unreadable_database_returns_2_without_a_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert verify_command(f"sqlite:///{tmp_path / 'not-migrated.db'}") == 2
+    empty = tmp_path / "not-migrated.db"
+    empty.touch()
+
+    assert verify_command(f"sqlite:///{empty}") == 2
 
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith("audit verify failed: (sqlite3.OperationalError) no such table")
     assert "Traceback" not in captured.err
+
+
+def test_a_missing_sqlite_file_is_reported_not_created(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nowhere.db"
+
+    assert verify_command(f"sqlite:///{missing}") == 2
+
+    assert capsys.readouterr().err == f"audit verify failed: no database at {missing}\n"
+    assert not missing.exists()

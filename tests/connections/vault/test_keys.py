@@ -138,3 +138,30 @@ def test_key_file_rewrite_is_0600_and_keeps_order(tmp_path: Path) -> None:
     assert _mode(key_file) == 0o600
     assert key_file.read_text().splitlines() == [encode_key(k) for k in keys]
     assert Keyring.load(data_dir=tmp_path, env_value=None).keys() == tuple(keys)
+
+
+def test_a_key_listed_twice_keeps_the_entry_where_it_first_appears(tmp_path: Path) -> None:
+    first, second = generate_key(), generate_key()
+    write_key_file(tmp_path / KEY_FILE_NAME, [first, first, second])
+
+    keyring = Keyring.load(data_dir=tmp_path, env_value=None)
+
+    assert keyring.location(key_id(first)) == f"{tmp_path / KEY_FILE_NAME} entry 1"
+    assert keyring.location(key_id(second)) == f"{tmp_path / KEY_FILE_NAME} entry 3"
+
+
+def test_looking_at_keys_creates_no_key_file(tmp_path: Path) -> None:
+    with pytest.raises(VaultError, match="does not exist") as raised:
+        Keyring.load(data_dir=tmp_path, env_value=None, create=False)
+
+    assert ENV_VAR in raised.value.message
+    assert not (tmp_path / KEY_FILE_NAME).exists()
+
+
+def test_without_drops_one_inactive_key_and_never_the_active_one() -> None:
+    active, old = generate_key(), generate_key()
+    keyring = Keyring([active, old])
+
+    assert keyring.without(key_id(old)).ids() == (key_id(active),)
+    with pytest.raises(VaultError, match="active key"):
+        keyring.without(key_id(active))

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from connections.db.models import SecretRow
 from connections.ids import new_id
-from connections.vault import Keyring, Vault, generate_key, mask_secret
+from connections.vault import Keyring, Vault, generate_key, mask_secret, rotate
 from connections.vault.cipher import associated_data, encrypt
 from connectors.redaction import REDACTED, redact_text
 from connectors.redaction import registry as redaction_registry
@@ -206,7 +206,7 @@ async def test_rotation_keeps_the_public_list(
     rotating = Vault(keyring.with_active(generate_key()))
     redaction_registry.clear()
 
-    report = await rotating.rotate(db)
+    report = await rotate(rotating, db)
 
     assert report.reencrypted == 2
     db.expunge_all()
