@@ -6,7 +6,8 @@ The rules, in order:
   reads numbers such as ``1,3-5`` itself and the options are only examples);
 - at a masked prompt, a quick reply's own words (``generate``) or ``cancel``/``back`` are
   sent as a message; anything else is the secret, sent as ``{"fields": {name: value}}``
-  when the reply names the asked field first in ``required_fields``, else as a message;
+  when the reply names the asked field first in ``required_fields``, else as a message; an
+  empty line there is sent as an empty field (a login without a password);
 - anything else is sent as typed.
 """
 
@@ -83,7 +84,9 @@ def interpret(reply: dict[str, Any], typed: str) -> Answer | None:
     """The turn to send for ``typed``; None when there is nothing to send (a blank line)."""
     text = typed.strip()
     if not text:
-        return None
+        # At a masked prompt an empty line is an answer: a login without a password (the
+        # service says so, or asks again where the secret may not be empty).
+        return _empty_secret(reply)
     options = numbered_options(reply)
     picked = _picked(options, text)
     if picked is not None:
@@ -97,3 +100,12 @@ def interpret(reply: dict[str, Any], typed: str) -> Answer | None:
     if reply.get("state") == "gather_credentials" and required and isinstance(required[0], str):
         return Answer(fields={required[0]: text})
     return Answer(message=text)
+
+
+def _empty_secret(reply: dict[str, Any]) -> Answer | None:
+    if prompt_kind(reply) is not PromptKind.SECRET or reply.get("state") != "gather_credentials":
+        return None
+    required = reply_data(reply).get("required_fields") or []
+    if required and isinstance(required[0], str):
+        return Answer(fields={required[0]: ""})
+    return None

@@ -85,3 +85,10 @@ def test_off_a_terminal_progress_is_one_line_per_step_and_no_colour() -> None:
     assert "\x1b[" not in text
     assert "1) Yes   2) No" in text
     assert "│ whsec_abc" in text
+
+
+def test_an_empty_line_at_a_masked_prompt_answers_with_an_empty_field() -> None:
+    asked = _reply("gather_credentials", input_type="secret", required_fields=["password"])
+
+    assert interpret(asked, "") == Answer(fields={"password": ""})
+    assert interpret(_reply("gather_credentials", required_fields=["host"]), "") is None

@@ -135,3 +135,18 @@ def test_ctrl_c_leaves_without_a_traceback(service_url: str, terminals: list[Ter
     assert terminal.exit_status() == 130
     assert "bye" in terminal.output
     assert "Traceback" not in terminal.output
+
+
+def test_enter_at_the_password_prompt_means_no_password(
+    service_url: str, terminals: list[Terminal]
+) -> None:
+    terminal = Terminal("--url", service_url, "--tenant", tenant(), "--user", "ada")
+    terminals.append(terminal)
+    terminal.type("postgres://postgres@127.0.0.1:5432/test")
+
+    terminal.type_hidden("")
+
+    terminal.expect("No password, then.")
+    terminal.expect("Connected to PostgreSQL")
+    terminal.type("quit")
+    assert terminal.exit_status() == 0
