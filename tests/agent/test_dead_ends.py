@@ -13,11 +13,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from aiohttp.test_utils import TestClient
 
 from tests.agent.conftest import Chat, person
+from tests.connectors.sql.databases import temporary_pg_database
 
 SCHEMAS = {
     "sales": ("orders", "refunds"),
@@ -28,26 +28,21 @@ SCHEMAS = {
 }
 
 
+def _schemas() -> list[str]:
+    statements = []
+    for schema, tables in SCHEMAS.items():
+        statements.append(f"CREATE SCHEMA {schema}")
+        statements += [
+            f"CREATE TABLE {schema}.{table} (id bigint PRIMARY KEY, updated_at timestamptz)"
+            for table in tables
+        ]
+    return statements
+
+
 @pytest.fixture(scope="module")
 def database() -> Iterator[str]:
-    name = f"ia_dead_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    try:
-        with psycopg.connect(f"host=127.0.0.1 user=postgres dbname={name}") as conn:
-            for schema, tables in SCHEMAS.items():
-                conn.execute(f"CREATE SCHEMA {schema}")
-                for table in tables:
-                    conn.execute(
-                        f"CREATE TABLE {schema}.{table} (id bigint PRIMARY KEY, updated_at "
-                        "timestamptz)"
-                    )
+    with temporary_pg_database(*_schemas()) as name:
         yield name
-    finally:
-        with psycopg.connect(
-            "host=127.0.0.1 user=postgres dbname=postgres", autocommit=True
-        ) as admin:
-            admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
 
 
 @pytest.fixture
