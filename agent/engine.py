@@ -306,7 +306,8 @@ class ConversationEngine:
         known = {f.name: f for f in ctx.fields()}
         unknown = [k for k in fields if k not in known]
         if unknown:
-            raise FlowError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
+            word = "setting" if len(unknown) == 1 else "settings"
+            raise FlowError(f"Unknown {word}: {', '.join(sorted(unknown))}.")
         values = {k: v for k, v in fields.items() if not known[k].secret}
         secrets = {k: v for k, v in fields.items() if known[k].secret}
         for name, value in list(secrets.items()):
