@@ -100,11 +100,17 @@ async def put_rules(call: Call) -> RuleSet:
     f"{_AGENT}/pending-items",
     summary="List pending items",
     tag="agents",
-    response=list[PendingItemOut],
+    response=Page[PendingItemOut],
+    query=(LIMIT, CURSOR),
 )
-async def list_pending_items(call: Call) -> list[PendingItemOut]:
-    """Pending items of an agent, newest first."""
-    return await service(call).agents.pending_items(call.identity, call.path["agent_id"])
+async def list_pending_items(call: Call) -> Page[PendingItemOut]:
+    """A page of the agent's pending items, newest first."""
+    return await service(call).agents.pending_items(
+        call.identity,
+        call.path["agent_id"],
+        limit=call.query["limit"],
+        cursor=call.query["cursor"],
+    )
 
 
 @routes.route(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from api.routes.common import CURSOR, LIMIT, service
 from api.routing import Call, Query, RouteTable
 from connections.schemas import DataSourceCreate, DataSourceOut, DataSourceUpdate, Page, SyncOut
@@ -15,6 +17,8 @@ _ONE = f"{_LIST}/{{source_id}}"
 _ROLE = Query("role", str, "Only sources or only sinks.", enum=tuple(r.value for r in Role))
 _TYPE = Query("type", str, "Only this connector type, e.g. S3.")
 _STATUS = Query("status", str, "Only active or only paused.", enum=("active", "paused"))
+# Smaller pages than other lists by default: each sync carries its whole manifest.
+_SYNC_LIMIT = replace(LIMIT, default=20)
 
 
 @routes.route(
@@ -110,13 +114,17 @@ async def resume_data_source(call: Call) -> DataSourceOut:
 @routes.route(
     "GET",
     f"{_ONE}/syncs",
-    summary="Recent syncs with manifests",
+    summary="List syncs with manifests",
     tag="data-sources",
-    response=list[SyncOut],
-    query=(Query("limit", int, "How many.", default=20, minimum=1, maximum=200),),
+    response=Page[SyncOut],
+    query=(_SYNC_LIMIT, CURSOR),
 )
-async def list_syncs(call: Call) -> list[SyncOut]:
-    """The last N syncs, newest first."""
+async def list_syncs(call: Call) -> Page[SyncOut]:
+    """A page of the source's syncs, newest first."""
     return await service(call).sources.syncs(
-        call.identity, call.path["agent_id"], call.path["source_id"], limit=call.query["limit"]
+        call.identity,
+        call.path["agent_id"],
+        call.path["source_id"],
+        limit=call.query["limit"],
+        cursor=call.query["cursor"],
     )

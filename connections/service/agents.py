@@ -195,18 +195,24 @@ class AgentService:
             await db.commit()
         return rules
 
-    async def pending_items(self, who: Identity, agent_id: str) -> list[PendingItemOut]:
-        """Open and resolved pending items of an agent, newest first."""
+    async def pending_items(
+        self, who: Identity, agent_id: str, *, limit: int = 50, cursor: str | None = None
+    ) -> Page[PendingItemOut]:
+        """A page of the agent's pending items, open and resolved, newest first."""
         who.require(Permission.READ)
+        query = page_query(
+            select(PendingItem).where(
+                PendingItem.tenant_id == who.tenant_id, PendingItem.agent_id == agent_id
+            ),
+            PendingItem,
+            limit,
+            cursor,
+            newest_first=True,
+        )
         async with self._deps.sessions() as db:
             await get_scoped(db, Agent, who.tenant_id, agent_id, "agent")
-            query = (
-                select(PendingItem)
-                .where(PendingItem.tenant_id == who.tenant_id, PendingItem.agent_id == agent_id)
-                .order_by(PendingItem.created_at.desc())
-                .limit(200)
-            )
-            return [pending_out(r) for r in (await db.execute(query)).scalars()]
+            rows, pagination = await page_rows(db, query, limit)
+        return Page[PendingItemOut](items=[pending_out(r) for (r,) in rows], pagination=pagination)
 
     async def resolve_pending(self, who: Identity, agent_id: str, item_id: str) -> PendingItemOut:
         """Mark a pending item resolved."""

@@ -131,13 +131,18 @@ async def delete_audited(
     await audited(db, who, action, object_id)
 
 
-def page_query(query: Any, model: Any, limit: int, cursor: str | None) -> Any:
-    """Keyset pagination by id (ULIDs sort by creation time); one extra row tells if more."""
+def page_query(
+    query: Any, model: Any, limit: int, cursor: str | None, *, newest_first: bool = False
+) -> Any:
+    """Keyset pagination by id (ULIDs sort by creation time); one extra row tells if more.
+
+    Oldest first unless ``newest_first`` (histories, where the latest matters most).
+    """
     if limit < 1 or limit > MAX_PAGE:
         raise ValidationError(f"limit must be between 1 and {MAX_PAGE}.", field="limit")
     if cursor:
-        query = query.where(model.id > cursor)
-    return query.order_by(model.id).limit(limit + 1)
+        query = query.where(model.id < cursor if newest_first else model.id > cursor)
+    return query.order_by(model.id.desc() if newest_first else model.id).limit(limit + 1)
 
 
 async def page_rows(db: AsyncSession, query: Any, limit: int) -> tuple[list[Any], Pagination]:

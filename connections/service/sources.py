@@ -262,23 +262,29 @@ class SourceService:
             return source_out(row, secret)
 
     async def syncs(
-        self, who: Identity, agent_id: str, source_id: str, *, limit: int = 20
-    ) -> list[SyncOut]:
-        """The last ``limit`` syncs, newest first, with manifests."""
+        self,
+        who: Identity,
+        agent_id: str,
+        source_id: str,
+        *,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> Page[SyncOut]:
+        """A page of the source's syncs, newest first, with manifests."""
         who.require(Permission.READ)
-        if limit < 1 or limit > 200:
-            raise ValidationError("limit must be between 1 and 200.", field="limit")
+        query = page_query(
+            select(Sync).where(Sync.tenant_id == who.tenant_id, Sync.source_id == source_id),
+            Sync,
+            limit,
+            cursor,
+            newest_first=True,
+        )
         async with self._deps.sessions() as db:
             await get_scoped(
                 db, DataSource, who.tenant_id, source_id, "data source", agent_id=agent_id
             )
-            query = (
-                select(Sync)
-                .where(Sync.tenant_id == who.tenant_id, Sync.source_id == source_id)
-                .order_by(Sync.created_at.desc(), Sync.id.desc())
-                .limit(limit)
-            )
-            return [sync_out(r) for r in (await db.execute(query)).scalars()]
+            rows, pagination = await page_rows(db, query, limit)
+        return Page[SyncOut](items=[sync_out(r) for (r,) in rows], pagination=pagination)
 
     # -- change -------------------------------------------------------------------------------
 

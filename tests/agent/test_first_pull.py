@@ -54,7 +54,7 @@ async def test_the_first_pull_starts_at_once_and_its_outcome_follows(
         f"/api/v1/agents/{source['agentId']}/data-sources/{source['id']}/syncs",
         headers=chat.headers,
     )
-    (sync,) = await syncs.json()
+    (sync,) = (await syncs.json())["items"]
     assert (sync["trigger"], sync["status"]) == ("initial", "succeeded")
 
 

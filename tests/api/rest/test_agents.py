@@ -144,10 +144,13 @@ async def add_pending_item(backend: Backend, api: Api, agent_id: str) -> str:
     return item_id
 
 
-async def test_pending_items_of_a_new_agent_are_an_empty_list(api: Api, agent_id: str) -> None:
+async def test_pending_items_of_a_new_agent_are_an_empty_page(api: Api, agent_id: str) -> None:
     reply = await api.get(f"/api/v1/agents/{agent_id}/pending-items")
 
-    assert (reply.status, reply.json) == (200, [])
+    assert (reply.status, reply.json) == (
+        200,
+        {"items": [], "pagination": {"limit": 50, "nextCursor": None}},
+    )
 
 
 async def test_pending_items_list_open_items(api: Api, agent_id: str, backend: Backend) -> None:
@@ -156,13 +159,33 @@ async def test_pending_items_list_open_items(api: Api, agent_id: str, backend: B
     reply = await api.get(f"/api/v1/agents/{agent_id}/pending-items")
 
     assert reply.status == 200
-    (item,) = reply.json
+    (item,) = reply.json["items"]
     assert (item["id"], item["kind"], item["status"], item["resolvedAt"]) == (
         item_id,
         "DATA_SOURCE_PULL_FAILED",
         "open",
         None,
     )
+
+
+async def test_pending_items_are_a_page_newest_first_that_a_cursor_continues(
+    api: Api, agent_id: str, backend: Backend
+) -> None:
+    # Ids are ULIDs: they sort by creation time (two made in one millisecond sort at random).
+    older, newer = sorted([await add_pending_item(backend, api, agent_id) for _ in range(2)])
+    path = f"/api/v1/agents/{agent_id}/pending-items"
+
+    first = await api.get(path, params={"limit": "1"})
+    rest = await api.get(
+        path, params={"limit": "1", "cursor": first.json["pagination"]["nextCursor"]}
+    )
+
+    assert (first.status, rest.status) == (200, 200), first.text
+    assert set(first.json) == {"items", "pagination"}
+    assert [i["id"] for i in first.json["items"]] == [newer]
+    assert first.json["pagination"] == {"limit": 1, "nextCursor": newer}
+    assert [i["id"] for i in rest.json["items"]] == [older]
+    assert rest.json["pagination"] == {"limit": 1, "nextCursor": None}
 
 
 async def test_resolving_a_pending_item_marks_it_resolved(
@@ -174,7 +197,8 @@ async def test_resolving_a_pending_item_marks_it_resolved(
 
     assert reply.status == 200, reply.text
     assert reply.json["status"] == "resolved"
-    listed: list[dict[str, Any]] = (await api.get(f"/api/v1/agents/{agent_id}/pending-items")).json
+    listing = await api.get(f"/api/v1/agents/{agent_id}/pending-items")
+    listed: list[dict[str, Any]] = listing.json["items"]
     assert [(i["id"], i["status"]) for i in listed] == [(item_id, "resolved")]
 
 

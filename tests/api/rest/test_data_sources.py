@@ -383,7 +383,7 @@ async def test_test_is_read_only_and_records_no_sync(api: Api, feed: dict[str, A
 
     await api.post(f"{path}/test")
 
-    assert (await api.get(f"{path}/syncs")).json == []
+    assert (await api.get(f"{path}/syncs")).json["items"] == []
     assert (await api.get(path)).json == feed
 
 
@@ -400,10 +400,14 @@ async def test_test_reports_a_classified_failure_with_steps(
     assert [s["status"] for s in reply.json["steps"]][-2:] == ["failed", "skipped"]
 
 
-async def test_syncs_of_a_new_source_are_an_empty_list(api: Api, feed: dict[str, Any]) -> None:
+async def test_syncs_of_a_new_source_are_an_empty_page(api: Api, feed: dict[str, Any]) -> None:
     reply = await api.get(f"{sources_path(feed['agentId'])}/{feed['id']}/syncs")
 
-    assert (reply.status, reply.json) == (200, [])
+    assert (reply.status, reply.json["items"], reply.json["pagination"]) == (
+        200,
+        [],
+        {"limit": 20, "nextCursor": None},
+    )
 
 
 async def test_preview_returns_the_first_rows(api: Api, source: dict[str, Any]) -> None:

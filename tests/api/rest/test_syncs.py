@@ -84,9 +84,30 @@ async def test_a_pulled_sync_carries_seed_001s_manifest(
     assert item["inventoryId"].startswith("inv_")
     assert sync["bytes"] == item["size"]
     listed = await api.get(f"{source_path(agent_id, source['id'])}/syncs")
-    assert [s["id"] for s in listed.json] == [sync["id"]]
+    assert [s["id"] for s in listed.json["items"]] == [sync["id"]]
     source_now = (await api.get(source_path(agent_id, source["id"]))).json
     assert source_now["lastSyncedAt"] is not None
+
+
+async def test_syncs_are_a_page_newest_first_that_a_cursor_continues(
+    api: Api, agent_id: str, source: dict[str, Any]
+) -> None:
+    older = await pull(api, agent_id, source["id"])
+    newer = await pull(api, agent_id, source["id"])
+    path = f"{source_path(agent_id, source['id'])}/syncs"
+
+    first = await api.get(path, params={"limit": "1"})
+    rest = await api.get(
+        path, params={"limit": "1", "cursor": first.json["pagination"]["nextCursor"]}
+    )
+
+    assert (first.status, rest.status) == (200, 200), first.text
+    assert set(first.json) == {"items", "pagination"}
+    assert [s["id"] for s in first.json["items"]] == [newer["id"]]
+    assert set(first.json["items"][0]) == SYNC_FIELDS
+    assert first.json["pagination"] == {"limit": 1, "nextCursor": newer["id"]}
+    assert [s["id"] for s in rest.json["items"]] == [older["id"]]
+    assert rest.json["pagination"] == {"limit": 1, "nextCursor": None}
 
 
 async def test_a_second_pull_takes_nothing_new(
@@ -137,7 +158,7 @@ async def test_a_paused_source_is_refused_with_409(
     assert reply.error["code"] == "conflict"
     assert "paused" in reply.error["message"]
     assert "resume it first" in reply.error["message"]
-    assert (await api.get(f"{source_path(agent_id, source['id'])}/syncs")).json == []
+    assert (await api.get(f"{source_path(agent_id, source['id'])}/syncs")).json["items"] == []
 
 
 async def test_a_sink_is_not_pulled(api: Api, agent_id: str, receiver: Receiver) -> None:
@@ -179,7 +200,7 @@ async def test_another_tenants_ids_are_404s(
 
     assert [r.status for r in replies] == [404, 404, 404, 404]
     assert all(r.error["code"] == "not_found" for r in replies)
-    assert len((await api.get(f"{source_path(agent_id, source['id'])}/syncs")).json) == 1
+    assert len((await api.get(f"{source_path(agent_id, source['id'])}/syncs")).json["items"]) == 1
 
 
 async def test_a_sync_of_another_source_is_a_404(
@@ -208,7 +229,7 @@ async def test_a_retried_pull_with_an_idempotency_key_queues_one_sync(
     assert again.json["id"] == first.json["id"]
     assert again.headers.get("Idempotent-Replayed") == "true"
     await settled(api, agent_id, source["id"], first.json["id"])
-    assert len((await api.get(f"{source_path(agent_id, source['id'])}/syncs")).json) == 1
+    assert len((await api.get(f"{source_path(agent_id, source['id'])}/syncs")).json["items"]) == 1
 
 
 async def test_each_requested_pull_is_audited(
@@ -236,7 +257,7 @@ async def test_three_failed_pulls_pause_the_source_until_it_is_resumed(
 
     results = [await pull(api, agent_id, feed["id"]) for _ in range(3)]
     refused = await api.post(f"{path}/pull")
-    items = (await api.get(f"/api/v1/agents/{agent_id}/pending-items")).json
+    items = (await api.get(f"/api/v1/agents/{agent_id}/pending-items")).json["items"]
     resumed = await api.post(f"{path}/resume")
 
     assert [r["status"] for r in results] == ["failed"] * 3
