@@ -152,12 +152,13 @@ class TurnContext:
             data["required_fields"] = self.required_fields
         if self.secret_received:
             data["secret_received"] = True
-        if self.input_type == "secret":
-            asked = self.field(self.session.asked)
-            wanted = set(self.required_fields or []) | ({asked.name} if asked else set())
-            data["secret_fields"] = [
-                {"name": f.name, "label": f.label}
-                for f in self.fields()
-                if f.secret and f.name in wanted
-            ]
         return data
+
+    def secret_fields(self, required: list[str]) -> list[dict[str, str]]:
+        """The secret fields still wanted (``required`` and the one asked), for a masked form."""
+        wanted = {*required, self.session.asked}
+        return [
+            {"name": f.name, "label": f.label}
+            for f in self.fields()
+            if f.secret and f.name in wanted
+        ]

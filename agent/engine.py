@@ -110,7 +110,6 @@ class ConversationEngine:
             user_id=who.user_id,
             roles=who.roles,
             agent_id=agent.id,
-            agent_cron=agent.default_cron,
             state=fire(State.WELCOME, Event.START, FsmFacts()).value,
         )
         ctx = TurnContext(session=session, client=client, types=types)
@@ -153,6 +152,7 @@ class ConversationEngine:
                 session=session, client=client, types=await self._connector_types(client)
             )
             ctx.taken_names = await _taken_names(ctx)
+            await _agent_cron(ctx)
             shown = await self._turn(ctx, text, fields)
             reply = finish(ctx, user_text=shown)
             await self._store.save(session)
@@ -244,6 +244,18 @@ async def _taken_names(ctx: TurnContext) -> frozenset[str]:
     except ServiceError:
         return frozenset()  # a taken name is still caught when creating
     return frozenset(source.name for source in page.items)
+
+
+async def _agent_cron(ctx: TurnContext) -> None:
+    """Look up the agent's default schedule once, where the schedule question may come."""
+    session = ctx.session
+    if session.agent_cron is not None or State(session.state) not in _LATER:
+        return
+    try:
+        agent = await ctx.client.get_agent(session.agent_id or "")
+    except ServiceError:
+        return  # "default" is then not offered; any other schedule still works
+    session.agent_cron = agent.default_cron
 
 
 def _validate_input(message: str | None, fields: dict[str, str] | None) -> str:

@@ -35,6 +35,10 @@ def finish(ctx: TurnContext, *, user_text: str | None) -> Reply:
             if ctx.connector and State(session.state) is State.GATHER_CREDENTIALS
             else []
         )
+    secret_fields = ctx.secret_fields(data["required_fields"])
+    if secret_fields:
+        # Faces that build their own masked form (Slack's modal) need no connector specs.
+        data["secret_fields"] = secret_fields
     if ctx.start_task:
         task_id = f"{session.id}:{ctx.start_task}"
         session.task = Task(id=task_id, step=STEP_NAMES[ctx.start_task])

@@ -118,7 +118,8 @@ class Session(BaseModel):
         user_id: The person driving the session.
         roles: The person's roles, passed through to the connection service.
         agent_id: The pipeline owner the source or sink is created under.
-        agent_cron: That agent's default schedule ("default" at the schedule question).
+        agent_cron: That agent's default schedule ("default" at the schedule question),
+            looked up when the schedule question comes near.
         state: The FSM state value, e.g. ``"select_source_type"``.
         connector_type: The chosen connector type, e.g. ``"postgres"``.
         role: ``"INVENTORY_SOURCE"`` or ``"RESULTS_SINK"``.
