@@ -1,56 +1,71 @@
-"""Commands understood in any state: help, status, back, cancel, retry, change X to Y."""
+"""Commands understood in any state: help, status, back, cancel, retry, generate, change X to Y.
+
+A command is the same in every state; what it says about the state (where we are, its
+question) comes from the state's step (``agent/steps/``).
+"""
 
 from __future__ import annotations
 
 from agent import parsing
 from agent.context import TurnContext
-from agent.finish import review
-from agent.flow import FlowError, ask_next, move, start_test, store_answers, type_options
+from agent.flow import FlowError, move
 from agent.naming import NAME, rename
 from agent.prompts import render
-from agent.scope import SCOPE_FIELD, ask_scope, change_scope, scope_of
-from agent.streams import ask_schedule, show_streams
+from agent.staging import discard
+from agent.steps import STEPS
+from agent.steps.discover import SCOPE_FIELD, change_scope
+from agent.steps.gather import after_answers as gather_more
+from agent.steps.gather import ask_next, generate_signing_secret, retry, start_test, store_answers
+from agent.steps.review import review
+from agent.steps.select_type import type_options
 from connections.schemas import FieldOut
 from fsm import EditTarget, Event, InvalidTransition, State
 from sessions import Session
 
-__all__ = [
-    "WHERE",
-    "apply_edit",
-    "back",
-    "cancel",
-    "forget_answers",
-    "help_text",
-    "retype_secret",
-    "status",
-]
+__all__ = ["forget_answers", "run"]
 
-WHERE = {
-    State.SELECT_SOURCE_TYPE: "We're choosing what to connect.",
-    State.GATHER_CREDENTIALS: "We're gathering the connection settings.",
-    State.TEST_CONNECTION: "I'm testing the connection.",
-    State.DISCOVER_SCHEMA: "I'm looking for what there is to pull.",
-    State.SELECT_STREAMS: "We're choosing what to pull.",
-    State.CONFIGURE_SYNC: "We're setting how often to sync.",
-    State.REVIEW: "We're reviewing everything before I create it.",
-    State.EXECUTE: "I'm creating it.",
-    State.DONE: "This setup is finished.",
-}
+CommandKind = parsing.CommandKind
 # Where a changed connection setting takes effect at once (the FSM's EDIT rows).
 _LATER = (State.SELECT_STREAMS, State.CONFIGURE_SYNC, State.REVIEW)
 _SCHEDULE_WORDS = {"schedule", "cron", "frequency", "sync", "timing"}
 _STREAM_WORDS = {"streams", "stream", "tables", "files", "selection"}
 
 
-def help_text(ctx: TurnContext) -> None:
+async def run(ctx: TurnContext, command: parsing.Command) -> bool:
+    """Carry out a command; False when it does not apply here (the message is data)."""
+    kind = command.kind
+    state = State(ctx.session.state)
+    if kind is CommandKind.HELP:
+        _help(ctx)
+    elif kind is CommandKind.STATUS:
+        _status(ctx)
+    elif kind is CommandKind.BACK:
+        _back(ctx)
+    elif kind is CommandKind.CANCEL:
+        await _cancel(ctx)
+    elif kind is CommandKind.RETRY and state is State.GATHER_CREDENTIALS:
+        if not ctx.session.last_failure and ctx.missing() and not ctx.asking_secret():
+            return False  # "retry" may be the answer to the question asked
+        retry(ctx)
+    elif kind is CommandKind.GENERATE and state is State.GATHER_CREDENTIALS:
+        generate_signing_secret(ctx)
+    elif kind is CommandKind.EDIT:
+        return _edit(ctx, command, state)
+    else:
+        return False
+    return True
+
+
+def _help(ctx: TurnContext) -> None:
     """Explain where we are and what can be said."""
-    ctx.say(render("help", where=WHERE.get(State(ctx.session.state), "")))
+    state = State(ctx.session.state)
+    ctx.say(render("help", where=STEPS[state].where if state in STEPS else ""))
     ctx.keep_options = True
-    if State(ctx.session.state) is State.GATHER_CREDENTIALS:
+    if state is State.GATHER_CREDENTIALS:
         ask_next(ctx)
 
 
-def status(ctx: TurnContext) -> None:
+def _status(ctx: TurnContext) -> None:
     """Summarize the answers so far, secrets masked."""
     s = ctx.session
     lines = [
@@ -62,28 +77,36 @@ def status(ctx: TurnContext) -> None:
     if s.selected_streams:
         lines.append(f"Streams: {', '.join(s.selected_streams[:8])}")
     connector = ctx.connector
+    state = State(s.state)
     ctx.say(
         render(
             "status",
             label=connector.label if connector else "",
             is_sink=ctx.is_sink,
-            where=WHERE.get(State(s.state), ""),
+            where=STEPS[state].where if state in STEPS else "",
             lines=lines,
             missing=[f.label.lower() for f in ctx.absent()] if connector else [],
             suspect=[f.label.lower() for f in ctx.reasked()] if connector else [],
         )
     )
-    ctx.data["required_fields"] = [f.name for f in ctx.missing()] if connector else []
+    ctx.required_fields = [f.name for f in ctx.missing()] if connector else []
     ctx.keep_options = True
 
 
-def cancel(ctx: TurnContext) -> list[str]:
-    """Back to choosing a type; answers dropped. Returns staged refs for the engine to delete."""
-    refs = sorted(set(ctx.session.secret_refs.values()))
-    move(ctx, Event.CANCEL)
-    forget_answers(ctx.session)
-    ctx.say(render("cancelled"))
-    return refs
+async def _cancel(ctx: TurnContext) -> None:
+    """Back to choosing a type, answers dropped and staged secrets deleted."""
+    if State(ctx.session.state) is State.DONE:
+        move(ctx, Event.RESTART)
+        # The finished setup's answers and masks must not leak into the next one.
+        forget_answers(ctx.session)
+        ctx.say(render("ask_type"))
+    else:
+        refs = sorted(set(ctx.session.secret_refs.values()))
+        move(ctx, Event.CANCEL)
+        forget_answers(ctx.session)
+        ctx.say(render("cancelled"))
+        await discard(ctx.client, refs)
+    ctx.options = type_options(ctx)
 
 
 def forget_answers(s: Session) -> None:
@@ -103,41 +126,35 @@ def forget_answers(s: Session) -> None:
     s.proposed_name = None
 
 
-def back(ctx: TurnContext) -> None:
+def _back(ctx: TurnContext) -> None:
     """One step back, then the question of that step again."""
     try:
         new = move(ctx, Event.BACK)
     except InvalidTransition:
         raise FlowError("There is no step before this one.") from None
     ctx.session.task = None
-    reprompt(ctx, new)
+    STEPS[new].ask(ctx)
 
 
-def reprompt(ctx: TurnContext, state: State) -> None:
-    """Ask the question that belongs to ``state``."""
-    if state is State.SELECT_SOURCE_TYPE:
-        ctx.session.connector_type = None
-        ctx.session.role = None
-        ctx.say("What type of data source would you like to connect?")
-        ctx.options = type_options(ctx)
-    elif state is State.GATHER_CREDENTIALS:
-        ctx.say('Which setting should I change? You can also say "retry" to test again.')
-        ask_next(ctx)
-    elif state is State.SELECT_STREAMS:
-        show_streams(ctx)
-    elif state is State.CONFIGURE_SYNC:
-        if ctx.is_sink:
-            ctx.say(render("ask_sink_push"))
-            ctx.options = ["Yes", "No"]
+def _edit(ctx: TurnContext, command: parsing.Command, state: State) -> bool:
+    if command.field and command.secret:
+        # A new secret goes to the vault like any other; its value never stays here.
+        if command.value:
+            store_answers(ctx, {}, {command.field: command.value})
+            gather_more(ctx)
         else:
-            ask_schedule(ctx)
+            ctx.session.asked = command.field
+            ask_next(ctx)
+    elif command.field:
+        _apply_edit(ctx, command)
     elif state is State.REVIEW:
-        review(ctx)
-    elif state is State.DISCOVER_SCHEMA and not ask_scope(ctx, _scope_counts(ctx), again=True):
-        raise FlowError("There is no step before this one.")
+        ctx.say(render("ask_what_to_change_short"))
+    else:
+        return False
+    return True
 
 
-def apply_edit(ctx: TurnContext, command: parsing.Command) -> None:
+def _apply_edit(ctx: TurnContext, command: parsing.Command) -> None:
     """Handle "change the region to eu-west-1": set it, and go where that answer is used."""
     topic = (command.field or "").lower().strip()
     if topic == NAME:
@@ -157,8 +174,8 @@ def apply_edit(ctx: TurnContext, command: parsing.Command) -> None:
 def _edit_topic(ctx: TurnContext, target: EditTarget) -> None:
     if State(ctx.session.state) is not State.REVIEW:
         raise FlowError("Let's finish this step first; you can change that at the review.")
-    move(ctx, Event.EDIT, edit=target)
-    reprompt(ctx, State(ctx.session.state))
+    new = move(ctx, Event.EDIT, edit=target)
+    STEPS[new].ask(ctx)
 
 
 def _edit_setting(ctx: TurnContext, topic: str, value: str | None) -> None:
@@ -195,18 +212,3 @@ def _field_named(ctx: TurnContext, topic: str) -> FieldOut | None:
         if key in {f.name, f.label.lower().replace(" ", "_")}:
             return f
     return None
-
-
-def _scope_counts(ctx: TurnContext) -> dict[str, object]:
-    return {"schemas": scope_of(ctx)}
-
-
-def retype_secret(ctx: TurnContext, text: str) -> None:
-    """Take a secret typed again after it expired, then ask this step's question again."""
-    name = ctx.session.asked or ""
-    if not text.strip():
-        raise FlowError(f"That was empty. Type the {ctx.label(name)}.")
-    store_answers(ctx, {}, {name: text.strip()})
-    ctx.session.asked = None
-    ctx.say(f"Thanks, the {ctx.label(name)} is back in the vault.")
-    reprompt(ctx, State(ctx.session.state))

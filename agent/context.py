@@ -1,34 +1,65 @@
-"""What one turn works with: the session, the user's client, and the connector's fields."""
+"""What one turn works with.
+
+The session, the user's client, the connector's fields, and what the turn has decided so far
+(typed: nothing travels through untyped keys).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from agent import parsing
 from connections.client import ConnectionClient
 from connections.schemas import ConnectorTypeOut, FieldOut
 from sessions import Session
 
-__all__ = ["TurnContext"]
+__all__ = ["InputType", "TaskKind", "TurnContext"]
+
+TaskKind = Literal["test", "discover", "pull"]
+"""Background work a turn may ask the engine to start after it."""
+InputType = Literal["text", "secret", "multi_choice"]
 
 
 @dataclass
 class TurnContext:
-    """Mutable state of one turn; the reply is assembled from ``lines`` at the end."""
+    """Mutable state of one turn; the reply is assembled from ``lines`` at the end.
+
+    Attributes:
+        session: The conversation, changed in place and saved after the turn.
+        client: The connection service, acting as the person.
+        types: Every connector type the service offers.
+        lines: The reply's paragraphs.
+        options: The reply's quick replies.
+        input_type: How the next answer is read; ``secret`` makes every face mask it.
+        required_fields: Overrides the computed ``data.required_fields`` when set.
+        start_task: Background work to start once the turn is saved.
+        pull: ``(source_id, sync_id)`` of the first pull to follow (with ``start_task="pull"``).
+        pending_secrets: Secrets typed this turn, on their way to the vault; never saved.
+        secret_received: The message carried a secret (typed text or a masked form): a face
+            that shows messages in the open (Slack) tells the person to rotate a typed one.
+        reveal_once: A secret the product generated, shown in this reply only.
+        keep_options: The turn asked nothing new (help, status, a message it could not use):
+            the quick replies already on screen still answer the open question.
+        taken_names: Names the agent's sources and sinks already have.
+        agent_gone: Creating found the session's agent deleted (the engine forgets it).
+    """
 
     session: Session
     client: ConnectionClient
     types: list[ConnectorTypeOut]
     lines: list[str] = field(default_factory=list)
     options: list[str] = field(default_factory=list)
-    data: dict[str, Any] = field(default_factory=dict)
-    start_task: str | None = None  # "test" or "discover": work to start after the turn
-    # The turn asked nothing new (help, status, a message it could not use): the quick
-    # replies already on screen still answer the open question, so the reply repeats them.
+    input_type: InputType = "text"
+    required_fields: list[str] | None = None
+    start_task: TaskKind | None = None
+    pull: tuple[str, str] | None = None
+    pending_secrets: dict[str, str] = field(default_factory=dict, repr=False)
+    secret_received: bool = False
+    reveal_once: str | None = field(default=None, repr=False)
     keep_options: bool = False
-    # Names the agent's sources and sinks already have, where a proposed name must differ.
     taken_names: frozenset[str] = frozenset()
+    agent_gone: bool = False
     # The chosen connector's fields, by (type, role): a turn asks for them many times, and the
     # choice can change mid-turn, so the key is checked on every use.
     _fields: tuple[tuple[str | None, str | None], list[FieldOut]] | None = field(
@@ -96,20 +127,38 @@ class TurnContext:
 
     def absent(self) -> list[FieldOut]:
         """Needed fields with no answer at all (unlike :meth:`missing`, not the reasked ones)."""
-        pending = self.data.get("_pending_secrets", {})
-        have = set(self.session.answers) | set(self.session.secret_refs) | set(pending)
+        have = set(self.session.answers) | set(self.session.secret_refs) | set(self.pending_secrets)
         return [f for f in self.needed() if f.name not in have]
 
     def reasked(self) -> list[FieldOut]:
         """Answered fields a failed test points at, asked again unless the person retries."""
-        reask = set((self.session.last_failure or {}).get("reask", []))
+        failure = self.session.last_failure
+        reask = set(failure.reask) if failure else set()
         absent = {f.name for f in self.absent()}
         return [f for f in self.needed() if f.name in reask and f.name not in absent]
 
     def missing(self) -> list[FieldOut]:
         """Needed fields without an answer, in spec order (reasked ones first)."""
-        pending = self.data.get("_pending_secrets", {})
-        have = set(self.session.answers) | set(self.session.secret_refs) | set(pending)
-        reask = list((self.session.last_failure or {}).get("reask", []))
-        missing = [f for f in self.needed() if f.name not in have or f.name in reask]
+        failure = self.session.last_failure
+        reask = list(failure.reask) if failure else []
+        absent = {f.name for f in self.absent()}
+        missing = [f for f in self.needed() if f.name in absent or f.name in reask]
         return sorted(missing, key=lambda f: (f.name not in reask,))
+
+    def reply_data(self) -> dict[str, Any]:
+        """The reply's ``data`` as this turn leaves it (``task`` is added by the engine)."""
+        data: dict[str, Any] = {"input_type": self.input_type}
+        if self.required_fields is not None:
+            data["required_fields"] = self.required_fields
+        if self.secret_received:
+            data["secret_received"] = True
+        return data
+
+    def secret_fields(self, required: list[str]) -> list[dict[str, str]]:
+        """The secret fields still wanted (``required`` and the one asked), for a masked form."""
+        wanted = {*required, self.session.asked}
+        return [
+            {"name": f.name, "label": f.label}
+            for f in self.fields()
+            if f.secret and f.name in wanted
+        ]

@@ -38,7 +38,7 @@ async def start(ctx: TurnContext, source_id: str) -> str:
         )
     except ServiceError as exc:
         return f"The first pull could not start ({exc.message}); it will run on the schedule."
-    ctx.data["_pull"] = (source_id, sync.id)
+    ctx.pull = (source_id, sync.id)
     ctx.start_task = "pull"
     return f"The first pull has started ({sync.id}); I'll tell you when it is done."
 
@@ -65,7 +65,7 @@ async def wait(
 
 def report(ctx: TurnContext, source_id: str, sync_id: str, sync: SyncOut | None) -> bool:
     """Say how the first pull went, if the person is still looking at that source."""
-    if (ctx.session.result or {}).get("id") != source_id:
+    if ctx.session.result is None or ctx.session.result.id != source_id:
         return False  # started over meanwhile: the outcome is in the source's syncs
     context: dict[str, Any] = {"sync_id": sync_id, "status": None}
     if sync is not None:

@@ -25,9 +25,22 @@ class Reply(BaseModel):
     """What the agent says after a turn.
 
     ``data.required_fields`` lists what is still missing, ``data.input_type`` is ``secret``
-    when the next answer must be masked, ``data.task`` reports background work, and
+    when the next answer must be masked, ``data.secret_fields`` names the secret fields still
+    wanted (``{name, label}``, for a face's own masked form), ``data.secret_received`` is true
+    when the message carried a secret, ``data.task`` reports background work, and
     ``data.reveal_once`` carries a generated secret that is never stored in the transcript.
     """
+
+    @property
+    def secret_received(self) -> bool:
+        """Whether the message this replies to carried a secret (now in the vault)."""
+        return bool(self.data.get("secret_received"))
+
+    @property
+    def secret_fields(self) -> list[dict[str, str]]:
+        """The secret fields still wanted, ``{name, label}`` each."""
+        fields = self.data.get("secret_fields") or []
+        return [f for f in fields if isinstance(f, dict)]
 
     model_config = ConfigDict(frozen=True)
 

@@ -32,7 +32,6 @@ from fsm import Event
 __all__ = [
     "LARGE",
     "PAGE_SIZE",
-    "ask_schedule",
     "catalog_key",
     "change_cursor",
     "choose_streams",
@@ -193,7 +192,7 @@ def show_streams(ctx: TurnContext, *, page: int | None = None) -> None:
     if current < pages:
         options.append("Next page")
     ctx.options = [*options, *[str(s["number"]) for s in shown[: 10 - len(options)]]]
-    ctx.data["input_type"] = "multi_choice"
+    ctx.input_type = "multi_choice"
 
 
 def _summarise(ctx: TurnContext, streams: list[dict[str, Any]]) -> None:
@@ -217,7 +216,7 @@ def _summarise(ctx: TurnContext, streams: list[dict[str, Any]]) -> None:
         *[f"{s['name']}.*" for s in named[:_SCHEMA_OPTIONS]],
         "List them",
     ]
-    ctx.data["input_type"] = "multi_choice"
+    ctx.input_type = "multi_choice"
 
 
 def _summary(stream: dict[str, Any]) -> str:
@@ -242,7 +241,7 @@ def _causes(ctx: TurnContext) -> list[str]:
 
 
 def choose_streams(ctx: TurnContext, text: str) -> None:
-    """Page, search, or take a selection and ask for the schedule."""
+    """Page, search, or take a selection (and move on to the schedule)."""
     streams = _streams(ctx)
     view = _view(ctx)
     said = text.strip()
@@ -270,7 +269,6 @@ def choose_streams(ctx: TurnContext, text: str) -> None:
     cursors = cursor_suggestions(ctx)
     if cursors:
         ctx.say(render("cursor_suggestions", **cursors))
-    ask_schedule(ctx)
 
 
 def _browse(ctx: TurnContext, said: str, view: dict[str, Any]) -> bool:
@@ -362,7 +360,6 @@ def change_cursor(ctx: TurnContext, text: str) -> bool:
         picks[stream["name"]] = column
         ctx.say(f"{stream['name']} will be read incrementally by {column}.")
     ctx.session.answers["cursor_fields"] = picks
-    ask_schedule(ctx)
     return True
 
 
@@ -378,9 +375,3 @@ def _chosen_stream(ctx: TurnContext, name: str) -> dict[str, Any]:
         what = "is not among the chosen streams" if not hits else "names more than one stream"
         raise FlowError(f'"{name}" {what}; use its full name, like "public.orders".')
     return hits[0]
-
-
-def ask_schedule(ctx: TurnContext) -> None:
-    """Ask how often to pull, with the common answers as quick replies."""
-    ctx.say(render("ask_schedule", default=ctx.data.get("_agent_cron")))
-    ctx.options = ["Every 6 hours", "Daily at 2am", "Hourly", "Manual"]

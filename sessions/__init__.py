@@ -17,7 +17,7 @@ from sessions.errors import (
 )
 from sessions.locks import LockProvider, SessionLocks
 from sessions.memory import Clock, MemoryStore
-from sessions.model import MAX_TURNS, Session, Speaker, Turn
+from sessions.model import MAX_TURNS, Created, Failure, Schedule, Session, Speaker, Task, Turn
 from sessions.redis_locks import RedisLocks
 from sessions.redis_store import RedisStore
 from sessions.store import SessionStore
@@ -25,10 +25,13 @@ from sessions.store import SessionStore
 __all__ = [
     "MAX_TURNS",
     "Clock",
+    "Created",
+    "Failure",
     "LockProvider",
     "MemoryStore",
     "RedisLocks",
     "RedisStore",
+    "Schedule",
     "Session",
     "SessionConflictError",
     "SessionError",
@@ -37,5 +40,6 @@ __all__ = [
     "SessionNotFoundError",
     "SessionStore",
     "Speaker",
+    "Task",
     "Turn",
 ]

@@ -17,7 +17,16 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from connections.ids import new_id
 
-__all__ = ["MAX_TURNS", "Session", "Speaker", "Turn"]
+__all__ = [
+    "MAX_TURNS",
+    "Created",
+    "Failure",
+    "Schedule",
+    "Session",
+    "Speaker",
+    "Task",
+    "Turn",
+]
 
 MAX_TURNS = 200
 """Turns kept in a transcript; older ones are dropped so a long chat stays small."""
@@ -43,6 +52,63 @@ class Turn(BaseModel):
     at: AwareDatetime = Field(default_factory=_now)
 
 
+class Failure(BaseModel):
+    """The last classified check failure, and the answers it points at.
+
+    Attributes:
+        failure: The failure class (``auth_failed``, ``unreachable``…), or a chat-level one
+            (``discovery_failed``, ``no_streams``).
+        field: The field the connection service named, if any.
+        reask: Fields asked for again before the next test (what the failure points at).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    failure: str | None = None
+    field: str | None = None
+    reask: tuple[str, ...] = ()
+
+
+class Schedule(BaseModel):
+    """A source's schedule (cron, words, time zone) or a sink's push rule.
+
+    Attributes:
+        cron: The cron line; ``None`` for manual pulls.
+        description: The schedule in words, as echoed to the person.
+        timezone: The IANA zone a time of day is meant in.
+        auto_push: A sink's "push results when a job completes".
+        retries: A sink's retries of a failed push; ``None``: the agent's rule.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    cron: str | None = None
+    description: str | None = None
+    timezone: str | None = None
+    auto_push: bool | None = None
+    retries: int | None = None
+
+
+class Task(BaseModel):
+    """Background work a turn started: ``{id, step, status}`` as faces see it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    step: str
+    status: str = "running"
+
+
+class Created(BaseModel):
+    """What EXECUTE created."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    status: str
+
+
 class Session(BaseModel):
     """Everything the conversation needs between two turns.
 
@@ -52,6 +118,8 @@ class Session(BaseModel):
         user_id: The person driving the session.
         roles: The person's roles, passed through to the connection service.
         agent_id: The pipeline owner the source or sink is created under.
+        agent_cron: That agent's default schedule ("default" at the schedule question),
+            looked up when the schedule question comes near.
         state: The FSM state value, e.g. ``"select_source_type"``.
         connector_type: The chosen connector type, e.g. ``"postgres"``.
         role: ``"INVENTORY_SOURCE"`` or ``"RESULTS_SINK"``.
@@ -80,6 +148,7 @@ class Session(BaseModel):
     user_id: str
     roles: tuple[str, ...] = ()
     agent_id: str | None = None
+    agent_cron: str | None = None
     state: str
     connector_type: str | None = None
     role: str | None = None
@@ -89,10 +158,10 @@ class Session(BaseModel):
     asked: str | None = None
     catalog: dict[str, Any] | None = None
     selected_streams: list[str] = Field(default_factory=list)
-    schedule: dict[str, Any] | None = None
-    last_failure: dict[str, Any] | None = None
-    task: dict[str, Any] | None = None
-    result: dict[str, Any] | None = None
+    schedule: Schedule | None = None
+    last_failure: Failure | None = None
+    task: Task | None = None
+    result: Created | None = None
     proposed_name: str | None = None
     transcript: list[Turn] = Field(default_factory=list)
     last_reply: dict[str, Any] | None = None

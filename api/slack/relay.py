@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import re
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
@@ -48,9 +47,7 @@ from connections.errors import (
     ValidationError,
 )
 from connections.identity import Identity
-from connectors.redaction import REDACTED, redact_text
-from connectors.registry import ConnectorRegistry
-from connectors.spec import Role
+from connectors.redaction import redact_text
 from sessions import Session, SessionError, SessionLimitError, SessionNotFoundError
 
 __all__ = ["ROTATE_WARNING", "SlackRelay"]
@@ -86,7 +83,6 @@ class SlackRelay:
         people: Slack user → identity.
         threads: Thread → session and owner.
         seen: Event and message ids already handled.
-        registry: Connector specs, to label the secret form's inputs.
         follow_timeout: How long to follow a background test or discovery for its outcome.
     """
 
@@ -98,7 +94,6 @@ class SlackRelay:
         people: SlackPeople,
         threads: ThreadStore,
         seen: SeenSet,
-        registry: ConnectorRegistry,
         follow_timeout: float = 300.0,
     ) -> None:
         self._engine = engine
@@ -106,7 +101,6 @@ class SlackRelay:
         self._people = people
         self._threads = threads
         self._seen = seen
-        self._registry = registry
         self._follow_timeout = follow_timeout
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -247,7 +241,6 @@ class SlackRelay:
         who = self._people.identity(thread.team, owner)
         # Listen before the turn: a test it starts may report before we are done posting.
         async with self._engine.events.listen(session_id) as feed:
-            before = await self._before(who, session_id, message) if message is not None else None
             try:
                 reply = await self._engine.chat(who, session_id, message=message, fields=fields)
             except (NotFoundError, SessionNotFoundError):
@@ -270,11 +263,9 @@ class SlackRelay:
             generated = reply.data.get("reveal_once")
             if generated:
                 await self._api.ephemeral(thread, owner, _REVEAL.format(secret=generated))
-            if (
-                before is not None
-                and not generated
-                and await self._typed_secret(who, session_id, before)
-            ):
+            # The engine says when a typed message carried a secret: it is in the vault now,
+            # but Slack keeps the message in the channel.
+            if message is not None and not generated and reply.secret_received:
                 log.warning("slack_secret_typed_in_channel")
                 await self._api.post(thread, text_message(ROTATE_WARNING))
             await self._api.post(thread, reply_message(reply, chose=chose))
@@ -302,42 +293,6 @@ class SlackRelay:
                 continue
             reply = Reply.model_validate(event["reply"])
             await self._api.post(thread, reply_message(reply))
-
-    async def _before(self, who: Identity, session_id: str, text: str) -> _Before:
-        """What the secret check compares after the turn, taken before it."""
-        try:
-            session = await self._engine.get(who, session_id)
-        except NotFoundError:
-            return _Before(
-                text=text, asking_secret=False, secrets=frozenset(), redacted=redact_text(text)
-            )
-        data = (session.last_reply or {}).get("data") or {}
-        return _Before(
-            text=text,
-            asking_secret=data.get("input_type") == "secret",
-            secrets=_secrets_of(session),
-            redacted=redact_text(text),
-        )
-
-    async def _typed_secret(self, who: Identity, session_id: str, before: _Before) -> bool:
-        """Whether ``text`` (now in Slack's history) held a secret the engine found.
-
-        The engine scrubs a message before recording it and registers what it found with the
-        redaction, so the recorded turn differs from the text as redacted before the turn
-        (values known before, like a key id the vault decrypted, redact the same in both). A
-        secret typed again, or too short to register, still shows: as a redacted answer to a
-        secret prompt, or as a change of the session's secret references. A command the engine
-        obeys at a secret prompt ("status", "back") is neither scrubbed nor stored, so it
-        never counts.
-        """
-        session = await self._engine.get(who, session_id)
-        said = next((t.text for t in reversed(session.transcript) if t.role == "user"), "")
-        if said != before.redacted:
-            return True
-        if before.asking_secret and REDACTED in said and REDACTED not in before.text:
-            return True
-        # New or changed references only: creating the source or cancelling drops them all.
-        return bool(_secrets_of(session) - before.secrets)
 
     # -- clicks and forms -----------------------------------------------------------------------
 
@@ -389,21 +344,14 @@ class SlackRelay:
         log.info("slack_secret_form_opened", fields=[f.name for f in fields])
         await self._api.open_view(trigger_id, secret_form(fields, thread))
 
-    def _secret_fields(self, session: Session) -> list[FormField]:
-        """The secret fields still wanted: those in ``required_fields`` and the one asked."""
-        if session.connector_type is None:
-            return []
-        try:
-            spec = self._registry[session.connector_type].spec
-        except KeyError:
-            return []
+    @staticmethod
+    def _secret_fields(session: Session) -> list[FormField]:
+        """The secret fields the session's last reply still wants (``data.secret_fields``)."""
         data = (session.last_reply or {}).get("data") or {}
-        wanted = set(data.get("required_fields") or []) | {session.asked}
-        wanted_role = Role(session.role) if session.role else Role.INVENTORY_SOURCE
         return [
-            FormField(name=f.name, label=f.label, required=f.name in wanted)
-            for f in spec.fields
-            if f.secret and wanted_role in f.roles and f.name in wanted
+            FormField(name=str(f["name"]), label=str(f["label"]), required=True)
+            for f in data.get("secret_fields") or []
+            if isinstance(f, dict) and "name" in f and "label" in f
         ]
 
     async def on_submission(self, submission: SecretSubmission) -> None:
@@ -421,28 +369,10 @@ class SlackRelay:
         await self._converse(thread, submission.user, record.session_id, fields=submission.fields)
 
 
-@dataclass(frozen=True)
-class _Before:
-    """A message, and the session as it found it: was a secret asked, which were staged."""
-
-    text: str = field(repr=False)  # may be a secret
-    asking_secret: bool
-    secrets: frozenset[tuple[str, str, str]]
-    redacted: str
-
-
 _REVEAL = (
     "Your signing secret, shown only to you and only this once: `{secret}`\n"
     "Store it with your receiver now; I keep only the vault's reference."
 )
-
-
-def _secrets_of(session: Session) -> frozenset[tuple[str, str, str]]:
-    """The session's secret references and masks (never values), to compare across a turn."""
-    return frozenset(
-        [("ref", name, ref) for name, ref in session.secret_refs.items()]
-        + [("mask", name, mask) for name, mask in session.secret_masks.items()]
-    )
 
 
 def _try_later(exc: ServiceError | SessionError) -> str:

@@ -18,7 +18,6 @@ import redis.asyncio as aioredis
 import structlog
 from aiohttp import web
 
-from api import connector_types
 from api.errors import ApiError
 from api.routes.sessions import ENGINE_KEY
 from api.settings import Settings
@@ -121,7 +120,6 @@ def _relay_context(
             people=people,
             threads=threads,
             seen=seen,
-            registry=app[connector_types.REGISTRY_KEY],
         )
         app[RELAY_KEY] = relay
         yield

@@ -40,6 +40,10 @@ class ConnectionClient(Protocol):
         """Every connector type with its fields: the agent's only source of field specs."""
         ...
 
+    async def get_agent(self, agent_id: str) -> AgentOut:
+        """One of the tenant's agents; ``NotFoundError`` for another tenant's."""
+        ...
+
     async def default_agent(self) -> AgentOut:
         """The user's tenant's default agent, created on first use."""
         ...

@@ -45,6 +45,10 @@ class InProcessClient(ConnectionClient):
         """Every connector type."""
         return [spec_out(s) for s in self._service.deps.registry.specs()]
 
+    async def get_agent(self, agent_id: str) -> AgentOut:
+        """One agent."""
+        return await self._service.agents.get(self._who, agent_id)
+
     async def default_agent(self) -> AgentOut:
         """The tenant's default agent."""
         return await self._service.agents.default(self._who)

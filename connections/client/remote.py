@@ -155,6 +155,11 @@ class HttpClient(ConnectionClient):
         )
         return listing.items
 
+    async def get_agent(self, agent_id: str) -> AgentOut:
+        """One agent (``GET /api/v1/agents/{id}``)."""
+        result: AgentOut = await self._call("GET", _agent(agent_id), AgentOut)
+        return result
+
     async def default_agent(self) -> AgentOut:
         """The tenant's default agent (``GET /api/v1/agents/default``)."""
         result: AgentOut = await self._call("GET", "/api/v1/agents/default", AgentOut)

@@ -65,6 +65,9 @@ SAMPLE: dict[str, Any] = {
     "pattern": "sales_*",
     "suspect": ["host", "port"],
     "setting": "prefix",
+    "words": "every 6 hours",
+    "zone": "Europe/Berlin",
+    "auto_push": True,
 }
 TEMPLATES = sorted(
     p.relative_to(PROMPTS_DIR).with_suffix("").as_posix() for p in PROMPTS_DIR.rglob("*.j2")

@@ -13,7 +13,7 @@ import pytest
 
 from agent.context import TurnContext
 from agent.flow import FlowError
-from agent.scope import answer_scope, ask_scope
+from agent.steps.discover import answer_scope, ask_scope
 from agent.streams import (
     catalog_key,
     change_cursor,
@@ -94,7 +94,7 @@ def test_a_large_catalog_is_summarised_by_schema() -> None:
     assert "• public: 1,000" in text
     assert "• audit: 150" in text
     assert ctx.options[:3] == ["All", "public.*", "audit.*"]
-    assert ctx.data["input_type"] == "multi_choice"
+    assert ctx.input_type == "multi_choice"
 
 
 def test_a_small_catalog_is_listed_whole() -> None:

@@ -33,7 +33,7 @@ def test_a_full_session_survives_a_json_round_trip() -> None:
         schedule={"cron": "0 */6 * * *", "timezone": "UTC"},
         last_failure={"failure": "auth_failed"},
         task={"id": "job_1", "step": "test_connection", "status": "running"},
-        result={"id": "src_1"},
+        result={"id": "src_1", "name": "Orders", "status": "active"},
         last_reply={"state": "gather_credentials", "message": "Database?"},
     )
     session.append("user", "postgres", at=at)

@@ -1,4 +1,4 @@
-"""Which schemas to discover: asked before discovering a database with many of them.
+"""DISCOVER_SCHEMA: which schemas to discover, asked before discovering a database with many.
 
 A database's connection check reports its schemas and how many tables each holds
 (``details["schemas"]``). When more than :data:`ASK_ABOVE` of them hold tables and the
@@ -14,22 +14,24 @@ at once: discovery runs again and the phrase is applied to what it finds (``pend
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from agent import parsing
 from agent.context import TurnContext
 from agent.flow import FlowError, move
+from agent.message import Message
 from agent.prompts import human_list, render
-from agent.streams import choose_streams, shorten
+from agent.steps.base import Step
+from agent.streams import shorten
 from fsm import EditTarget, Event, State
 
 __all__ = [
     "ASK_ABOVE",
     "SCOPE_FIELD",
+    "DiscoverSchema",
     "answer_scope",
     "ask_scope",
     "change_scope",
-    "choose_in_scope",
     "scope_of",
     "widen_scope",
 ]
@@ -38,6 +40,25 @@ ASK_ABOVE = 3
 SCOPE_FIELD = "schemas"
 _SHOWN = 10
 _KEPT = frozenset({"key", "streams"})
+
+
+class DiscoverSchema(Step):
+    """Discovery, and the schema question that may come before it."""
+
+    state: ClassVar[State] = State.DISCOVER_SCHEMA
+    where: ClassVar[str] = "I'm looking for what there is to pull."
+
+    def ask(self, ctx: TurnContext) -> None:
+        """Ask the schema question again ("back" from the stream list)."""
+        if not ask_scope(ctx, {"schemas": scope_of(ctx)}, again=True):
+            raise FlowError("There is no step before this one.")
+
+    async def answer(self, ctx: TurnContext, message: Message) -> None:
+        """The schemas to discover, or "still working" while discovery runs."""
+        if ctx.session.asked == SCOPE_FIELD:
+            answer_scope(ctx, message.text)
+        else:
+            await super().answer(ctx, message)
 
 
 def scope_of(ctx: TurnContext) -> dict[str, int | None]:
@@ -85,7 +106,7 @@ def ask_scope(ctx: TurnContext, details: dict[str, Any], *, again: bool = False)
         )
     )
     ctx.options = ["All", *[name for name, _ in worth[:4]]]
-    ctx.data["input_type"] = "multi_choice"
+    ctx.input_type = "multi_choice"
     return True
 
 
@@ -108,16 +129,6 @@ def answer_scope(ctx: TurnContext, text: str) -> None:
     if not chosen:
         raise FlowError('Name at least one schema, or say "all".')
     _discover(ctx, chosen, names, pending)
-
-
-def choose_in_scope(ctx: TurnContext, text: str) -> None:
-    """Take a stream choice; one naming a schema left out widens the scope first."""
-    try:
-        choose_streams(ctx, text)
-    except FlowError:
-        # "inventory.products" or "add inventory" while only sales was discovered.
-        if not widen_scope(ctx, text):
-            raise
 
 
 def widen_scope(ctx: TurnContext, text: str) -> bool:

@@ -1,0 +1,101 @@
+"""SELECT_SOURCE_TYPE: the connector from a name, alias, typo, number, or a whole DSN."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from agent import parsing
+from agent.context import TurnContext
+from agent.flow import FlowError, move
+from agent.message import Message
+from agent.prompts import human_list, render
+from agent.steps.base import Step
+from agent.steps.gather import after_answers, ask_next, store_answers
+from fsm import Event, State
+
+__all__ = ["SelectType", "type_options"]
+
+
+def type_options(ctx: TurnContext) -> list[str]:
+    """Quick replies for the type question."""
+    options = [t.label for t in ctx.types if "INVENTORY_SOURCE" in t.roles]
+    return [*options, "Send results to…"]
+
+
+class SelectType(Step):
+    """What to connect."""
+
+    state: ClassVar[State] = State.SELECT_SOURCE_TYPE
+    where: ClassVar[str] = "We're choosing what to connect."
+
+    def ask(self, ctx: TurnContext) -> None:
+        """Ask for the type, offering every one."""
+        ctx.session.connector_type = None
+        ctx.session.role = None
+        ctx.say(render("ask_type"))
+        ctx.options = type_options(ctx)
+
+    async def answer(self, ctx: TurnContext, message: Message) -> None:
+        """Pick the connector; a DSN fills its fields too (and may start the test)."""
+        text = message.text
+        dsn = parsing.parse_dsn(text)
+        if dsn is not None and not any(t.type == dsn.type for t in ctx.types):
+            labels = [t.label for t in ctx.types]
+            raise FlowError(
+                f"That looks like a {dsn.type.title()} connection, which this deployment can't "
+                f"connect to yet. I can connect {human_list(labels, 'or')}."
+            )
+        if dsn is not None:
+            _set_type(ctx, dsn.type, None)
+            stored = store_answers(ctx, dict(dsn.fields), dict(dsn.secrets))
+            connector = ctx.connector
+            label = connector.label if connector else dsn.type
+            summary = ", ".join(f"{ctx.label(k)} {v}" for k, v in dsn.fields.items() if v)
+            ctx.say(render("dsn_understood", label=label, summary=summary, stored_secrets=stored))
+            # A DSN may carry everything: then the test starts at once.
+            after_answers(ctx)
+            return
+        numbered = type_options(ctx)
+        if text.strip().isdigit() and 1 <= int(text) <= len(numbered):
+            text = numbered[int(text) - 1]
+        sink_words = text.lower().startswith("send results")
+        match = parsing.match_type(text, ctx.types)
+        if match is None:
+            if sink_words:
+                ctx.say(render("ask_sink_type"))
+                ctx.session.role = "RESULTS_SINK"
+                ctx.options = [t.label for t in ctx.types if "RESULTS_SINK" in t.roles]
+                return
+            labels = [t.label for t in ctx.types]
+            raise FlowError(render("errors/unknown_type", text=text.strip()[:60], labels=labels))
+        role = match.role.value if match.role else ctx.session.role
+        _set_type(ctx, match.connector.type, role)
+        connector = ctx.connector
+        assert connector is not None  # noqa: S101 - _set_type chose it
+        needed = [f.label.lower() for f in ctx.needed()]
+        example = ", ".join(
+            f"{f.name.replace('_', ' ')} {f.example}"
+            for f in ctx.needed()[:2]
+            if f.example and not f.secret
+        )
+        ctx.say(
+            render(
+                "type_chosen",
+                label=connector.label,
+                is_sink=ctx.is_sink,
+                needed=needed,
+                example=example,
+            )
+        )
+        ask_next(ctx, intro=False)
+
+
+def _set_type(ctx: TurnContext, type_: str, role: str | None) -> None:
+    connector = next(t for t in ctx.types if t.type == type_)
+    if role is None:
+        role = ctx.session.role if ctx.session.role in connector.roles else None
+    if role is None or role not in connector.roles:
+        role = "INVENTORY_SOURCE" if "INVENTORY_SOURCE" in connector.roles else "RESULTS_SINK"
+    ctx.session.connector_type = type_
+    ctx.session.role = role
+    move(ctx, Event.TYPE_CHOSEN)
