@@ -4,6 +4,10 @@ A connector is a small class. Subclasses declare ``spec``, a config model and a 
 model, and implement three hooks: ``_check``, ``_discover`` and ``_read`` (plus ``_write``
 for sinks). The public methods here validate input, translate failures and keep the
 promise that ``check`` never raises. Secrets always arrive apart from config, at call time.
+
+A connector whose data are files (an S3 prefix, a URL) is a :class:`FileConnector`: its
+``files`` hook opens a :class:`~connectors.files.FileSource`, which the sync engine pulls
+without knowing the connector (see :mod:`connectors.files`).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import structlog
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
 from connectors.errors import ConnectorError, InvalidConfigError
+from connectors.files import FileSource
 from connectors.guard import NetworkPolicy
 from connectors.redaction import register_secret
 from connectors.results import (
@@ -39,6 +44,7 @@ __all__ = [
     "Connector",
     "ConnectorContext",
     "Delivery",
+    "FileConnector",
     "ReadMessage",
 ]
 
@@ -295,6 +301,34 @@ class Connector(ABC, Generic[ConfigT, SecretsT]):
     ) -> WriteResult:
         """Deliver a file; only sinks override this (``write`` checks the role first)."""
         raise InvalidConfigError(f"{self.spec.label} is not a sink.")
+
+
+class FileConnector(Connector[ConfigT, SecretsT]):
+    """A connector whose data are files: the sync engine pulls them through ``files``.
+
+    Subclasses implement one more hook, ``_files``; a new file connector then needs no
+    change outside its own folder.
+    """
+
+    async def files(
+        self, config: Mapping[str, Any], secrets: Mapping[str, Any], *, connections: int = 1
+    ) -> FileSource:
+        """Open the source's files for one pull (``aclose`` the result when done).
+
+        Args:
+            config: The source's settings.
+            secrets: Its credentials.
+            connections: Files the caller opens at once, at most.
+
+        Raises:
+            ConnectorError: Classified; its message is safe to show.
+        """
+        cfg, sec = self.parse(config, secrets)
+        return await self._files(cfg, sec, connections)
+
+    @abstractmethod
+    async def _files(self, config: ConfigT, secrets: SecretsT, connections: int) -> FileSource:
+        """Return the source's files, ready to list."""
 
 
 def _register_secret_values(value: object) -> None:

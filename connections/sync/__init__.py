@@ -2,8 +2,9 @@
 
 Modules:
     engine: :class:`PullEngine`, the one entry point (``pull(source_id)``).
-    s3_pull, webhook_pull, extract_pull: what "new" means for each kind of source.
-    window: the look-back window and the seen set (late-visible objects).
+    file_pull: file sources (S3, webhooks), through their connector's ``FileSource``.
+    extract_pull: databases and other record-reading sources, into table extracts.
+    seen: the versions already taken (``seen_objects``), for the look-back rule.
     committer: reserve → store → register, in batches, so a killed pull loses nothing
         and duplicates nothing.
     ledger: the sync row's life (begin, interrupted, finish) and failure counting.

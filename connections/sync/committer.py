@@ -37,7 +37,7 @@ from connections.db.types import utcnow
 from connections.inventory import InventoryError, InventoryStore
 from connections.sync.ids import IdSequence
 from connections.sync.manifest import EntryStatus, entry
-from connections.sync.window import insert_ignoring_duplicates, remember
+from connections.sync.seen import insert_ignoring_duplicates, remember
 
 __all__ = ["NewUpload", "Registered", "Reservation", "UploadCommitter"]
 

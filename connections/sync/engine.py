@@ -5,9 +5,10 @@ sync. It never raises for a failure of the source: the failure is recorded on th
 counted on the source (pausing it at the agent's limit, with a pending item and
 notifications), and the sync id is returned as always. What happens by type:
 
-* ``S3``: new objects since the last pull (LastModified and ETag, with a look-back window
-  for objects that became visible late), downloaded concurrently and streamed;
-* ``WEBHOOK``: the body, when its ETag or content hash changed;
+* a file connector (:class:`~connectors.base.FileConnector`: ``S3``, ``WEBHOOK``): the
+  files its source lists as new (S3: by LastModified and ETag, with a look-back window for
+  objects that became visible late; a webhook: the body, when its ETag or content hash
+  changed), downloaded concurrently and streamed (:mod:`connections.sync.file_pull`);
 * anything else (``POSTGRES``, ``MYSQL``, ``SNOWFLAKE``, …): each stream read from its
   cursor into an NDJSON or CSV extract.
 
@@ -33,14 +34,14 @@ from connections.service.deps import ServiceDeps
 from connections.sync import ledger
 from connections.sync.committer import UploadCommitter
 from connections.sync.extract_pull import pull_extracts
+from connections.sync.file_pull import pull_files
 from connections.sync.manifest import Outcome
 from connections.sync.notify import Notifier
 from connections.sync.owner import RUNNING, owner_record
 from connections.sync.run import PullRun
-from connections.sync.s3_pull import pull_s3
 from connections.sync.settings import PullSettings
-from connections.sync.webhook_pull import pull_webhook
 from connections.vault import VaultError
+from connectors.base import FileConnector
 from connectors.errors import ConnectorError
 
 __all__ = ["OnUpload", "PullEngine"]
@@ -48,10 +49,6 @@ __all__ = ["OnUpload", "PullEngine"]
 log = structlog.get_logger(__name__)
 
 OnUpload = Callable[[str], Awaitable[None]]
-_PULLS: dict[str, Callable[[PullRun], Awaitable[Outcome]]] = {
-    "S3": pull_s3,
-    "WEBHOOK": pull_webhook,
-}
 
 
 class PullEngine:
@@ -189,7 +186,9 @@ class PullEngine:
                 sessions=self.deps.sessions,
                 settings=self.settings,
             )
-            return await _PULLS.get(source.type.upper(), pull_extracts)(run)
+            if isinstance(run.resolved.connector, FileConnector):
+                return await pull_files(run)
+            return await pull_extracts(run)
         except (ConnectorError, InventoryError, ServiceError) as exc:
             return Outcome(error=exc.message)
         except VaultError:

@@ -28,7 +28,7 @@ from connections.service.deps import audited_by
 from connections.sync.failures import SYSTEM_ACTOR, PauseNotice, count_outcome
 from connections.sync.manifest import EntryStatus, Outcome, SyncStatus, entry
 from connections.sync.owner import RUNNING, is_alive, owner_record
-from connections.sync.window import prune_seen, remember
+from connections.sync.seen import prune_seen, remember
 from connectors.spec import Role
 
 __all__ = ["INTERRUPTED", "Begun", "begin", "cancel", "discard", "finish", "stale_uploads"]

@@ -13,7 +13,6 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -34,6 +33,7 @@ from connectors.errors import (
     NotFoundError,
     ServerError,
 )
+from connectors.files import Unavailable
 from connectors.results import FailureClass, FileInfo
 from connectors.s3.config import S3Config, S3Secrets
 
@@ -273,16 +273,6 @@ def s3_errors(config: S3Config, action: str) -> Iterator[None]:
         ) from exc
     except bex.ParamValidationError as exc:
         raise InvalidConfigError("The S3 settings are not valid.") from exc
-
-
-class Unavailable(Enum):
-    """Why a listed object could not be fetched; neither is an error of the read."""
-
-    DELETED = "deleted"
-    """Deleted since it was listed (``NoSuchKey``): nothing left to read."""
-    REWRITTEN = "rewritten"
-    """Rewritten since it was listed (``PreconditionFailed`` on ``If-Match``): the next
-    read lists it again, with its new ETag."""
 
 
 _DELETED_CODES = frozenset({"NoSuchKey"})

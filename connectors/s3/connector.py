@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from ulid import ULID
 
-from connectors.base import CheckSteps, Connector, Delivery, ReadMessage
+from connectors.base import CheckSteps, Delivery, FileConnector, ReadMessage
 from connectors.errors import AuthError, DataFormatError, InvalidConfigError, NotFoundError
+from connectors.files import FileSource
 from connectors.formats import infer_columns, read_records
 from connectors.results import (
     Catalog,
@@ -34,7 +35,9 @@ from connectors.s3.client import (
 )
 from connectors.s3.config import S3Config, S3Secrets, join_key
 from connectors.s3.cursor import CheckpointCadence, CursorTracker, S3Cursor, cursors_from_state
+from connectors.s3.files import S3Files
 from connectors.s3.listing import StreamFiles, list_files, stream_name, survey
+from connectors.s3.reader import BucketReader
 from connectors.spec import ConnectorSpec, Role, fields_of
 from connectors.threads import iterate_in_thread
 from connectors.wording import human_bytes, plural
@@ -55,7 +58,7 @@ _NAMES_QUOTED = 5
 _NAMES_KEPT = 50
 
 
-class S3Connector(Connector[S3Config, S3Secrets]):
+class S3Connector(FileConnector[S3Config, S3Secrets]):
     """Files in an S3 bucket (or any S3-compatible store) under a prefix.
 
     Attributes:
@@ -343,6 +346,12 @@ class S3Connector(Connector[S3Config, S3Secrets]):
     @staticmethod
     def _records(body: io.BufferedReader, config: S3Config) -> Iterator[dict[str, Any]]:
         return read_records(body, config.format, records_path=config.records_path)
+
+    # -- files (pulls) --------------------------------------------------------------------
+
+    async def _files(self, config: S3Config, secrets: S3Secrets, connections: int) -> FileSource:
+        reader = await asyncio.to_thread(BucketReader, config, secrets, self.context, connections)
+        return S3Files(reader, config)
 
     # -- write ----------------------------------------------------------------------------
 

@@ -4,9 +4,11 @@ State passed to and from ``read`` has one cursor per stream::
 
     {"streams": {"orders": {"last_modified": ..., "seen": {...}, "lookback_seconds": 3600}}}
 
-so a stream selected later still gets its older files. During a read each requested
-stream's cursor is a mutable :class:`CursorTracker` (O(1) amortised per file); an immutable
-:class:`S3Cursor` is made only when a checkpoint is due (:class:`CheckpointCadence`).
+so a stream selected later still gets its older files. What is new is decided by the rule
+pulls use too, :class:`connectors.files.LookBack`; a cursor only keeps its inputs in the
+state. During a read each requested stream's cursor is a mutable :class:`CursorTracker`
+(O(1) amortised per file); an immutable :class:`S3Cursor` is made only when a checkpoint is
+due (:class:`CheckpointCadence`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from connectors.errors import InvalidConfigError
+from connectors.files import LookBack
 from connectors.results import FileInfo
 
 __all__ = [
@@ -44,8 +47,9 @@ class S3Cursor(BaseModel):
 
     A plain "newer than the cursor" filter misses objects that become visible late with an
     older LastModified (airbytehq/airbyte#5365), so the keys and ETags seen within a
-    look-back window are remembered too, and an object in the window that was not seen is
-    still read once. The memory is bounded by the window.
+    look-back window are remembered too (:class:`~connectors.files.LookBack`), and an
+    object in the window that was not seen is still read once. The memory is bounded by
+    the window.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -84,14 +88,32 @@ class S3Cursor(BaseModel):
 def _is_new(
     high: datetime | None, seen: Mapping[str, SeenObject], lookback_seconds: int, file: FileInfo
 ) -> bool:
-    if high is None or file.last_modified > high:
-        return True
-    start = high - timedelta(seconds=lookback_seconds)
-    known = seen.get(file.key)
-    # An entry older than the window counts as forgotten, pruned yet or not.
-    if known is not None and known.last_modified >= start:
-        return known.etag != file.etag
-    return file.last_modified >= start
+    lookback = timedelta(seconds=lookback_seconds)
+    return LookBack(high, lookback, _InWindow(seen, high, lookback)).is_new(file)
+
+
+class _InWindow:
+    """The ``(key, etag)`` versions a cursor remembers inside its window, as a container.
+
+    An entry older than the window counts as forgotten, pruned yet or not.
+    """
+
+    __slots__ = ("_seen", "_start")
+
+    def __init__(
+        self, seen: Mapping[str, SeenObject], high: datetime | None, lookback: timedelta
+    ) -> None:
+        self._seen = seen
+        self._start = None if high is None else high - lookback
+
+    def __contains__(self, item: object) -> bool:
+        if not isinstance(item, tuple) or len(item) != 2:
+            return False
+        key, etag = item
+        known = self._seen.get(key)
+        if known is None or known.etag != etag:
+            return False
+        return self._start is None or known.last_modified >= self._start
 
 
 class CursorTracker:

@@ -8,6 +8,7 @@ addresses the guard allowed.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 from itertools import islice
@@ -16,8 +17,9 @@ from typing import Any, BinaryIO
 import httpx
 from pydantic import SecretStr
 
-from connectors.base import CheckSteps, Connector, ConnectorContext, Delivery, ReadMessage
+from connectors.base import CheckSteps, ConnectorContext, Delivery, FileConnector, ReadMessage
 from connectors.errors import DataFormatError, InvalidConfigError, NotFoundError
+from connectors.files import FileSource
 from connectors.formats import infer_columns, read_records
 from connectors.guard import guarded_client
 from connectors.results import Catalog, Column, RecordMessage, StateMessage, Stream, WriteResult
@@ -39,6 +41,7 @@ from connectors.webhook.fetch import (
     is_web_page,
     stream_name,
 )
+from connectors.webhook.files import WebhookFiles
 from connectors.webhook.signing import WebhookSigner
 from connectors.wording import human_bytes
 
@@ -49,7 +52,7 @@ _COUNT_RECORDS_UP_TO = 16 << 20
 _DEFAULT_MAX_BODY = 1 << 30
 
 
-class WebhookConnector(Connector[WebhookConfig, WebhookSecrets]):
+class WebhookConnector(FileConnector[WebhookConfig, WebhookSecrets]):
     """A URL that returns CSV / JSON / NDJSON / XLSX, or a receiver of signed results."""
 
     config_model = WebhookConfig
@@ -207,7 +210,7 @@ class WebhookConnector(Connector[WebhookConfig, WebhookSecrets]):
     ) -> Body:
         """Fetch the body (``If-None-Match: etag`` when given) into a spooled file.
 
-        Used by discovery, reads and the pull engine, which takes the body whole.
+        Used by discovery, reads and pulls (:class:`~connectors.webhook.files.WebhookFiles`).
 
         Raises:
             ConnectorError: Classified: unreachable, refused, not found, too large, ...
@@ -288,6 +291,16 @@ class WebhookConnector(Connector[WebhookConfig, WebhookSecrets]):
                         yield RecordMessage(stream=name, data=record)
         # Only after every record: a read cut short re-reads the whole body next time.
         yield StateMessage(state=fresh.to_state())
+
+    # -- files (pulls) --------------------------------------------------------------------
+
+    async def _files(
+        self,
+        config: WebhookConfig,
+        secrets: WebhookSecrets,
+        connections: int,  # noqa: ARG002 - one body, one connection
+    ) -> FileSource:
+        return WebhookFiles(functools.partial(self.fetch, config, secrets), config)
 
     # -- write ----------------------------------------------------------------------------
 

@@ -8,12 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from mypy_boto3_s3 import S3Client
 
-from connections.sync.s3_fetch import BucketReader
 from connectors.base import ConnectorContext
 from connectors.errors import AuthError, ConnectionFailedError, ConnectorError, NotFoundError
 from connectors.results import FailureClass
 from connectors.s3 import S3Config, S3Secrets
 from connectors.s3.client import Unavailable
+from connectors.s3.reader import BucketReader
 from tests.conftest import LOOPBACK
 from tests.support.seaweedfs import S3Identity, SeaweedS3
 

@@ -1,10 +1,12 @@
-"""Pulling new objects from an S3 prefix: one paged listing, concurrent streamed downloads.
+"""Pulling a file source: one listing, then concurrent streamed downloads into the inventory.
 
-The listing is compared in memory with the look-back window and the seen set (one query),
-so a tick over a prefix of tens of thousands of objects with nothing new costs the listing
-and little else. New objects are downloaded oldest first, ``concurrency`` at a time on the
-pull's own threads, each streamed to a file in 1 MiB chunks: memory does not grow with
-object size. Requests go out through :class:`~connections.sync.s3_fetch.BucketReader`.
+Every connector whose data are files (:class:`~connectors.base.FileConnector`: S3, HTTPS
+webhooks) is pulled here, through its :class:`~connectors.files.FileSource`: the source
+lists what is new since the saved state (given the versions already taken, which the pull
+keeps in ``seen_objects``) and opens each file as a byte stream. New files are downloaded
+oldest first, ``concurrency`` at a time on the pull's own threads, each streamed to a file
+in 1 MiB chunks (memory does not grow with file size), then reserved, stored and
+registered through the committer: a killed pull loses nothing and duplicates nothing.
 """
 
 from __future__ import annotations
@@ -20,54 +22,25 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-import urllib3
 
 from connections.inventory import InventoryError, safe_name
 from connections.sync.committer import NewUpload, Registered, Reservation
 from connections.sync.manifest import EntryStatus, Outcome, entry
 from connections.sync.run import PullRun
-from connections.sync.s3_fetch import BucketReader
-from connections.sync.window import LookBack, load_seen
+from connections.sync.seen import load_seen
+from connectors.base import FileConnector
 from connectors.errors import ConnectorError
-from connectors.results import FileInfo
-from connectors.s3 import S3Config, S3Secrets
-from connectors.s3.client import Unavailable
-from connectors.s3.listing import stream_name
+from connectors.files import FileSource, Since, SourceFile, Unavailable
 
-__all__ = ["pull_s3"]
+__all__ = ["pull_files"]
 
 log = structlog.get_logger(__name__)
 
 _CHUNK = 1 << 20
-_STATE_KEY = "lastModified"
-
-
-def _since(state: dict[str, Any]) -> datetime | None:
-    value = state.get(_STATE_KEY)
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def _list_new(
-    reader: BucketReader, config: S3Config, window: LookBack, streams: frozenset[str] | None
-) -> list[FileInfo]:
-    """The new objects, oldest first (blocking: runs on a thread)."""
-    new: list[FileInfo] = []
-    for file in reader.list_files():
-        if streams is not None and stream_name(file.key, config.prefix) not in streams:
-            continue
-        if window.is_new(file):
-            new.append(file)
-    new.sort(key=lambda f: (f.last_modified, f.key))
-    return new
 
 
 def _download(
-    reader: BucketReader, file: FileInfo, dest: Path, stop: threading.Event
+    source: FileSource, file: SourceFile, dest: Path, stop: threading.Event
 ) -> Unavailable | int:
     """Stream ``file`` into ``dest`` (blocking); its size, or why it is unavailable.
 
@@ -75,33 +48,20 @@ def _download(
         ConnectorError: Classified download failures.
         _StoppedError: ``stop`` was set (the pull is being cancelled).
     """
-    response = reader.open(file)
-    if isinstance(response, Unavailable):
-        return response
+    stream = source.open(file)
+    if isinstance(stream, Unavailable):
+        return stream
     try:
-        size = _copy(reader, response, file.key, dest, stop)
-    except BaseException:
-        response.close()  # a half-read connection is not reused
-        raise
-    response.release_conn()
-    return size
-
-
-def _copy(
-    reader: BucketReader,
-    response: urllib3.BaseHTTPResponse,
-    key: str,
-    dest: Path,
-    stop: threading.Event,
-) -> int:
-    size = 0
-    buffer = _buffer()
-    with dest.open("wb") as out:
-        while count := reader.read_into(response, key, buffer):
-            if stop.is_set():
-                raise _StoppedError
-            out.write(buffer[:count])
-            size += count
+        size = 0
+        buffer = _buffer()
+        with dest.open("wb") as out:
+            while count := stream.readinto(buffer):
+                if stop.is_set():
+                    raise _StoppedError
+                out.write(buffer[:count])
+                size += count
+    finally:
+        stream.close()  # after a failure: the half-read connection is not reused
     return size
 
 
@@ -138,37 +98,38 @@ class _Breaker:
         return self.in_a_row >= self.limit
 
 
-async def pull_s3(run: PullRun) -> Outcome:
-    """Take the new objects of an S3 source into the inventory.
+async def pull_files(run: PullRun) -> Outcome:
+    """Take the new files of a file source into the inventory.
 
     Raises:
-        ConnectorError: The listing failed (the pull fails as a whole).
+        ConnectorError: Opening or listing the source failed (the pull fails as a whole).
     """
-    config, secrets = run.resolved.connector.parse(run.resolved.config, run.resolved.secrets)
-    assert isinstance(config, S3Config)  # noqa: S101 - an S3 source's connector parsed it
-    assert isinstance(secrets, S3Secrets)  # noqa: S101
-    context = run.resolved.connector.context
-    reader = await asyncio.to_thread(
-        BucketReader, config, secrets, context, run.settings.concurrency
+    connector = run.resolved.connector
+    assert isinstance(connector, FileConnector)  # noqa: S101 - the engine checked it
+    source = await connector.files(
+        run.resolved.config, run.resolved.secrets, connections=run.settings.concurrency
     )
     try:
-        since = _since(run.state)
-        window_start = None if since is None else since - run.settings.lookback
-        async with run.sessions() as db:
-            seen = await load_seen(db, run.source_id, window_start)
-        window = LookBack(since, run.settings.lookback, seen)
-        streams = frozenset(run.selected_streams) if run.selected_streams else None
-        new = await asyncio.to_thread(_list_new, reader, config, window, streams)
-        outcome = Outcome()
-        if window.newest is not None:
-            outcome.state = {**run.state, _STATE_KEY: window.newest.isoformat()}
-            outcome.prune_before = window.newest - run.settings.lookback
-        log.info("s3_pull_listed", sync_id=run.sync_id, new=len(new), seen=len(seen))
-        if new:
-            await _Downloads(run, reader, config, outcome).run(new)
+        listing = await source.list_new(
+            Since(
+                state=run.state,
+                lookback=run.settings.lookback,
+                seen=functools.partial(_load_seen, run),
+                streams=frozenset(run.selected_streams) if run.selected_streams else None,
+            )
+        )
+        outcome = Outcome(state=listing.state, prune_before=listing.forget_before)
+        log.info("file_pull_listed", sync_id=run.sync_id, new=len(listing.files))
+        if listing.files:
+            await _Downloads(run, source, outcome).run(list(listing.files))
     finally:
-        reader.close()
+        await source.aclose()
     return outcome
+
+
+async def _load_seen(run: PullRun, start: datetime | None) -> set[tuple[str, str]]:
+    async with run.sessions() as db:
+        return await load_seen(db, run.source_id, start)
 
 
 class _Downloads:
@@ -181,16 +142,13 @@ class _Downloads:
     no future, which keeps it responsive when thousands of small objects arrive at once.
     """
 
-    def __init__(
-        self, run: PullRun, reader: BucketReader, config: S3Config, outcome: Outcome
-    ) -> None:
+    def __init__(self, run: PullRun, source: FileSource, outcome: Outcome) -> None:
         self.pull = run
-        self.reader = reader
-        self.config = config
+        self.source = source
         self.outcome = outcome
         self.breaker = _Breaker(run.settings.give_up_after)
         self.stop = threading.Event()
-        self.files: list[FileInfo] = []
+        self.files: list[SourceFile] = []
         self.slots: list[dict[str, Any] | None] = []
         self.reservations: dict[int, Reservation] = {}
         self.requested = 0  # reservations asked for: indexes below this
@@ -202,7 +160,7 @@ class _Downloads:
         self.abandoning: set[asyncio.Task[None]] = set()
         self.closed = False  # run() ended: late hand-overs (after a cancellation) are dropped
 
-    async def run(self, files: list[FileInfo]) -> None:
+    async def run(self, files: list[SourceFile]) -> None:
         """Take ``files``; fill ``outcome.manifest``."""
         self.files = files
         self.slots = [None] * len(files)
@@ -235,8 +193,7 @@ class _Downloads:
     def _reserve_up_to(self, end: int) -> None:
         committer = self.pull.committer
         for index in range(self.requested, min(end, len(self.files))):
-            key = self.files[index].key
-            self.reservations[index] = committer.reserve(safe_name(key.rsplit("/", 1)[-1]))
+            self.reservations[index] = committer.reserve(safe_name(self.files[index].name))
         self.requested = max(self.requested, min(end, len(self.files)))
 
     # -- on the threads -------------------------------------------------------------------
@@ -271,7 +228,7 @@ class _Downloads:
         scratch = self.pull.scratch / f"{index}-{reservation.name}"
         committer = self.pull.committer
         try:
-            got = _download(self.reader, file, scratch, self.stop)
+            got = _download(self.source, file, scratch, self.stop)
             if isinstance(got, Unavailable):
                 return got
             while True:
@@ -317,7 +274,7 @@ class _Downloads:
             return
         if isinstance(result, Unavailable):
             committer.release(reservation)
-            if result is Unavailable.DELETED:
+            if result is Unavailable.DELETED and file.last_modified is not None:
                 self.outcome.seen.append((file.key, file.etag, file.last_modified))
             error = (
                 "Deleted after it was listed."
@@ -335,8 +292,9 @@ class _Downloads:
             name=reservation.name,
             path=Path(reservation.location),
             size=result,
-            format=self.config.format.value,
+            format=file.format.value,
             last_modified=file.last_modified,
+            state=file.state,
         )
         self.pending += 1
         committer.stored_then(
@@ -362,14 +320,14 @@ class _Downloads:
         self.breaker.record(ok=not failed, error=str(item.get("error", "")))
         self._check_finished()
 
-    def _failed(self, file: FileInfo, exc: BaseException) -> dict[str, Any]:
+    def _failed(self, file: SourceFile, exc: BaseException) -> dict[str, Any]:
         if isinstance(exc, ConnectorError | InventoryError):
             error = exc.message
         elif isinstance(exc, _StoppedError):
             error = "The pull stopped before this object."
         else:
             log.error(
-                "s3_pull_object_crashed",
+                "file_pull_object_crashed",
                 sync_id=self.pull.sync_id,
                 key=file.key,
                 error=type(exc).__name__,

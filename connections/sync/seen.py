@@ -1,22 +1,17 @@
-"""The look-back window: which listed objects are new, remembered in ``seen_objects``.
+"""The versions a source's pulls already took (``seen_objects``), for the look-back rule.
 
-A plain "newer than the last pull" filter silently skips an object that becomes visible
-late with an older LastModified (airbytehq/airbyte#5365): an upload that took long to
-complete, a replicated bucket, a clock that lags. So a pull takes every object
-
-* modified after ``since - lookback`` (``since`` is the newest LastModified the source's
-  last complete pull listed; the window reaches back from there), and
-* not seen before with the same ETag.
-
-Seen ``(key, etag)`` pairs are kept only while inside the window: older objects are never
-candidates again, so their rows are pruned. Memory and the seen table are bounded by the
-number of objects modified within one window, not by the size of the bucket.
+What is new is decided by :class:`connectors.files.LookBack`: a file modified at or after
+the window's start and whose ``(key, etag)`` was not seen. The pull loads the seen pairs of
+the window (:func:`load_seen`), the committer records each upload's pair in the same
+transaction as its row (:func:`remember`), and the end of a pull forgets the pairs that fell
+out of the window (:func:`prune_seen`): the table stays the size of one window, not of the
+bucket.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Insert, delete, select
@@ -25,10 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from connections.db.models import SeenObject
 from connections.db.types import utcnow
-from connectors.results import FileInfo
 
 __all__ = [
-    "LookBack",
     "insert_ignoring_duplicates",
     "load_seen",
     "prune_seen",
@@ -78,28 +71,3 @@ async def prune_seen(db: AsyncSession, source_id: str, start: datetime) -> int:
         )
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-class LookBack:
-    """Decides, object by object, what a pull takes.
-
-    Args:
-        since: The newest LastModified of the last complete pull (None: never pulled).
-        lookback: The window's length.
-        seen: ``(key, etag)`` pairs already taken or deliberately passed over.
-    """
-
-    def __init__(
-        self, since: datetime | None, lookback: timedelta, seen: set[tuple[str, str]]
-    ) -> None:
-        self.start = None if since is None else since - lookback
-        self._seen = seen
-        self.newest = since
-
-    def is_new(self, file: FileInfo) -> bool:
-        """Whether to take ``file``; every listed file should pass through here once."""
-        if self.newest is None or file.last_modified > self.newest:
-            self.newest = file.last_modified
-        if self.start is not None and file.last_modified < self.start:
-            return False
-        return (file.key, file.etag) not in self._seen

@@ -36,9 +36,10 @@ from botocore.httpsession import get_cert_path
 
 from connectors.base import ConnectorContext
 from connectors.errors import DataFormatError
+from connectors.files import Unavailable
 from connectors.results import FileInfo
-from connectors.s3 import S3Config, S3Secrets
-from connectors.s3.client import Unavailable, endpoint_of, s3_errors, unavailable
+from connectors.s3.client import endpoint_of, s3_errors, unavailable
+from connectors.s3.config import S3Config, S3Secrets
 from connectors.s3.listing import is_data_file
 
 __all__ = ["BucketReader"]
