@@ -71,7 +71,7 @@ def type_options(ctx: TurnContext) -> list[str]:
 
 def choose_type(ctx: TurnContext, text: str) -> None:
     """Pick the connector from a name, alias, typo, number or DSN."""
-    dsn = parsing.parse_dsn(text)
+    dsn = parsing.parse_dsn(text, ctx.types)
     if dsn is not None and not any(t.type == dsn.type for t in ctx.types):
         labels = [t.label for t in ctx.types]
         raise FlowError(
@@ -173,7 +173,7 @@ def gather(ctx: TurnContext, text: str) -> None:
     if declined is not None:
         go_without(ctx, declined)
         return
-    dsn = parsing.parse_dsn(text)
+    dsn = parsing.parse_dsn(text, ctx.types)
     if dsn is not None and dsn.type == ctx.session.connector_type:
         stored = _apply(ctx, dict(dsn.fields), dict(dsn.secrets))
         ctx.say(
@@ -185,7 +185,9 @@ def gather(ctx: TurnContext, text: str) -> None:
     if cached is not None and cached[:2] == (text, ctx.session.asked):
         extraction = cached[2]
     else:
-        extraction = parsing.extract_fields(text, ctx.fields(), asked=ctx.session.asked)
+        extraction = parsing.extract_fields(
+            text, ctx.fields(), types=ctx.types, asked=ctx.session.asked
+        )
     if not extraction.values and not extraction.secret_values:
         raise FlowError(render("errors/not_understood", hint=_hint(ctx)))
     stored = _apply(ctx, dict(extraction.values), dict(extraction.secret_values))
@@ -317,7 +319,7 @@ def target_of(ctx: TurnContext) -> str:
 
 def on_test_failed(ctx: TurnContext, failure: str | None, field: str | None, message: str) -> None:
     """Explain a failed test and ask only for what the failure points at."""
-    reask = fields_to_reask(failure, field, ctx.fields())
+    reask = fields_to_reask(failure, field, ctx.fields(), ctx.connector)
     ctx.session.last_failure = {"failure": failure, "field": field, "reask": reask}
     move(ctx, Event.TEST_FAILED)
     ctx.say(render("test_failed", message=message, advice=advice_for(failure, ctx.fields(), reask)))

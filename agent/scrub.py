@@ -17,7 +17,7 @@ __all__ = ["scrub"]
 def scrub(ctx: TurnContext, text: str) -> str:
     """``text`` with every secret found in it replaced by ``***REDACTED***``."""
     found: set[str] = set()
-    for dsn in parsing.find_dsns(text):
+    for dsn in parsing.find_dsns(text, ctx.types):
         found |= set(dsn.secrets.values()) | set(dsn.secret_forms)
     fields = ctx.fields()
     command = command_for(ctx, text)
@@ -26,7 +26,7 @@ def scrub(ctx: TurnContext, text: str) -> str:
     # "status" or "retry" at a secret prompt is a command, not the secret it was asked for.
     at_secret_prompt = ctx.asking_secret()
     if fields and not (at_secret_prompt and command is not None):
-        extraction = parsing.extract_fields(text, fields, asked=ctx.session.asked)
+        extraction = parsing.extract_fields(text, fields, types=ctx.types, asked=ctx.session.asked)
         # The turn reads fields from the same message: keep the parse for it.
         ctx.data["_extraction"] = (text, ctx.session.asked, extraction)
         found |= set(extraction.secret_values.values())

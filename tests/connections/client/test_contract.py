@@ -83,6 +83,20 @@ async def test_connector_types_carry_the_field_specs(client_for: ClientFor) -> N
     assert secret_fields == {"secret_access_key"}
 
 
+async def test_connector_types_carry_the_chats_facts(client_for: ClientFor) -> None:
+    # The chat reads aliases, DSN schemes, what to ask again and why discovery may find
+    # nothing from here only, so a remote service must serve them as the local one does.
+    types = {t.type: t for t in await client_for(person("t1", "ROLE_VIEWER")).connector_types()}
+
+    s3 = types["S3"]
+    assert "aws s3" in s3.aliases
+    assert (s3.dsn_schemes, s3.dsn_form) == (["s3", "s3a", "s3n"], "bucket")
+    assert s3.reask["auth_failed"] == ["secret_access_key", "access_key_id"]
+    assert s3.zero_stream_hints
+    assert types["SNOWFLAKE"].dsn_form == "account"
+    assert types["POSTGRES"].reask["unreachable"] == ["host", "port"]
+
+
 async def test_default_agent_is_created_once(client_for: ClientFor) -> None:
     client = client_for(person("t1", "ROLE_DATA_ENGINEER"))
 
