@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 from collections.abc import AsyncIterator
 from importlib.metadata import version
 
@@ -24,9 +23,7 @@ from api.routing import Call, RouteTable
 from api.settings import Settings
 from api.slack import install_slack
 from api.web import install_widget
-from connections.client import InProcessClient
 from connections.housekeeping import Housekeeping
-from connections.idempotency import IdempotencyStore
 from connections.runner import Background, start_background
 from connections.runtime import open_runtime
 from connectors.base import ConnectorContext
@@ -107,25 +104,15 @@ async def _connection_service(app: web.Application) -> AsyncIterator[None]:
     )
     app[SERVICE_KEY] = runtime.service
     # Pulls (cron ticks and REST requests), jobs and pushes: in process, or on the queue.
-    background = await start_background(
-        runtime.engines, runtime.service.deps.sessions, settings.runner_options
-    )
+    background = await start_background(runtime.engines, runtime.database, settings.runner_options)
     app[BACKGROUND_KEY] = background
     runtime.service.syncs.submit = background.submit_manual_pull
-    # Keyed by the vault key, so request fingerprints (which cover secrets) can't be guessed.
-    keyring = runtime.service.deps.vault.keyring
-    seed = hashlib.sha256(b"idempotency:" + keyring.key(keyring.active_id)).digest()
-    app[IDEMPOTENCY_KEY] = IdempotencyStore(runtime.service.deps.sessions, seed)
+    app[IDEMPOTENCY_KEY] = runtime.idempotency
     store, locks = _sessions(settings)
-    idempotency = app[IDEMPOTENCY_KEY]
-    engine = ConversationEngine(
-        store=store,
-        locks=locks,
-        client_for=lambda who: InProcessClient(runtime.service, who, idempotency),
-    )
+    engine = ConversationEngine(store=store, locks=locks, client_for=runtime.client)
     app[ENGINE_KEY] = engine
     sweeper = asyncio.create_task(
-        Housekeeping(runtime.service, app[IDEMPOTENCY_KEY]).run(), name="housekeeping"
+        Housekeeping(runtime.service, runtime.idempotency).run(), name="housekeeping"
     )
     yield
     sweeper.cancel()

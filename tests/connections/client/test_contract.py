@@ -12,9 +12,8 @@ from mypy_boto3_s3 import S3Client
 
 from api.app import create_app
 from api.settings import Settings
-from connections.client import ConnectionClient, HttpClient, InProcessClient
+from connections.client import ConnectionClient, HttpClient
 from connections.errors import CheckFailedError, NotFoundError, PermissionDeniedError
-from connections.idempotency import IdempotencyStore
 from connections.identity import Identity, RoleMap
 from connections.runtime import open_runtime
 from connections.schemas import ConnectionCheckRequest, DataSourceCreate
@@ -43,8 +42,7 @@ async def client_for(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
         runtime = await open_runtime(
             database_url=database_url, data_dir=tmp_path, vault_key=None, connector_context=context
         )
-        store = IdempotencyStore(runtime.service.deps.sessions, b"test-idempotency-key")
-        yield lambda who: InProcessClient(runtime.service, who, store)
+        yield runtime.client
         await runtime.close()
         return
     app = create_app(
