@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from importlib.metadata import version
 
+import httpx
 from aiohttp import web
 
 from agent.engine import ConversationEngine
@@ -23,9 +24,11 @@ from api.routing import Call, RouteTable
 from api.settings import Settings
 from api.slack import install_slack
 from api.web import install_widget
+from connections.client import ConnectionClient, HttpClient
 from connections.housekeeping import Housekeeping
+from connections.identity import Identity
 from connections.runner import Background, start_background
-from connections.runtime import open_runtime
+from connections.runtime import Runtime, open_runtime
 from connectors.base import ConnectorContext
 from connectors.registry import default_registry
 from sessions import LockProvider, MemoryStore, RedisStore, SessionLocks, SessionStore
@@ -91,6 +94,22 @@ def _sessions(settings: Settings) -> tuple[SessionStore, LockProvider]:
     return memory, SessionLocks()
 
 
+def _client_factory(
+    settings: Settings, runtime: Runtime
+) -> tuple[Callable[[Identity], ConnectionClient], httpx.AsyncClient | None]:
+    """How the chat reaches its connection service, and the HTTP pool to close at the end.
+
+    With ``connection_url`` set, every turn's client talks to that service as the user
+    (one pool shared by all users; the identity travels in each request's headers).
+    """
+    url = settings.connection_url
+    if url is None:
+        return runtime.client, None
+    # Operator configuration, not customer input: the connection guard does not apply.
+    pool = httpx.AsyncClient(base_url=url, timeout=60.0, trust_env=False)
+    return (lambda who: HttpClient(url, who, http=pool)), pool
+
+
 async def _connection_service(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS_KEY]
     runtime = await open_runtime(
@@ -109,7 +128,8 @@ async def _connection_service(app: web.Application) -> AsyncIterator[None]:
     runtime.service.syncs.submit = background.submit_manual_pull
     app[IDEMPOTENCY_KEY] = runtime.idempotency
     store, locks = _sessions(settings)
-    engine = ConversationEngine(store=store, locks=locks, client_for=runtime.client)
+    client_for, remote = _client_factory(settings, runtime)
+    engine = ConversationEngine(store=store, locks=locks, client_for=client_for)
     app[ENGINE_KEY] = engine
     sweeper = asyncio.create_task(
         Housekeeping(runtime.service, runtime.idempotency).run(), name="housekeeping"
@@ -119,6 +139,8 @@ async def _connection_service(app: web.Application) -> AsyncIterator[None]:
     with contextlib.suppress(asyncio.CancelledError):
         await sweeper
     await engine.aclose()
+    if remote is not None:
+        await remote.aclose()
     await store.aclose()
     await background.aclose()
     await runtime.close()
