@@ -1,14 +1,16 @@
 """After a failed test: what to say, and which answers to ask for again.
 
 Only the fields the failure class points at are asked again; every other answer is kept
-(DESIGN.md section 13).
+(DESIGN.md section 13). Which fields a failure class points at, and why discovery may find
+nothing, are the connector type's own facts (``reask``, ``zero_stream_hints`` of
+``GET /connector-types``), so a remote connection service and the chat agree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from connections.schemas import FieldOut
+from connections.schemas import ConnectorTypeOut, FieldOut
 
 __all__ = ["PARTNERS", "advice_for", "fields_to_reask", "zero_stream_causes"]
 
@@ -34,31 +36,22 @@ _PAIRS = {"access_key_id": "secret_access_key", "username": "password"}
 PARTNERS = {**_PAIRS, **{secret: key for key, secret in _PAIRS.items()}}
 """Field name -> the other half of the credential it belongs to."""
 
-# Field names each failure class points at, in order of likelihood; the first that the
-# connector has are asked again.
-_SUSPECTS = {
-    "auth_failed": ("password", "secret_access_key", "auth_header", "access_key_id", "username"),
-    "permission_denied": (
-        "access_key_id",
-        "secret_access_key",
-        "username",
-        "password",
-        "auth_header",
-    ),
-    "not_found": ("bucket", "database", "url", "prefix", "schema"),
-    "unreachable": ("host", "port", "endpoint_url", "url", "account"),
-    "timeout": ("host", "port", "endpoint_url", "url", "account"),
-    "tls": ("url", "endpoint_url", "host", "sslmode"),
-    "blocked_by_policy": ("host", "endpoint_url", "url"),
-    "endpoint_gone": ("url",),
-    "malformed_data": ("format", "records_path"),
-}
-
 
 def fields_to_reask(
-    failure: str | None, field: str | None, fields: Sequence[FieldOut]
+    failure: str | None,
+    field: str | None,
+    fields: Sequence[FieldOut],
+    connector: ConnectorTypeOut | None,
 ) -> list[str]:
-    """The field names to ask for again after a failed test."""
+    """The field names to ask for again after a failed test.
+
+    Args:
+        failure: The failure class of the test.
+        field: The field the connector blamed, if it named one.
+        fields: The chosen connector's fields for the role being set up.
+        connector: The chosen connector type, whose ``reask`` lists the fields each failure
+            class points at; with none, only a named field is asked again.
+    """
     names = [f.name for f in fields]
     if field:
         # Our REST layer may name it config.x / secret.x in camelCase; connectors use snake.
@@ -71,7 +64,8 @@ def fields_to_reask(
             if failure == "permission_denied" and partner in names:
                 related.append(partner)
             return related
-    suspects = [n for n in _SUSPECTS.get(failure or "", ()) if n in names]
+    pointed = connector.reask.get(failure or "", []) if connector is not None else []
+    suspects = [n for n in pointed if n in names]
     if failure == "auth_failed":
         secrets = [f.name for f in fields if f.secret and f.name in suspects]
         return secrets or suspects[:1]
@@ -86,17 +80,6 @@ def advice_for(failure: str | None, fields: Sequence[FieldOut], reask: Sequence[
     return template.format(fields=named)
 
 
-def zero_stream_causes(connector_type: str) -> list[str]:
-    """Why discovery may find nothing, per connector type."""
-    if connector_type == "S3":
-        return [
-            "the prefix is empty, or the files are under another prefix",
-            "the files are in another format than the one chosen",
-            "the key may list only part of the bucket",
-        ]
-    if connector_type == "WEBHOOK":
-        return ["the URL answered with no records", "the records are nested: set a records path"]
-    return [
-        "the schema is empty or another schema holds the tables",
-        "the user lacks permission to see the tables",
-    ]
+def zero_stream_causes(connector: ConnectorTypeOut | None) -> list[str]:
+    """Why discovery may find nothing, as the connector type tells it."""
+    return list(connector.zero_stream_hints) if connector is not None else []

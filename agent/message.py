@@ -51,7 +51,7 @@ def read(ctx: TurnContext, text: str, form: Mapping[str, str] | None = None) -> 
     fields = ctx.fields()
     command = parsing.parse_command(text, fields=fields)
     found: set[str] = set()
-    for dsn in parsing.find_dsns(text):
+    for dsn in parsing.find_dsns(text, ctx.types):
         found |= set(dsn.secrets.values()) | set(dsn.secret_forms)
     if command is not None and command.secret and command.value:
         found.add(command.value)  # "change the password to …"
@@ -59,7 +59,7 @@ def read(ctx: TurnContext, text: str, form: Mapping[str, str] | None = None) -> 
     at_secret_prompt = ctx.asking_secret()
     extraction = None
     if fields and not (at_secret_prompt and command is not None):
-        extraction = parsing.extract_fields(text, fields, asked=ctx.session.asked)
+        extraction = parsing.extract_fields(text, fields, types=ctx.types, asked=ctx.session.asked)
         found |= set(extraction.secret_values.values())
     if at_secret_prompt and command is None and ctx.declined_secret(text) is None:
         found.add(text.strip())  # at a secret prompt the whole message is the secret

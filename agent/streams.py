@@ -234,7 +234,7 @@ def _summary(stream: dict[str, Any]) -> str:
 def _causes(ctx: TurnContext) -> list[str]:
     from agent.advice import zero_stream_causes  # noqa: PLC0415 - keep the module graph flat
 
-    return zero_stream_causes(ctx.session.connector_type or "")
+    return zero_stream_causes(ctx.connector)
 
 
 # -- choosing ------------------------------------------------------------------------------

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from importlib.metadata import version
 
+import httpx
 from aiohttp import web
 
 from agent.engine import ConversationEngine
@@ -24,11 +24,11 @@ from api.routing import Call, RouteTable
 from api.settings import Settings
 from api.slack import install_slack
 from api.web import install_widget
-from connections.client import InProcessClient
+from connections.client import ConnectionClient, HttpClient
 from connections.housekeeping import Housekeeping
-from connections.idempotency import IdempotencyStore
+from connections.identity import Identity
 from connections.runner import Background, start_background
-from connections.runtime import open_runtime
+from connections.runtime import Runtime, open_runtime
 from connectors.base import ConnectorContext
 from connectors.registry import default_registry
 from sessions import LockProvider, MemoryStore, RedisStore, SessionLocks, SessionStore
@@ -94,6 +94,22 @@ def _sessions(settings: Settings) -> tuple[SessionStore, LockProvider]:
     return memory, SessionLocks()
 
 
+def _client_factory(
+    settings: Settings, runtime: Runtime
+) -> tuple[Callable[[Identity], ConnectionClient], httpx.AsyncClient | None]:
+    """How the chat reaches its connection service, and the HTTP pool to close at the end.
+
+    With ``connection_url`` set, every turn's client talks to that service as the user
+    (one pool shared by all users; the identity travels in each request's headers).
+    """
+    url = settings.connection_url
+    if url is None:
+        return runtime.client, None
+    # Operator configuration, not customer input: the connection guard does not apply.
+    pool = httpx.AsyncClient(base_url=url, timeout=60.0, trust_env=False)
+    return (lambda who: HttpClient(url, who, http=pool)), pool
+
+
 async def _connection_service(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS_KEY]
     runtime = await open_runtime(
@@ -107,31 +123,24 @@ async def _connection_service(app: web.Application) -> AsyncIterator[None]:
     )
     app[SERVICE_KEY] = runtime.service
     # Pulls (cron ticks and REST requests), jobs and pushes: in process, or on the queue.
-    background = await start_background(
-        runtime.engines, runtime.service.deps.sessions, settings.runner_options
-    )
+    background = await start_background(runtime.engines, runtime.database, settings.runner_options)
     app[BACKGROUND_KEY] = background
     runtime.service.syncs.submit = background.submit_manual_pull
-    # Keyed by the vault key, so request fingerprints (which cover secrets) can't be guessed.
-    keyring = runtime.service.deps.vault.keyring
-    seed = hashlib.sha256(b"idempotency:" + keyring.key(keyring.active_id)).digest()
-    app[IDEMPOTENCY_KEY] = IdempotencyStore(runtime.service.deps.sessions, seed)
+    app[IDEMPOTENCY_KEY] = runtime.idempotency
     store, locks = _sessions(settings)
-    idempotency = app[IDEMPOTENCY_KEY]
-    engine = ConversationEngine(
-        store=store,
-        locks=locks,
-        client_for=lambda who: InProcessClient(runtime.service, who, idempotency),
-    )
+    client_for, remote = _client_factory(settings, runtime)
+    engine = ConversationEngine(store=store, locks=locks, client_for=client_for)
     app[ENGINE_KEY] = engine
     sweeper = asyncio.create_task(
-        Housekeeping(runtime.service, app[IDEMPOTENCY_KEY]).run(), name="housekeeping"
+        Housekeeping(runtime.service, runtime.idempotency).run(), name="housekeeping"
     )
     yield
     sweeper.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await sweeper
     await engine.aclose()
+    if remote is not None:
+        await remote.aclose()
     await store.aclose()
     await background.aclose()
     await runtime.close()

@@ -1,4 +1,9 @@
-"""``GET /api/v1/connector-types``: the agent's and every face's source of field specs."""
+"""``GET /api/v1/connector-types``: the agent's and every face's source of connector facts.
+
+Field specs, aliases, DSN schemes, what to ask again after each failure class and why
+discovery may find nothing: the chat reads them here (through its connection client), so a
+remote connection service and the chat cannot disagree.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ _ROLE = Query(
     public=True,
 )
 async def list_connector_types(call: Call) -> ConnectorTypeList:
-    """Types with labels, aliases, roles and fields."""
+    """Types with labels, aliases, roles, fields and the facts the chat uses about them."""
     registry = call.request.app[REGISTRY_KEY]
     role = call.query["role"]
     items = [spec_out(s) for s in registry.specs(Role(role) if role else None)]

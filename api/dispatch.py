@@ -8,7 +8,7 @@ from aiohttp import web
 
 from api.auth import Authenticator
 from api.routing import Call, Endpoint, RouteTable, dump, parse_body, parse_query
-from connections.idempotency import IdempotencyStore
+from connections.idempotency import IdempotencyStore, StoredResponse
 from connections.identity import Identity
 
 __all__ = ["AUTH_KEY", "IDEMPOTENCY_KEY", "install"]
@@ -53,21 +53,22 @@ def _handler(endpoint: Endpoint) -> Any:
         key = request.headers.get("Idempotency-Key")
         if not (endpoint.creates and key is not None):
             return _response(*_respond(endpoint, request, await endpoint.handler(call)))
-        store = request.app[IDEMPOTENCY_KEY]
-        raw = body.model_dump(mode="json") if body is not None else None
-        fingerprint = store.fingerprint(request.method, request.path, raw)
-        stored = await store.begin(identity.tenant_id, key, fingerprint)
-        if stored is not None:
-            response = _response(stored.status, stored.body, stored.location)
+
+        async def work() -> StoredResponse:
+            return StoredResponse(*_respond(endpoint, request, await endpoint.handler(call)))
+
+        stored = await request.app[IDEMPOTENCY_KEY].run(
+            identity.tenant_id,
+            key,
+            method=request.method,
+            path=request.path,
+            body=body.model_dump(mode="json") if body is not None else None,
+            work=work,
+        )
+        response = _response(stored.status, stored.body, stored.location)
+        if stored.replayed:
             response.headers["Idempotent-Replayed"] = "true"
-            return response
-        try:
-            status, out, location = _respond(endpoint, request, await endpoint.handler(call))
-        except BaseException:
-            await store.abandon(identity.tenant_id, key)
-            raise
-        await store.finish(identity.tenant_id, key, status, out, location)
-        return _response(status, out, location)
+        return response
 
     handle.__name__ = endpoint.operation_id
     return handle

@@ -5,6 +5,8 @@ Every error response is ``{"error": {"code", "message", "field"?}}``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from aiohttp import web
@@ -25,7 +27,7 @@ from connectors.errors import ConnectorError
 from connectors.results import FailureClass
 from sessions import SessionConflictError, SessionError, SessionLimitError, SessionNotFoundError
 
-__all__ = ["ApiError", "error_response", "status_for"]
+__all__ = ["CONNECTOR_STATUS", "SERVICE_STATUS", "ApiError", "error_response", "status_for"]
 
 
 class ApiError(Exception):
@@ -39,33 +41,41 @@ class ApiError(Exception):
         self.field = field
 
 
-_CONNECTOR_STATUS = {
-    FailureClass.INVALID_CONFIG: 422,
-    FailureClass.BLOCKED_BY_POLICY: 422,
-    FailureClass.AUTH_FAILED: 422,
-    FailureClass.PERMISSION_DENIED: 422,
-    FailureClass.NOT_FOUND: 422,
-    FailureClass.MALFORMED_DATA: 422,
-    FailureClass.UNREACHABLE: 502,
-    FailureClass.TIMEOUT: 504,
-    FailureClass.TLS: 502,
-    FailureClass.SERVER_ERROR: 502,
-    FailureClass.ENDPOINT_GONE: 502,
-}
+CONNECTOR_STATUS: Mapping[FailureClass, int] = MappingProxyType(
+    {
+        FailureClass.INVALID_CONFIG: 422,
+        FailureClass.BLOCKED_BY_POLICY: 422,
+        FailureClass.AUTH_FAILED: 422,
+        FailureClass.PERMISSION_DENIED: 422,
+        FailureClass.NOT_FOUND: 422,
+        FailureClass.MALFORMED_DATA: 422,
+        FailureClass.UNREACHABLE: 502,
+        FailureClass.TIMEOUT: 504,
+        FailureClass.TLS: 502,
+        FailureClass.SERVER_ERROR: 502,
+        FailureClass.ENDPOINT_GONE: 502,
+        # An unclassified connector failure is ours until someone classifies it.
+        FailureClass.UNKNOWN: 500,
+    }
+)
+"""The HTTP status of a connector failure, by its class."""
 
 
-_SERVICE_STATUS: dict[type[ServiceError], int] = {
-    NotFoundError: 404,
-    PermissionDeniedError: 403,
-    UnauthenticatedError: 401,
-    ValidationError: 422,
-    ConflictError: 409,
-    IdempotencyError: 422,
-    CheckFailedError: 422,
-    UnavailableError: 503,
-    # A key or ciphertext problem is ours, not the caller's; its message names no secret.
-    VaultError: 500,
-}
+SERVICE_STATUS: Mapping[type[ServiceError], int] = MappingProxyType(
+    {
+        NotFoundError: 404,
+        PermissionDeniedError: 403,
+        UnauthenticatedError: 401,
+        ValidationError: 422,
+        ConflictError: 409,
+        IdempotencyError: 422,
+        CheckFailedError: 422,
+        UnavailableError: 503,
+        # A key or ciphertext problem is ours, not the caller's; its message names no secret.
+        VaultError: 500,
+    }
+)
+"""The HTTP status of each connection-service error class."""
 
 
 _SESSION_STATUS: dict[type[SessionError], int] = {
@@ -82,11 +92,11 @@ def status_for(exc: Exception) -> tuple[int, str]:
     if isinstance(exc, CheckFailedError) and exc.result.failure is not None:
         return 422, exc.result.failure.value
     if isinstance(exc, ServiceError):
-        return _SERVICE_STATUS.get(type(exc), 400), exc.code
+        return SERVICE_STATUS.get(type(exc), 400), exc.code
     if isinstance(exc, SessionError):
         return _SESSION_STATUS.get(type(exc), 400), exc.code
     if isinstance(exc, ConnectorError):
-        return _CONNECTOR_STATUS.get(exc.failure, 500), exc.failure.value
+        return CONNECTOR_STATUS.get(exc.failure, 500), exc.failure.value
     return 500, "internal_error"
 
 

@@ -77,6 +77,10 @@ class Settings(BaseSettings):
         worker_concurrency: Pulls, jobs and pushes one process runs at once.
         job_timeout: Seconds one queued pull, job or push may run; a worker killed
             mid-task leaves it to be retried after this.
+        connection_url: The base URL (``http(s)://host:port``) of a separate
+            ``ingestion-agent serve`` that the chat uses as its connection service, acting
+            as each user with the gateway headers (so that service runs in ``headers``
+            auth mode, reachable only from here). Unset: the chat uses this process's own.
     """
 
     model_config = SettingsConfigDict(env_prefix="INGESTION_AGENT_", frozen=True, extra="ignore")
@@ -122,6 +126,7 @@ class Settings(BaseSettings):
     scheduler_interval: float = Field(default=60.0, gt=0)
     worker_concurrency: int = Field(default=4, ge=1, le=256)
     job_timeout: float = Field(default=3600.0, gt=0)
+    connection_url: str | None = None
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -147,6 +152,18 @@ class Settings(BaseSettings):
     def _valid_role_map(cls, value: str) -> str:
         RoleMap.parse(value)  # raises ValueError naming the bad entry
         return value
+
+    @field_validator("connection_url")
+    @classmethod
+    def _valid_connection_url(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        split = urlsplit(value.strip())
+        if split.scheme not in ("http", "https") or not split.hostname:
+            raise ValueError("the connection service URL must look like https://host:port")
+        if split.username or split.password:
+            raise ValueError("the connection service URL must not carry a user or password")
+        return value.strip().rstrip("/")
 
     @field_validator("inventory_url")
     @classmethod

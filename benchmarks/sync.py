@@ -232,7 +232,7 @@ class _Ours:
         values = {"access_key_id": s3.reader[0], "secret_access_key": s3.reader[1]}
         parsed, _ = connector.parse(config, values)
         normalised = parsed.model_dump(mode="json", exclude_none=True)
-        async with deps.sessions() as db:
+        async with deps.database() as db:
             agent = Agent(
                 id=new_id("agt"), tenant_id=tenant, name="bench", rules=rules, created_by="bench"
             )
@@ -266,7 +266,7 @@ class _Ours:
         started = time.perf_counter()
         sync_id = await self.engine.pull(self.source_id, trigger=trigger)
         seconds = time.perf_counter() - started
-        async with self.runtime.service.deps.sessions() as db:
+        async with self.runtime.service.deps.database() as db:
             sync = await db.get(Sync, sync_id)
         return seconds, sync
 
@@ -559,12 +559,12 @@ async def _csv_child(prefix: str, rows: int) -> dict[str, Any]:
             pull_s, sync = await ours.pull()
             _check(sync, uploads=1)
             hwm_pull = _status_mb("VmHWM")
-            async with ours.runtime.service.deps.sessions() as db:
+            async with ours.runtime.service.deps.database() as db:
                 upload = (await db.execute(InventoryUpload.__table__.select())).one()
             started = time.perf_counter()
             job_id = await ours.runtime.jobs.start(upload.id)
             job_s = time.perf_counter() - started
-            async with ours.runtime.service.deps.sessions() as db:
+            async with ours.runtime.service.deps.database() as db:
                 job = await db.get(Job, job_id)
             if job is None or job.status != "succeeded" or job.records_out != rows:
                 status = None if job is None else (job.status, job.records_out, job.error)

@@ -25,7 +25,7 @@ class Housekeeping:
 
     async def sweep(self) -> tuple[int, int]:
         """One pass: (staged secrets purged, idempotency keys forgotten)."""
-        async with self.service.deps.sessions() as db:
+        async with self.service.deps.database() as db:
             secrets = await self.service.deps.vault.purge_expired(db)
             await db.commit()
         keys = await self.idempotency.purge()

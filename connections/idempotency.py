@@ -1,11 +1,17 @@
-"""Idempotency keys: a replayed create returns the first response, never a second object."""
+"""Idempotency keys: a replayed create returns the first response, never a second object.
+
+:meth:`IdempotencyStore.run` is the one place the steps are written (reserve the key, replay
+or do the work, store the response or release the key); the REST dispatcher and the
+in-process client both call it.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -25,11 +31,19 @@ _MAX_KEY = 200
 
 @dataclass(frozen=True)
 class StoredResponse:
-    """The first response to a key."""
+    """The first response to a key.
+
+    Attributes:
+        status: Its HTTP status.
+        body: Its JSON body.
+        location: Its ``Location`` header, if any.
+        replayed: Whether it was stored by an earlier request with the same key.
+    """
 
     status: int
     body: Any
     location: str | None
+    replayed: bool = False
 
 
 class IdempotencyStore:
@@ -94,8 +108,49 @@ class IdempotencyStore:
         if row.status_code == _IN_PROGRESS:
             raise ConflictError("A request with this Idempotency-Key is still being processed.")
         return StoredResponse(
-            status=row.status_code, body=row.body.get("body"), location=row.location
+            status=row.status_code, body=row.body.get("body"), location=row.location, replayed=True
         )
+
+    async def run(
+        self,
+        tenant_id: str,
+        key: str,
+        *,
+        method: str,
+        path: str,
+        body: Any,
+        work: Callable[[], Awaitable[StoredResponse]],
+    ) -> StoredResponse:
+        """Do ``work`` once per key: the first request's response, replayed after it.
+
+        Args:
+            tenant_id: Keys are per tenant.
+            key: The client's ``Idempotency-Key``.
+            method: The request's method, path and JSON body, fingerprinted (keyed hash)
+                so that a key reused with another request is refused.
+            path: See ``method``.
+            body: See ``method``.
+            work: Does the request and returns its response; when it raises, the key is
+                released so that a retry can run.
+
+        Returns:
+            The response, with ``replayed`` set when it is an earlier request's.
+
+        Raises:
+            ValidationError: The key is empty or too long.
+            IdempotencyError: The key was used with a different request.
+            ConflictError: The first request with this key is still running.
+        """
+        stored = await self.begin(tenant_id, key, self.fingerprint(method, path, body))
+        if stored is not None:
+            return stored
+        try:
+            response = replace(await work(), replayed=False)
+        except BaseException:
+            await self.abandon(tenant_id, key)
+            raise
+        await self.finish(tenant_id, key, response.status, response.body, response.location)
+        return response
 
     async def finish(
         self, tenant_id: str, key: str, status: int, body: Any, location: str | None

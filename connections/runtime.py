@@ -1,19 +1,29 @@
-"""Opening the connection service: migrate, connect, load the vault key."""
+"""Opening the connection service: migrate, connect, load the vault key, wire the kernel.
+
+:func:`open_runtime` is the one place the service's collaborators are built (database,
+vault, registry, idempotency store, pull / job / push engines); faces take what they need
+from the :class:`Runtime` rather than reaching into the service.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from connections.client import InProcessClient
 from connections.db.engine import create_engine, migrate, session_factory
+from connections.deps import ServiceDeps
+from connections.idempotency import IdempotencyStore
+from connections.identity import Identity
 from connections.inventory import InventoryStore, LocalInventoryStore
 from connections.jobs import JobEngine
 from connections.push import PushEngine
 from connections.runner import Background, Engines, InProcessRunner
-from connections.service import ConnectionService, ServiceDeps
+from connections.service import ConnectionService
 from connections.sync import PullEngine, PullSettings
 from connections.vault import Keyring, Vault
 from connectors.base import ConnectorContext
@@ -33,6 +43,16 @@ class Runtime:
     background: Background
     jobs: JobEngine
     pushes: PushEngine
+    idempotency: IdempotencyStore
+
+    @property
+    def database(self) -> async_sessionmaker[AsyncSession]:
+        """Opens a database session."""
+        return self.service.deps.database
+
+    def client(self, who: Identity) -> InProcessClient:
+        """The in-process connection client acting as ``who``, with this idempotency store."""
+        return InProcessClient(self.service, who, self.idempotency)
 
     @property
     def engines(self) -> Engines:
@@ -60,13 +80,15 @@ async def open_runtime(
 
     The inventory store defaults to ``data_dir/inventory``; pulls requested over REST run
     as background tasks of this process until a runner takes over ``service.syncs.submit``.
+    The idempotency store is keyed by the vault key, so request fingerprints (which cover
+    secrets) cannot be guessed.
     """
     # Alembic is blocking: run it off the event loop.
     await asyncio.to_thread(migrate, database_url)
     keyring = await asyncio.to_thread(Keyring.load, data_dir=data_dir, env_value=vault_key)
     engine = create_engine(database_url)
     deps = ServiceDeps(
-        sessions=session_factory(engine),
+        database=session_factory(engine),
         vault=Vault(keyring),
         registry=registry or default_registry(),
         connector_context=connector_context,
@@ -85,6 +107,7 @@ async def open_runtime(
     engines = Engines(pulls=pulls, jobs=jobs, pushes=pushes)
     background = Background(runner=InProcessRunner(engines, grace=0.0))
     service.syncs.submit = background.submit_manual_pull
+    seed = hashlib.sha256(b"idempotency:" + keyring.key(keyring.active_id)).digest()
     return Runtime(
         service=service,
         engine=engine,
@@ -93,4 +116,5 @@ async def open_runtime(
         background=background,
         jobs=jobs,
         pushes=pushes,
+        idempotency=IdempotencyStore(deps.database, seed),
     )

@@ -14,7 +14,7 @@ from pydantic.alias_generators import to_camel
 
 from connections.rules import RuleSet
 from connectors.results import CheckResult
-from connectors.spec import ConnectorSpec, DataFormat, Role
+from connectors.spec import ConnectorSpec, DataFormat, DsnForm, Role
 
 __all__ = [
     "AgentCreate",
@@ -316,7 +316,12 @@ class FieldOut(BaseModel):
 
 
 class ConnectorTypeOut(BaseModel):
-    """A connector type with its fields."""
+    """A connector type with its fields and the facts the chat needs about it.
+
+    Through the connection client this is the agent's only source of connector facts, so the
+    chat works the same against a remote connection service. The facts added after the first
+    release default to empty, so a body without them still reads.
+    """
 
     type: str
     label: str
@@ -324,6 +329,26 @@ class ConnectorTypeOut(BaseModel):
     aliases: list[str]
     roles: list[Role]
     fields: list[FieldOut]
+    dsn_schemes: list[str] = Field(
+        default_factory=list, description="URL schemes that name this type in a pasted DSN."
+    )
+    dsn_form: DsnForm | None = Field(
+        default=None,
+        description=(
+            "How such a DSN fills the fields: host (user:password@host:port/database), "
+            "account (Snowflake), bucket (bucket/prefix) or url (the whole URL)."
+        ),
+    )
+    zero_stream_hints: list[str] = Field(
+        default_factory=list, description="Likely causes when discovery finds no stream."
+    )
+    reask: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description=(
+            "Failure class -> the fields it points at, most likely first; after a failed "
+            "test the chat asks again for those only."
+        ),
+    )
 
 
 class ConnectorTypeList(BaseModel):
@@ -358,6 +383,10 @@ def spec_out(spec: ConnectorSpec) -> ConnectorTypeOut:
             )
             for f in spec.fields
         ],
+        dsn_schemes=list(spec.dsn_schemes),
+        dsn_form=spec.dsn_form,
+        zero_stream_hints=list(spec.zero_stream_hints),
+        reask={str(failure): list(names) for failure, names in spec.reask.items()},
     )
 
 

@@ -12,12 +12,15 @@ import typing
 from enum import Enum, StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import BaseModel, ConfigDict, SecretStr, model_validator
 from pydantic.fields import FieldInfo
+
+from connectors.results import FailureClass
 
 __all__ = [
     "ConnectorSpec",
     "DataFormat",
+    "DsnForm",
     "FieldKind",
     "FieldSpec",
     "Role",
@@ -48,6 +51,14 @@ class DataFormat(StrEnum):
 
 FieldKind = Literal["string", "integer", "boolean", "enum", "url", "mapping"]
 
+DsnForm = Literal["host", "account", "bucket", "url"]
+"""How a DSN of a connector's scheme is cut into fields.
+
+``host``: ``scheme://user:password@host:port/database?sslmode=...``; ``account``: the same with
+a Snowflake account in place of the host and ``/database/schema``; ``bucket``:
+``scheme://bucket/prefix``; ``url``: the whole URL is the ``url`` field.
+"""
+
 
 class FieldSpec(BaseModel):
     """One field a person provides for a connector."""
@@ -71,7 +82,19 @@ class FieldSpec(BaseModel):
 
 
 class ConnectorSpec(BaseModel):
-    """Everything a face needs to know about a connector type."""
+    """Everything a face needs to know about a connector type.
+
+    The chat reads these facts through the connection client (``GET /connector-types``), never
+    from here, so a remote connection service and the chat cannot disagree.
+
+    Attributes:
+        aliases: Other names people use for the type ("pg", "aws s3").
+        dsn_schemes: URL schemes that name the type in a pasted DSN (``postgresql``, ``s3``).
+        dsn_form: How such a DSN fills the fields; see :data:`DsnForm`.
+        zero_stream_hints: Likely causes, in words, when discovery finds no stream.
+        reask: Failure class -> the fields it points at, most likely first: after a failed
+            test the chat asks again for those only (DESIGN.md section 13).
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -81,6 +104,18 @@ class ConnectorSpec(BaseModel):
     roles: tuple[Role, ...]
     fields: tuple[FieldSpec, ...]
     description: str = ""
+    dsn_schemes: tuple[str, ...] = ()
+    dsn_form: DsnForm | None = None
+    zero_stream_hints: tuple[str, ...] = ()
+    reask: dict[FailureClass, tuple[str, ...]] = {}
+
+    @model_validator(mode="after")
+    def _reask_names_fields(self) -> ConnectorSpec:
+        names = {f.name for f in self.fields}
+        unknown = sorted({n for wanted in self.reask.values() for n in wanted} - names)
+        if unknown:
+            raise ValueError(f"{self.type}: reask names unknown fields {unknown}")
+        return self
 
     def fields_for(self, role: Role) -> tuple[FieldSpec, ...]:
         """The fields that apply when the connector serves ``role``."""

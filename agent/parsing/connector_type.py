@@ -19,7 +19,6 @@ from rapidfuzz import fuzz, process
 
 from agent.parsing.protocols import ConnectorTypeLike
 from agent.parsing.text import fold_quotes, squash
-from agent.parsing.vocabulary import TYPE_ALIASES
 from connectors.spec import Role
 
 __all__ = ["TypeMatch", "detect_role", "match_type"]
@@ -175,8 +174,7 @@ def _choices_of(types: tuple[tuple[str, str, tuple[str, ...]], ...]) -> Mapping[
     # The offered types rarely change: built once per list, not per message.
     choices: dict[str, int] = {}
     for index, (type_, label, aliases) in enumerate(types):
-        names = [type_, label, *aliases, *TYPE_ALIASES.get(type_.upper(), ())]
-        for name in names:
+        for name in (type_, label, *aliases):
             choices.setdefault(_normalize(name), index)
     return MappingProxyType(choices)
 

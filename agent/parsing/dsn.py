@@ -1,5 +1,8 @@
 """A pasted DSN or URL that fills several fields at once.
 
+Which schemes name which connector type, and how their DSNs fill the fields, are the
+connector types' own facts (``dsn_schemes``, ``dsn_form``), passed in with the types offered.
+
 ``postgres://etl:pw@db:5432/warehouse`` gives the host, port, database, user and password;
 ``s3://bucket/prefix`` the bucket and prefix; ``https://...`` a webhook URL. The password is
 percent-decoded and returned apart from the other fields, and ``redacted_text`` is the
@@ -15,28 +18,18 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
 from urllib.parse import unquote, unquote_plus, urlsplit, urlunsplit
 
+from agent.parsing.protocols import ConnectorTypeLike
 from agent.parsing.redaction import REDACTED, redact
 from agent.parsing.text import fold_quotes, is_secret_name
 
 __all__ = ["DsnMatch", "find_dsns", "parse_dsn"]
 
-_SCHEMES = {
-    "postgres": "POSTGRES",
-    "postgresql": "POSTGRES",
-    "pg": "POSTGRES",
-    "pgsql": "POSTGRES",
-    "mysql": "MYSQL",
-    "mariadb": "MYSQL",
-    "snowflake": "SNOWFLAKE",
-    "s3": "S3",
-    "s3a": "S3",
-    "s3n": "S3",
-    "http": "WEBHOOK",
-    "https": "WEBHOOK",
-}
 _URL = re.compile(
     r"(?<![\w+.-])(?:jdbc:)?(?P<scheme>[A-Za-z][A-Za-z0-9]*)(?:\+[A-Za-z0-9_]+)?://"
     r"(?P<rest>[^\s<>\"'`]+)",
@@ -62,6 +55,7 @@ class DsnMatch:
 
     Attributes:
         type: The connector type the scheme names (``POSTGRES``, ``S3``, ``WEBHOOK``...).
+        form: How the DSN filled the fields (``host``, ``account``, ``bucket``, ``url``).
         fields: Non-secret values by snake_case field name.
         secrets: Secret values by field name (``password``), never printed in a repr.
         redacted_text: The whole message with every secret replaced by ``***REDACTED***``.
@@ -76,6 +70,7 @@ class DsnMatch:
     redacted_text: str
     span: tuple[int, int] = (0, 0)
     secret_forms: tuple[str, ...] = field(default=(), repr=False)
+    form: str = "host"
 
 
 @dataclass(slots=True)
@@ -125,12 +120,12 @@ _Found = tuple[dict[str, str], dict[str, str], list[str]]
 """Non-secret fields, secrets, and the secrets as typed (still percent-encoded)."""
 
 
-def _database_fields(kind: str, parts: _Parts) -> _Found:
+def _database_fields(form: str, parts: _Parts) -> _Found:
     fields: dict[str, str] = {}
     secrets: dict[str, str] = {}
     typed: list[str] = []
     segments = [unquote(s) for s in parts.path.split("/") if s]
-    if kind == "SNOWFLAKE":
+    if form == "account":
         fields["account"] = _SNOWFLAKE_HOST.sub("", unquote(parts.host))
         names: tuple[str, ...] = ("database", "schema")
         query_fields = _SNOWFLAKE_QUERY_FIELDS
@@ -204,44 +199,67 @@ def _web_fields(raw: str) -> _Found | None:
     return {"url": url}, secrets, typed
 
 
-def find_dsns(text: str) -> list[DsnMatch]:
-    """Every DSN or URL in ``text`` with a scheme we connect to, in order.
+def _schemes(types: Sequence[ConnectorTypeLike]) -> Mapping[str, tuple[str, str]]:
+    """Scheme (lower-case) -> (connector type, DSN form); shared: do not mutate."""
+    return _schemes_of(tuple((t.type, t.dsn_form, tuple(t.dsn_schemes)) for t in types))
+
+
+@lru_cache(maxsize=16)
+def _schemes_of(
+    types: tuple[tuple[str, str | None, tuple[str, ...]], ...],
+) -> Mapping[str, tuple[str, str]]:
+    # The offered types rarely change: built once per list, not per message.
+    schemes: dict[str, tuple[str, str]] = {}
+    for type_, form, names in types:
+        for name in names:
+            schemes.setdefault(name.lower(), (type_, form or "host"))
+    return MappingProxyType(schemes)
+
+
+def find_dsns(text: str, types: Sequence[ConnectorTypeLike]) -> list[DsnMatch]:
+    """Every DSN or URL in ``text`` with a scheme one of ``types`` connects to, in order.
 
     Each match's ``redacted_text`` hides only its own secrets.
     """
+    schemes = _schemes(types)
     matches = []
     for found in _URL.finditer(fold_quotes(text)):
-        kind = _SCHEMES.get(found.group("scheme").lower())
-        if kind is None:
+        known = schemes.get(found.group("scheme").lower())
+        if known is None:
             continue
+        kind, form = known
         raw = text[found.start() : found.end()].rstrip(_TRAILING)
         end = found.start() + len(raw)
         raw = re.sub(r"^jdbc:", "", raw, flags=re.IGNORECASE)
         rest = raw.partition("://")[2]
-        if kind == "WEBHOOK":
+        if form == "url":
             parsed = _web_fields(raw)
-        elif kind == "S3":
+        elif form == "bucket":
             parsed = _s3_fields(_split(rest))
         else:
-            parsed = _database_fields(kind, _split(rest))
+            parsed = _database_fields(form, _split(rest))
         if parsed is None or not parsed[0]:
             continue
         fields, secrets, typed = parsed
         hidden = (*secrets.values(), *typed)
         matches.append(
-            DsnMatch(kind, fields, secrets, redact(text, hidden), (found.start(), end), hidden)
+            DsnMatch(
+                kind, fields, secrets, redact(text, hidden), (found.start(), end), hidden, form
+            )
         )
     return matches
 
 
-def parse_dsn(text: str) -> DsnMatch | None:
-    """The first DSN or URL in ``text`` with a scheme we connect to, cut into fields.
+def parse_dsn(text: str, types: Sequence[ConnectorTypeLike]) -> DsnMatch | None:
+    """The first DSN or URL in ``text`` with a scheme one of ``types`` connects to.
 
     Args:
         text: A message, possibly with a DSN inside a sentence.
+        types: The connector types offered; their ``dsn_schemes`` and ``dsn_form`` say
+            which schemes are known and how each fills the fields.
 
     Returns:
         The fields it fills, or ``None`` when there is no DSN of a known scheme.
     """
-    matches = find_dsns(text)
+    matches = find_dsns(text, types)
     return matches[0] if matches else None

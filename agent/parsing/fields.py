@@ -24,7 +24,7 @@ from typing import Any
 
 from agent.parsing.dsn import DsnMatch, find_dsns
 from agent.parsing.key_values import Pair, clean_value, scan_pairs
-from agent.parsing.protocols import FieldLike
+from agent.parsing.protocols import ConnectorTypeLike, FieldLike
 from agent.parsing.redaction import redact
 from agent.parsing.secret_shapes import secret_field_for
 from agent.parsing.text import fold_quotes, is_secret_name, strip_quotes
@@ -184,17 +184,19 @@ def _blank(work: str, start: int, end: int) -> str:
     return work[:start] + " " * (end - start) + work[end:]
 
 
-def _take_dsns(text: str, work: str, into: _Collector) -> tuple[str, list[tuple[int, int]], bool]:
-    """Use the DSNs in ``text``.
+def _take_dsns(
+    text: str, work: str, into: _Collector, types: Sequence[ConnectorTypeLike]
+) -> tuple[str, list[tuple[int, int]], bool]:
+    """Use the DSNs in ``text`` (of the schemes ``types`` know).
 
     Returns:
         The text without the DSN consumed, the spans of web URLs, and whether one was.
     """
     protected = []
     consumed: DsnMatch | None = None
-    for dsn in find_dsns(text):
+    for dsn in find_dsns(text, types):
         into.hidden.extend(dsn.secret_forms)
-        if dsn.type == "WEBHOOK":
+        if dsn.form == "url":
             protected.append(dsn.span)
             into.urls[text[dsn.span[0] : dsn.span[1]]] = dsn.fields["url"]
             if "auth_header" in dsn.secrets and "auth_header" in into.by_name:
@@ -236,13 +238,18 @@ def _bare(text: str, into: _Collector, asked: FieldLike) -> None:
 
 
 def extract_fields(
-    text: str, fields: Sequence[FieldLike], *, asked: str | None = None
+    text: str,
+    fields: Sequence[FieldLike],
+    *,
+    types: Sequence[ConnectorTypeLike],
+    asked: str | None = None,
 ) -> Extraction:
     """The field values in one message.
 
     Args:
         text: What the person typed.
         fields: The connector's fields (for the role being set up).
+        types: The connector types offered, whose DSN schemes a pasted DSN or URL may use.
         asked: The field the last question asked for, if one was: a message that names no
             field is then its value, the whole message when the field is secret.
 
@@ -252,7 +259,7 @@ def extract_fields(
     asked_field = next((f for f in fields if f.name == asked), None)
     into = _Collector(fields, asked_field)
     work = fold_quotes(text)
-    work, protected, found_any = _take_dsns(text, work, into)
+    work, protected, found_any = _take_dsns(text, work, into, types)
     json_span = _json_span(work)
     if json_span is not None:
         start, end, obj = json_span

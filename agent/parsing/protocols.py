@@ -36,6 +36,16 @@ class ConnectorTypeLike(Protocol):
         """The roles it can serve (``INVENTORY_SOURCE``, ``RESULTS_SINK``)."""
         ...
 
+    @property
+    def dsn_schemes(self) -> Sequence[str]:
+        """URL schemes that name it in a pasted DSN (``postgresql``, ``s3``)."""
+        ...
+
+    @property
+    def dsn_form(self) -> str | None:
+        """How its DSNs fill the fields: ``host``, ``account``, ``bucket`` or ``url``."""
+        ...
+
 
 class FieldLike(Protocol):
     """One field a person provides for a connector."""

@@ -1,4 +1,7 @@
-"""The words people use for connector types and fields, beyond the registry's own names.
+"""The words people use for fields and topics, beyond the connectors' own names.
+
+Connector types' other names are the types' own ``aliases`` (served by the connection
+service), not listed here.
 
 A field synonym lists candidate field names in order of preference; the first one the
 connector actually has wins, so "secret" is the secret access key of S3 and the signing
@@ -14,25 +17,7 @@ from types import MappingProxyType
 from agent.parsing.protocols import FieldLike
 from agent.parsing.text import is_secret_name, squash, to_snake
 
-__all__ = ["TOPICS", "TYPE_ALIASES", "field_phrases", "resolve_field_phrase", "synonym_target"]
-
-TYPE_ALIASES: dict[str, tuple[str, ...]] = {
-    "POSTGRES": ("pg", "postgres", "postgresql", "psql", "postgre", "postgres sql", "pgsql"),
-    "MYSQL": ("mysql", "my sql", "maria", "mariadb", "maria db"),
-    "SNOWFLAKE": ("sf", "snowflake", "snow flake"),
-    "S3": ("s3", "amazon s3", "aws s3", "aws", "amazon", "bucket", "minio", "s3 bucket"),
-    "WEBHOOK": (
-        "webhook",
-        "web hook",
-        "https webhook",
-        "http",
-        "https",
-        "url",
-        "endpoint",
-        "api",
-        "http endpoint",
-    ),
-}
+__all__ = ["TOPICS", "field_phrases", "resolve_field_phrase", "synonym_target"]
 
 _SYNONYMS: dict[str, tuple[str, ...]] = {
     "user": ("username",),

@@ -57,7 +57,7 @@ class Gather(Step):
         if declined is not None:
             go_without(ctx, declined)
             return
-        dsn = parsing.parse_dsn(text)
+        dsn = parsing.parse_dsn(text, ctx.types)
         if dsn is not None and dsn.type == ctx.session.connector_type:
             stored = store_answers(ctx, dict(dsn.fields), dict(dsn.secrets))
             got = [ctx.label(k) for k in dsn.fields]
@@ -65,7 +65,7 @@ class Gather(Step):
             after_answers(ctx)
             return
         extraction = message.extraction or parsing.extract_fields(
-            text, ctx.fields(), asked=ctx.session.asked
+            text, ctx.fields(), types=ctx.types, asked=ctx.session.asked
         )
         if not extraction.values and not extraction.secret_values:
             raise FlowError(render("errors/not_understood", hint=_hint(ctx)))
@@ -221,7 +221,7 @@ def ask_next(ctx: TurnContext, *, intro: bool = True) -> None:
 
 def on_test_failed(ctx: TurnContext, failure: str | None, field: str | None, message: str) -> None:
     """Explain a failed test and ask only for what the failure points at."""
-    reask = fields_to_reask(failure, field, ctx.fields())
+    reask = fields_to_reask(failure, field, ctx.fields(), ctx.connector)
     ctx.session.last_failure = Failure(failure=failure, field=field, reask=tuple(reask))
     move(ctx, Event.TEST_FAILED)
     ctx.say(render("test_failed", message=message, advice=advice_for(failure, ctx.fields(), reask)))

@@ -8,7 +8,7 @@ from agent import parsing
 from agent.context import TurnContext
 from agent.flow import FlowError, move
 from agent.message import Message
-from agent.prompts import human_list, render
+from agent.prompts import render
 from agent.steps.base import Step
 from agent.steps.gather import after_answers, ask_next, store_answers
 from fsm import Event, State
@@ -38,13 +38,8 @@ class SelectType(Step):
     async def answer(self, ctx: TurnContext, message: Message) -> None:
         """Pick the connector; a DSN fills its fields too (and may start the test)."""
         text = message.text
-        dsn = parsing.parse_dsn(text)
-        if dsn is not None and not any(t.type == dsn.type for t in ctx.types):
-            labels = [t.label for t in ctx.types]
-            raise FlowError(
-                f"That looks like a {dsn.type.title()} connection, which this deployment can't "
-                f"connect to yet. I can connect {human_list(labels, 'or')}."
-            )
+        # Only the offered types' DSN schemes are read (the connection service serves them).
+        dsn = parsing.parse_dsn(text, ctx.types)
         if dsn is not None:
             _set_type(ctx, dsn.type, None)
             stored = store_answers(ctx, dict(dsn.fields), dict(dsn.secrets))

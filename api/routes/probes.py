@@ -104,7 +104,7 @@ async def discover_connection(call: Call) -> CatalogOut:
 )
 async def stage_secret(call: Call) -> StagedSecretOut:
     """Store a secret the moment it is typed; returns a reference and a mask."""
-    return await service(call).probes.stage_secret(call.identity, call.body)
+    return await service(call).secrets.stage(call.identity, call.body)
 
 
 @routes.route(
@@ -116,7 +116,7 @@ async def stage_secret(call: Call) -> StagedSecretOut:
 )
 async def touch_secret(call: Call) -> StagedSecretOut:
     """Push a staged secret's expiry to one TTL from now (404 once it has expired)."""
-    return await service(call).probes.touch_staged(call.identity, call.path["secret_ref"])
+    return await service(call).secrets.touch(call.identity, call.path["secret_ref"])
 
 
 @routes.route(
@@ -128,4 +128,4 @@ async def touch_secret(call: Call) -> StagedSecretOut:
 )
 async def discard_secret(call: Call) -> None:
     """Delete a staged secret that no source uses."""
-    await service(call).probes.discard_staged(call.identity, call.path["secret_ref"])
+    await service(call).secrets.discard(call.identity, call.path["secret_ref"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from connections.client.base import ConnectionClient
-from connections.idempotency import IdempotencyStore
+from connections.idempotency import IdempotencyStore, StoredResponse
 from connections.identity import Identity
 from connections.schemas import (
     AgentOut,
@@ -57,17 +57,17 @@ class InProcessClient(ConnectionClient):
         self, values: dict[str, str], *, type_: str | None = None, secret_ref: str | None = None
     ) -> StagedSecretOut:
         """Stage a secret."""
-        return await self._service.probes.stage_secret(
+        return await self._service.secrets.stage(
             self._who, SecretStageRequest(values=values, type=type_, secret_ref=secret_ref)
         )
 
     async def touch_secret(self, secret_ref: str) -> StagedSecretOut:
         """Keep a staged secret alive."""
-        return await self._service.probes.touch_staged(self._who, secret_ref)
+        return await self._service.secrets.touch(self._who, secret_ref)
 
     async def discard_secret(self, secret_ref: str) -> None:
         """Delete a staged secret."""
-        await self._service.probes.discard_staged(self._who, secret_ref)
+        await self._service.secrets.discard(self._who, secret_ref)
 
     async def check(self, agent_id: str, request: ConnectionCheckRequest) -> CheckOut:
         """Test an unsaved connection."""
@@ -85,23 +85,23 @@ class InProcessClient(ConnectionClient):
         if idempotency_key is None or store is None:
             return await self._service.sources.create(self._who, agent_id, body)
         path = f"/api/v1/agents/{agent_id}/data-sources"
-        fingerprint = store.fingerprint("POST", path, body.model_dump(mode="json"))
-        stored = await store.begin(self._who.tenant_id, idempotency_key, fingerprint)
-        if stored is not None:
-            return DataSourceOut.model_validate(stored.body)
-        try:
+        created: DataSourceOut | None = None
+
+        async def work() -> StoredResponse:
+            nonlocal created
             created = await self._service.sources.create(self._who, agent_id, body)
-        except BaseException:
-            await store.abandon(self._who.tenant_id, idempotency_key)
-            raise
-        await store.finish(
+            body_out = created.model_dump(mode="json", by_alias=True)
+            return StoredResponse(201, body_out, f"{path}/{created.id}")
+
+        stored = await store.run(
             self._who.tenant_id,
             idempotency_key,
-            201,
-            created.model_dump(mode="json", by_alias=True),
-            f"{path}/{created.id}",
+            method="POST",
+            path=path,
+            body=body.model_dump(mode="json"),
+            work=work,
         )
-        return created
+        return created or DataSourceOut.model_validate(stored.body)
 
     async def list_sources(self, agent_id: str, *, role: Role | None = None) -> Page[DataSourceOut]:
         """The first page of sources."""

@@ -45,8 +45,8 @@ from connectors.redaction import redact_text
 from connectors.spec import DataFormat
 
 if TYPE_CHECKING:
+    from connections.deps import ServiceDeps
     from connections.inventory import InventoryStore
-    from connections.service.deps import ServiceDeps
 
 __all__ = ["JOB_STATUSES", "JobEngine", "JobSubmitter", "result_format"]
 
@@ -128,7 +128,7 @@ class JobEngine:
         Idempotent: a second event for the same upload finds its job and only re-submits
         it if it never started (the first submission was lost with its process).
         """
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             # One round trip: the upload, its agent and its job if it has one.
             found = (
                 await db.execute(
@@ -182,7 +182,7 @@ class JobEngine:
         still ``queued``, or ``running`` for longer than ``stale_after``, are submitted.
         """
         now = utcnow()
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             orphans = list(
                 (
                     await db.execute(
@@ -217,7 +217,7 @@ class JobEngine:
 
     async def _claim(self, job_id: str) -> bool:
         now = utcnow()
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             result = await db.execute(
                 update(Job)
                 .where(Job.id == job_id, self._claimable(now))
@@ -248,7 +248,7 @@ class JobEngine:
         return status
 
     async def _process(self, job_id: str) -> str:
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             found = (
                 await db.execute(
                     select(Job, InventoryUpload, DataSource, Agent)
@@ -317,7 +317,7 @@ class JobEngine:
         location: str | None = None,
         error: str | None = None,
     ) -> str:
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             job = await db.get(Job, job_id)
             if job is None:  # pragma: no cover - deleted with its agent meanwhile
                 return status

@@ -23,15 +23,15 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 import structlog
 from sqlalchemy import select
 
+from connections.credentials import connector_for, secret_values, validate
 from connections.db.models import Agent, DataSource, Job, Sync
 from connections.db.types import utcnow
+from connections.deps import audited_by
 from connections.errors import ServiceError
 from connections.ids import new_id
 from connections.inventory import InventoryError
 from connections.push.sinks import auto_push_sinks, retries, target
 from connections.rules import RuleSet
-from connections.service.credentials import connector_for, secret_values, validate
-from connections.service.deps import audited_by
 from connectors.base import Connector, Delivery
 from connectors.errors import ConnectorError
 from connectors.redaction import redact_text
@@ -40,8 +40,8 @@ from connectors.spec import DataFormat, Role
 from connectors.webhook import DeliveryPolicy, WebhookConnector
 
 if TYPE_CHECKING:
+    from connections.deps import ServiceDeps
     from connections.inventory import InventoryStore
-    from connections.service.deps import ServiceDeps
 
 __all__ = ["PUSH_ACTOR", "PUSH_DIRECTION", "PushEngine", "PushSubmitter"]
 
@@ -100,7 +100,7 @@ class PushEngine:
         Returns:
             The ids of the sinks that will receive the result.
         """
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             job = await db.get(Job, job_id)
             agent = await db.get(Agent, job.agent_id) if job else None
             if job is None or agent is None or job.status not in _COMPLETED:
@@ -124,7 +124,7 @@ class PushEngine:
         Raises:
             LookupError: No such job or sink, or they belong to different agents.
         """
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             job = await db.get(Job, job_id)
             sink = await db.get(DataSource, sink_id)
             if (
@@ -189,7 +189,7 @@ class PushEngine:
     ) -> WriteResult:
         if not job.result_location:
             raise _PushFailedError(ConnectorError("The job has no result to push."), 0)
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             values = await secret_values(db, self._deps.vault, sink.tenant_id, None, sink.secret_id)
         connector = self._connector(sink.type, attempts)
         resolved = validate(connector, dict(sink.config), values)
@@ -278,7 +278,7 @@ class PushEngine:
         }
         if error:
             entry["error"] = error
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             sync = await db.get(Sync, sync_id)
             if sync is None:  # pragma: no cover - deleted with its sink meanwhile
                 return

@@ -1,11 +1,12 @@
 """The connection service: agents, sources and sinks, probes, staged secrets."""
 
+from connections.deps import ServiceDeps
 from connections.service.agents import AgentService
 from connections.service.channels import ChannelService
-from connections.service.deps import ServiceDeps
 from connections.service.jobs import JobService
 from connections.service.probes import ProbeService
 from connections.service.sources import SourceService
+from connections.service.staged import StagedSecretService
 from connections.service.syncs import SyncService
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "ProbeService",
     "ServiceDeps",
     "SourceService",
+    "StagedSecretService",
     "SyncService",
 ]
 
@@ -28,6 +30,7 @@ class ConnectionService:
         self.agents = AgentService(deps)
         self.sources = SourceService(deps)
         self.probes = ProbeService(deps, self.sources)
+        self.secrets = StagedSecretService(deps)
         self.jobs = JobService(deps)
         self.syncs = SyncService(deps)
         self.channels = ChannelService(deps)

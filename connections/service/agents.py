@@ -7,6 +7,15 @@ from sqlalchemy.exc import IntegrityError
 
 from connections.db.models import Agent, DataSource, NotificationChannel, PendingItem
 from connections.db.types import utcnow
+from connections.deps import (
+    ServiceDeps,
+    audited,
+    delete_audited,
+    get_scoped,
+    page_query,
+    page_rows,
+    require_cron,
+)
 from connections.errors import ConflictError
 from connections.identity import Identity, Permission
 from connections.ids import new_id
@@ -17,15 +26,6 @@ from connections.schemas import (
     AgentUpdate,
     Page,
     PendingItemOut,
-)
-from connections.service.deps import (
-    ServiceDeps,
-    audited,
-    delete_audited,
-    get_scoped,
-    page_query,
-    page_rows,
-    require_cron,
 )
 
 __all__ = ["DEFAULT_AGENT_NAME", "AgentService"]
@@ -75,7 +75,7 @@ class AgentService:
         query = page_query(
             select(Agent).where(Agent.tenant_id == who.tenant_id), Agent, limit, cursor
         )
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             rows, pagination = await page_rows(db, query, limit)
         return Page[AgentOut](items=[agent_out(r) for (r,) in rows], pagination=pagination)
 
@@ -99,7 +99,7 @@ class AgentService:
             is_default=is_default,
             created_by=who.user_id,
         )
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             db.add(row)
             try:
                 await db.flush()
@@ -114,7 +114,7 @@ class AgentService:
     async def get(self, who: Identity, agent_id: str) -> AgentOut:
         """One agent."""
         who.require(Permission.READ)
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             return agent_out(await get_scoped(db, Agent, who.tenant_id, agent_id, "agent"))
 
     async def default(self, who: Identity) -> AgentOut:
@@ -135,7 +135,7 @@ class AgentService:
         return agent_out(existing)
 
     async def _find_default(self, tenant_id: str) -> Agent | None:
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             query = select(Agent).where(Agent.tenant_id == tenant_id, Agent.is_default)
             return (await db.execute(query)).scalars().first()
 
@@ -143,7 +143,7 @@ class AgentService:
         """Change name, goal or default cron."""
         who.require(Permission.UPDATE)
         require_cron(body.default_cron, "defaultCron")
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             row = await get_scoped(db, Agent, who.tenant_id, agent_id, "agent")
             changes = body.model_dump(exclude_none=True)
             for name, value in changes.items():
@@ -161,7 +161,7 @@ class AgentService:
     async def delete(self, who: Identity, agent_id: str) -> None:
         """Delete an agent and, by cascade, its sources, channels, syncs and pending items."""
         who.require(Permission.DELETE)
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             row = await get_scoped(db, Agent, who.tenant_id, agent_id, "agent")
             # Sources and channels go by cascade; their secrets (credentials, channel URLs)
             # live in the vault and go explicitly.
@@ -188,7 +188,7 @@ class AgentService:
     async def put_rules(self, who: Identity, agent_id: str, rules: RuleSet) -> RuleSet:
         """Replace the rule set."""
         who.require(Permission.UPDATE)
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             row = await get_scoped(db, Agent, who.tenant_id, agent_id, "agent")
             row.rules = rules.model_dump(mode="json")
             await audited(db, who, "agent.rules.update", row.id, {"rules": row.rules})
@@ -209,7 +209,7 @@ class AgentService:
             cursor,
             newest_first=True,
         )
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             await get_scoped(db, Agent, who.tenant_id, agent_id, "agent")
             rows, pagination = await page_rows(db, query, limit)
         return Page[PendingItemOut](items=[pending_out(r) for (r,) in rows], pagination=pagination)
@@ -217,7 +217,7 @@ class AgentService:
     async def resolve_pending(self, who: Identity, agent_id: str, item_id: str) -> PendingItemOut:
         """Mark a pending item resolved."""
         who.require(Permission.UPDATE)
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             row = await get_scoped(
                 db, PendingItem, who.tenant_id, item_id, "pending item", agent_id=agent_id
             )

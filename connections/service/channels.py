@@ -12,6 +12,7 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from connections.db.models import Agent, NotificationChannel
+from connections.deps import ServiceDeps, audited, delete_audited, get_scoped
 from connections.errors import ValidationError
 from connections.identity import Identity, Permission
 from connections.ids import new_id
@@ -22,7 +23,6 @@ from connections.schemas import (
     Page,
     Pagination,
 )
-from connections.service.deps import ServiceDeps, audited, delete_audited, get_scoped
 from connectors.errors import InvalidConfigError
 from connectors.webhook import generate_signing_secret
 from connectors.webhook.config import signing_key
@@ -101,7 +101,7 @@ class ChannelService:
         values = {"url": url}
         if keep:
             values["signing_secret"] = keep
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             await get_scoped(db, Agent, who.tenant_id, agent_id, "agent")
             count = await db.scalar(
                 select(func.count())
@@ -144,7 +144,7 @@ class ChannelService:
     async def page(self, who: Identity, agent_id: str) -> Page[NotificationChannelOut]:
         """The agent's channels (at most :data:`MAX_CHANNELS`), oldest first."""
         who.require(Permission.READ)
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             await get_scoped(db, Agent, who.tenant_id, agent_id, "agent")
             query = (
                 select(NotificationChannel)
@@ -162,7 +162,7 @@ class ChannelService:
     async def delete(self, who: Identity, agent_id: str, channel_id: str) -> None:
         """Remove a channel and its URL from the vault."""
         who.require(Permission.DELETE)
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             row = await get_scoped(
                 db,
                 NotificationChannel,

@@ -8,6 +8,7 @@ from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import select
 
 from connections.db.models import Agent, DataSource, InventoryUpload, Job, Sync
+from connections.deps import ServiceDeps, audited, get_scoped, page_query, page_rows
 from connections.errors import ValidationError
 from connections.identity import Identity, Permission
 from connections.jobs.mapping import ColumnMapping
@@ -19,7 +20,6 @@ from connections.schemas import (
     JobStatus,
     Page,
 )
-from connections.service.deps import ServiceDeps, audited, get_scoped, page_query, page_rows
 from connections.service.syncs import sync_out
 from connectors.spec import DataFormat, Role
 
@@ -81,7 +81,7 @@ class JobService:
         if status:
             query = query.where(Job.status == status)
         query = page_query(query, Job, limit, cursor)
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             await get_scoped(db, Agent, who.tenant_id, agent_id, "agent")
             rows, pagination = await page_rows(db, query, limit)
         return Page[JobOut](
@@ -91,7 +91,7 @@ class JobService:
     async def get(self, who: Identity, agent_id: str, job_id: str) -> JobDetailOut:
         """One job with its error rows and the pushes of its result, oldest first."""
         who.require(Permission.READ)
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             job = await get_scoped(db, Job, who.tenant_id, job_id, "job", agent_id=agent_id)
             upload = await db.get(InventoryUpload, job.upload_id)
             pushes = list(
@@ -116,7 +116,7 @@ class JobService:
     async def mapping(self, who: Identity, agent_id: str, source_id: str) -> ColumnMappingOut:
         """The source's column mapping (empty: columns pass through)."""
         who.require(Permission.READ)
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             row = await self._source(db, who, agent_id, source_id)
             return _mapping_out(row.id, row.default_mapping)
 
@@ -135,7 +135,7 @@ class JobService:
             first = exc.errors(include_input=False, include_url=False)[0]
             message = str(first["msg"]).removeprefix("Value error, ")
             raise ValidationError(f"The mapping is not valid: {message}.", field="fields") from None
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             row = await self._source(db, who, agent_id, source_id)
             if row.role != Role.INVENTORY_SOURCE.value:
                 raise ValidationError("Only sources have a column mapping.", field="role")

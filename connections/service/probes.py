@@ -1,4 +1,4 @@
-"""Talking to the peer without saving anything: tests, discovery, previews, staged secrets.
+"""Talking to the peer without saving anything: tests, discovery, previews.
 
 Classified connector errors (``ConnectorError``) propagate unchanged; ``api/errors.py``
 maps them to statuses.
@@ -6,8 +6,9 @@ maps them to statuses.
 
 from __future__ import annotations
 
-from connections.casing import to_snake
+from connections.credentials import Resolved, connector_for, resolve, rest_field
 from connections.db.models import Agent
+from connections.deps import ServiceDeps, audited, get_scoped
 from connections.errors import ValidationError
 from connections.identity import Identity, Permission
 from connections.schemas import (
@@ -16,18 +17,7 @@ from connections.schemas import (
     ConnectionCheckRequest,
     PreviewOut,
     PreviewRequest,
-    SecretStageRequest,
-    StagedSecretOut,
 )
-from connections.service.credentials import (
-    Resolved,
-    connector_for,
-    primary_secret,
-    public_secret_fields,
-    resolve,
-    rest_field,
-)
-from connections.service.deps import ServiceDeps, audited, get_scoped
 from connections.service.sources import SourceService
 from connectors.results import Catalog
 from connectors.spec import Role
@@ -68,7 +58,7 @@ class ProbeService:
         self, who: Identity, agent_id: str, body: ConnectionCheckRequest
     ) -> Resolved:
         connector = connector_for(self._deps.registry, body.type, self._deps.connector_context)
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             await get_scoped(db, Agent, who.tenant_id, agent_id, "agent")
             return await resolve(
                 db,
@@ -107,7 +97,7 @@ class ProbeService:
         result = await resolved.connector.check(
             resolved.config, resolved.secrets, role=Role(row.role)
         )
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             await audited(
                 db, who, "data_source.test", row.id, {"ok": result.ok, "failure": result.failure}
             )
@@ -142,67 +132,3 @@ class ProbeService:
         rows = await resolved.connector.preview(resolved.config, resolved.secrets, name, body.limit)
         columns = [c.model_dump(mode="json") for c in catalog.stream(name).columns]
         return PreviewOut(stream=name, columns=columns, rows=rows)
-
-    async def stage_secret(self, who: Identity, body: SecretStageRequest) -> StagedSecretOut:
-        """Store a secret the moment it is typed; it expires unless a source attaches it."""
-        who.require(Permission.CREATE)
-        values = {to_snake(k): v for k, v in body.values.items() if v}
-        if not values:
-            raise ValidationError("values must hold at least one non-empty value.", field="values")
-        primary = None
-        # Without a type nothing is known to be public: a new secret registers every value
-        # for redaction, and an added-to one keeps what its first, typed staging recorded.
-        public = None
-        if body.type:
-            connector = connector_for(self._deps.registry, body.type, self._deps.connector_context)
-            primary = primary_secret(connector, values)
-            public = public_secret_fields(connector)
-        async with self._deps.sessions() as db:
-            if body.secret_ref:
-                row = await self._deps.vault.get(db, who.tenant_id, body.secret_ref)
-                if not row.staged:
-                    raise ValidationError(
-                        "Only a staged secret can be added to.", field="secretRef"
-                    )
-                row = await self._deps.vault.merge(
-                    db, who.tenant_id, body.secret_ref, values, primary=primary, public=public
-                )
-            else:
-                row = await self._deps.vault.stage(
-                    db,
-                    tenant_id=who.tenant_id,
-                    user_id=who.user_id,
-                    values=values,
-                    primary=primary,
-                    public=public,
-                )
-            await audited(db, who, "secret.stage", row.id, {"fields": sorted(values)})
-            await db.commit()
-        return StagedSecretOut(secret_ref=row.id, mask=row.mask, expires_at=row.expires_at)
-
-    async def touch_staged(self, who: Identity, secret_ref: str) -> StagedSecretOut:
-        """Keep a staged secret for one more TTL: the conversation that typed it goes on.
-
-        Raises:
-            NotFoundError: No such secret, or it expired already (it is asked for again).
-            ValidationError: The secret is attached to a source, not staged.
-        """
-        who.require(Permission.CREATE)
-        async with self._deps.sessions() as db:
-            row = await self._deps.vault.get(db, who.tenant_id, secret_ref)
-            if not row.staged:
-                raise ValidationError("Only a staged secret can be kept alive.", field="secretRef")
-            await self._deps.vault.touch(db, who.tenant_id, [secret_ref])
-            await db.commit()
-        return StagedSecretOut(secret_ref=row.id, mask=row.mask, expires_at=row.expires_at)
-
-    async def discard_staged(self, who: Identity, secret_ref: str) -> None:
-        """Delete a staged secret (a cancelled or abandoned conversation)."""
-        who.require(Permission.CREATE)
-        async with self._deps.sessions() as db:
-            row = await self._deps.vault.get(db, who.tenant_id, secret_ref)
-            if not row.staged:
-                raise ValidationError("Only a staged secret can be discarded.", field="secretRef")
-            await self._deps.vault.delete(db, who.tenant_id, secret_ref)
-            await audited(db, who, "secret.discard", secret_ref)
-            await db.commit()

@@ -9,18 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from connections.casing import to_camel_keys
-from connections.db.models import Agent, DataSource, SecretRow, Sync
-from connections.errors import CheckFailedError, ConflictError, ValidationError
-from connections.identity import Identity, Permission
-from connections.ids import new_id
-from connections.schemas import (
-    DataSourceCreate,
-    DataSourceOut,
-    DataSourceUpdate,
-    Page,
-    SyncOut,
-)
-from connections.service.credentials import (
+from connections.credentials import (
     Resolved,
     connector_for,
     primary_secret,
@@ -31,7 +20,8 @@ from connections.service.credentials import (
     snake_config,
     validate,
 )
-from connections.service.deps import (
+from connections.db.models import Agent, DataSource, SecretRow, Sync
+from connections.deps import (
     ServiceDeps,
     audited,
     delete_audited,
@@ -39,6 +29,16 @@ from connections.service.deps import (
     page_query,
     page_rows,
     require_cron,
+)
+from connections.errors import CheckFailedError, ConflictError, ValidationError
+from connections.identity import Identity, Permission
+from connections.ids import new_id
+from connections.schemas import (
+    DataSourceCreate,
+    DataSourceOut,
+    DataSourceUpdate,
+    Page,
+    SyncOut,
 )
 from connections.service.syncs import sync_out
 from connectors.spec import DataFormat, Role
@@ -121,7 +121,7 @@ class SourceService:
             raise ValidationError(
                 f"{connector.spec.label} cannot be a {body.role.value}.", field="role"
             )
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             await get_scoped(db, Agent, who.tenant_id, agent_id, "agent")
             resolved = await resolve(
                 db,
@@ -137,7 +137,7 @@ class SourceService:
         result = await connector.check(resolved.config, resolved.secrets, role=body.role)
         if not result.ok:
             raise CheckFailedError(result, field=rest_field(connector, result.field))
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             secret = await self._keep_secret(db, who, resolved, body.secret, body.secret_ref)
             row = DataSource(
                 id=new_id("src"),
@@ -244,7 +244,7 @@ class SourceService:
         if status:
             query = query.where(DataSource.status == status)
         query = page_query(query, DataSource, limit, cursor)
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             await get_scoped(db, Agent, who.tenant_id, agent_id, "agent")
             rows, pagination = await page_rows(db, query, limit)
         return Page[DataSourceOut](
@@ -254,7 +254,7 @@ class SourceService:
     async def get(self, who: Identity, agent_id: str, source_id: str) -> DataSourceOut:
         """One source."""
         who.require(Permission.READ)
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             row = await get_scoped(
                 db, DataSource, who.tenant_id, source_id, "data source", agent_id=agent_id
             )
@@ -279,7 +279,7 @@ class SourceService:
             cursor,
             newest_first=True,
         )
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             await get_scoped(
                 db, DataSource, who.tenant_id, source_id, "data source", agent_id=agent_id
             )
@@ -299,7 +299,7 @@ class SourceService:
         who.require(Permission.UPDATE)
         require_cron(body.schedule_cron, "scheduleCron")
         _require_timezone(body.schedule_timezone)
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             row = await get_scoped(
                 db, DataSource, who.tenant_id, source_id, "data source", agent_id=agent_id
             )
@@ -328,7 +328,7 @@ class SourceService:
             result = await connector.check(resolved.config, resolved.secrets, role=role)
             if not result.ok:
                 raise CheckFailedError(result, field=rest_field(connector, result.field))
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             row = await get_scoped(
                 db, DataSource, who.tenant_id, source_id, "data source", agent_id=agent_id
             )
@@ -388,7 +388,7 @@ class SourceService:
     ) -> DataSourceOut:
         """Pause or resume; resuming clears the failure count."""
         who.require(Permission.UPDATE)
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             row = await get_scoped(
                 db, DataSource, who.tenant_id, source_id, "data source", agent_id=agent_id
             )
@@ -404,7 +404,7 @@ class SourceService:
     async def delete(self, who: Identity, agent_id: str, source_id: str) -> None:
         """Delete a source and its secret."""
         who.require(Permission.DELETE)
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             row = await get_scoped(
                 db, DataSource, who.tenant_id, source_id, "data source", agent_id=agent_id
             )
@@ -415,7 +415,7 @@ class SourceService:
         self, who: Identity, agent_id: str, source_id: str
     ) -> tuple[DataSource, Resolved]:
         """A saved source with its decrypted credentials, for tests, discovery and pulls."""
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             row = await get_scoped(
                 db, DataSource, who.tenant_id, source_id, "data source", agent_id=agent_id
             )

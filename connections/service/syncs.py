@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from connections.db.models import Agent, DataSource, InventoryUpload, Sync
 from connections.db.types import utcnow
+from connections.deps import ServiceDeps, audited, get_scoped, page_query, page_rows
 from connections.errors import ConflictError, UnavailableError, ValidationError
 from connections.identity import Identity, Permission
 from connections.ids import new_id
 from connections.schemas import InventoryUploadOut, Page, PullTrigger, SyncOut
-from connections.service.deps import ServiceDeps, audited, get_scoped, page_query, page_rows
 from connectors.spec import Role
 
 __all__ = ["PAUSED_MESSAGE", "SubmitPull", "SyncService", "sync_out", "upload_out"]
@@ -92,7 +92,7 @@ class SyncService:
         """
         who.require(Permission.UPDATE)
         submit = self.submit
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             source = await get_scoped(
                 db, DataSource, who.tenant_id, source_id, "data source", agent_id=agent_id
             )
@@ -125,7 +125,7 @@ class SyncService:
             await submit(source_id, sync.id)
         except Exception as exc:
             log.warning("pull_submit_failed", sync_id=sync.id, error=type(exc))
-            async with self._deps.sessions() as db:
+            async with self._deps.database() as db:
                 row = await db.get(Sync, sync.id)
                 if row is not None and row.status == "queued":
                     row.status = "cancelled"
@@ -138,7 +138,7 @@ class SyncService:
     async def get_sync(self, who: Identity, agent_id: str, source_id: str, sync_id: str) -> SyncOut:
         """One sync of a source, with its manifest."""
         who.require(Permission.READ)
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             await get_scoped(
                 db, DataSource, who.tenant_id, source_id, "data source", agent_id=agent_id
             )
@@ -162,7 +162,7 @@ class SyncService:
         if source_id:
             query = query.where(InventoryUpload.source_id == source_id)
         query = page_query(query, InventoryUpload, limit, cursor)
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             await get_scoped(db, Agent, who.tenant_id, agent_id, "agent")
             rows, pagination = await page_rows(db, query, limit)
         return Page[InventoryUploadOut](

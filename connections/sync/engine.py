@@ -26,11 +26,11 @@ from pathlib import Path
 
 import structlog
 
+from connections.credentials import Resolved, connector_for, secret_values, validate
 from connections.db.models import DataSource
+from connections.deps import ServiceDeps
 from connections.errors import ServiceError
 from connections.inventory import InventoryError, InventoryStore
-from connections.service.credentials import Resolved, connector_for, secret_values, validate
-from connections.service.deps import ServiceDeps
 from connections.sync import ledger
 from connections.sync.committer import UploadCommitter
 from connections.sync.extract_pull import pull_extracts
@@ -98,11 +98,11 @@ class PullEngine:
         """
         await self._announce(
             await ledger.stale_uploads(
-                self.deps.sessions, source_id=source_id, stale_after=self.settings.stale_after
+                self.deps.database, source_id=source_id, stale_after=self.settings.stale_after
             )
         )
         begun = await ledger.begin(
-            self.deps.sessions,
+            self.deps.database,
             self.store,
             source_id=source_id,
             trigger=trigger,
@@ -115,12 +115,12 @@ class PullEngine:
         try:
             outcome = await self._run(begun.sync_id, begun.source)
             notice = await ledger.finish(
-                self.deps.sessions, sync_id=begun.sync_id, source_id=source_id, outcome=outcome
+                self.deps.database, sync_id=begun.sync_id, source_id=source_id, outcome=outcome
             )
         except asyncio.CancelledError:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(
-                    asyncio.shield(ledger.cancel(self.deps.sessions, begun.sync_id)), 5.0
+                    asyncio.shield(ledger.cancel(self.deps.database, begun.sync_id)), 5.0
                 )
             raise
         finally:
@@ -141,7 +141,7 @@ class PullEngine:
     async def _resolve(self, source: DataSource) -> Resolved:
         deps = self.deps
         connector = connector_for(deps.registry, source.type, deps.connector_context)
-        async with deps.sessions() as db:
+        async with deps.database() as db:
             values = await secret_values(db, deps.vault, source.tenant_id, None, source.secret_id)
         return validate(connector, dict(source.config), values)
 
@@ -152,7 +152,7 @@ class PullEngine:
         announcements: asyncio.Queue[str | None] = asyncio.Queue()
         announcer = asyncio.create_task(self._announcer(announcements))
         committer = UploadCommitter(
-            self.deps.sessions,
+            self.deps.database,
             self.store,
             sync_id=sync_id,
             source=source,
@@ -183,7 +183,7 @@ class PullEngine:
                 resolved=await self._resolve(source),
                 committer=committer,
                 scratch=scratch,
-                sessions=self.deps.sessions,
+                sessions=self.deps.database,
                 settings=self.settings,
             )
             if isinstance(run.resolved.connector, FileConnector):

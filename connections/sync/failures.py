@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connections.db.models import Agent, DataSource, PendingItem
+from connections.deps import audited_by
 from connections.ids import new_id
 from connections.rules import RuleSet
-from connections.service.deps import audited_by
 from connections.sync.manifest import SyncStatus
 from connectors.redaction import redact_text
 

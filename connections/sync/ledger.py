@@ -21,10 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connections.db.models import Agent, DataSource, InventoryUpload, Sync
 from connections.db.types import utcnow
+from connections.deps import audited_by
 from connections.errors import NotFoundError, ValidationError
 from connections.ids import new_id
 from connections.inventory import InventoryError, InventoryStore
-from connections.service.deps import audited_by
 from connections.sync.failures import SYSTEM_ACTOR, PauseNotice, count_outcome
 from connections.sync.manifest import EntryStatus, Outcome, SyncStatus, entry
 from connections.sync.owner import RUNNING, is_alive, owner_record

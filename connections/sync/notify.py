@@ -21,7 +21,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from connections.db.models import NotificationChannel
-from connections.service.deps import ServiceDeps
+from connections.deps import ServiceDeps
 from connections.sync.failures import PauseNotice
 from connectors.errors import ConnectorError
 from connectors.guard import guarded_client
@@ -53,7 +53,7 @@ class Notifier:
 
     async def notify(self, notice: PauseNotice) -> dict[str, bool]:
         """Send ``notice`` to every channel of its agent; return ``{channel id: delivered}``."""
-        async with self._deps.sessions() as db:
+        async with self._deps.database() as db:
             query = select(NotificationChannel).where(
                 NotificationChannel.tenant_id == notice.tenant_id,
                 NotificationChannel.agent_id == notice.agent_id,

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from connections.service.credentials import Resolved
+from connections.credentials import Resolved
 from connections.sync.committer import UploadCommitter
 from connections.sync.settings import PullSettings
 

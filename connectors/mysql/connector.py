@@ -26,9 +26,10 @@ class MySqlConnector(SqlConnector[MySqlConfig]):
     spec = database_spec(
         type_="MYSQL",
         label="MySQL / MariaDB",
-        aliases=("mysql", "mariadb"),
+        aliases=("mysql", "mariadb", "my sql", "maria", "maria db"),
         config_model=MySqlConfig,
         secrets_model=OpenLoginSecrets,
+        dsn_schemes=("mysql", "mariadb"),
     )
     secrets_model = OpenLoginSecrets
 

@@ -25,9 +25,10 @@ class PostgresConnector(SqlConnector[PostgresConfig]):
     spec = database_spec(
         type_="POSTGRES",
         label="PostgreSQL",
-        aliases=("pg", "postgres", "postgresql", "psql"),
+        aliases=("pg", "postgres", "postgresql", "psql", "postgre", "postgres sql", "pgsql"),
         config_model=PostgresConfig,
         secrets_model=OpenLoginSecrets,
+        dsn_schemes=("postgres", "postgresql", "pg", "pgsql"),
     )
     secrets_model = OpenLoginSecrets
 

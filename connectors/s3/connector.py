@@ -73,10 +73,38 @@ class S3Connector(FileConnector[S3Config, S3Secrets]):
     spec = ConnectorSpec(
         type="S3",
         label="Amazon S3",
-        aliases=("s3", "amazon s3", "aws s3", "aws", "bucket", "minio", "seaweedfs", "r2"),
+        aliases=(
+            "s3",
+            "amazon s3",
+            "aws s3",
+            "aws",
+            "bucket",
+            "minio",
+            "seaweedfs",
+            "r2",
+            "amazon",
+            "s3 bucket",
+        ),
         roles=(Role.INVENTORY_SOURCE, Role.RESULTS_SINK),
         fields=fields_of(S3Config, S3Secrets),
         description="Pull CSV, JSON, NDJSON or XLSX files from a bucket prefix, or push results.",
+        dsn_schemes=("s3", "s3a", "s3n"),
+        dsn_form="bucket",
+        zero_stream_hints=(
+            "the prefix is empty, or the files are under another prefix",
+            "the files are in another format than the one chosen",
+            "the key may list only part of the bucket",
+        ),
+        reask={
+            FailureClass.AUTH_FAILED: ("secret_access_key", "access_key_id"),
+            FailureClass.PERMISSION_DENIED: ("access_key_id", "secret_access_key"),
+            FailureClass.NOT_FOUND: ("bucket", "prefix"),
+            FailureClass.UNREACHABLE: ("endpoint_url",),
+            FailureClass.TIMEOUT: ("endpoint_url",),
+            FailureClass.TLS: ("endpoint_url",),
+            FailureClass.BLOCKED_BY_POLICY: ("endpoint_url",),
+            FailureClass.MALFORMED_DATA: ("format", "records_path"),
+        },
     )
     checkpoint_files: int = 100
     checkpoint_seconds: float = 1.0

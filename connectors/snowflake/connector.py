@@ -15,10 +15,11 @@ from typing import Any
 
 from connectors.base import ConnectorContext
 from connectors.guard import IPAddress
+from connectors.results import FailureClass
 from connectors.snowflake.catalog import SHOW_CAP
 from connectors.snowflake.config import SnowflakeConfig
 from connectors.sql.config import DatabaseSecrets
-from connectors.sql.connector import SqlConnector, database_spec
+from connectors.sql.connector import DATABASE_REASK, SqlConnector, database_spec
 from connectors.sql.session import DatabaseSession, Purpose
 
 __all__ = ["Connect", "SnowflakeConnector"]
@@ -39,8 +40,17 @@ class SnowflakeConnector(SqlConnector[SnowflakeConfig]):
     spec = database_spec(
         type_="SNOWFLAKE",
         label="Snowflake",
-        aliases=("snowflake", "snow"),
+        aliases=("snowflake", "snow", "sf", "snow flake"),
         config_model=SnowflakeConfig,
+        dsn_schemes=("snowflake",),
+        dsn_form="account",
+        reask={
+            **DATABASE_REASK,
+            FailureClass.NOT_FOUND: ("database", "schema"),
+            FailureClass.UNREACHABLE: ("host", "port", "account"),
+            FailureClass.TIMEOUT: ("host", "port", "account"),
+            FailureClass.TLS: ("host",),
+        },
     )
 
     # SHOW's row cap (Snowflake's is 10,000); tests lower it to exercise the narrowing.

@@ -32,7 +32,7 @@ from connectors.base import CheckSteps, Connector, ReadMessage
 from connectors.errors import ConnectorError, NotFoundError
 from connectors.guard import IPAddress
 from connectors.results import Catalog, FailureClass
-from connectors.spec import ConnectorSpec, Role, fields_of
+from connectors.spec import ConnectorSpec, DsnForm, Role, fields_of
 from connectors.sql.config import DatabaseConfig, DatabaseSecrets
 from connectors.sql.errors import cannot_read
 from connectors.sql.reading import ReadSettings, read_stream
@@ -62,6 +62,23 @@ _stream_name = operator.attrgetter("name")
 ConfigT = TypeVar("ConfigT", bound=DatabaseConfig)
 
 
+# What a failed test points at in a database login, most likely first.
+DATABASE_REASK: dict[FailureClass, tuple[str, ...]] = {
+    FailureClass.AUTH_FAILED: ("password", "username"),
+    FailureClass.PERMISSION_DENIED: ("username", "password"),
+    FailureClass.NOT_FOUND: ("database",),
+    FailureClass.UNREACHABLE: ("host", "port"),
+    FailureClass.TIMEOUT: ("host", "port"),
+    FailureClass.TLS: ("host", "sslmode"),
+    FailureClass.BLOCKED_BY_POLICY: ("host",),
+    FailureClass.MALFORMED_DATA: ("format",),
+}
+DATABASE_ZERO_STREAM_HINTS = (
+    "the schema is empty or another schema holds the tables",
+    "the user lacks permission to see the tables",
+)
+
+
 def database_spec(
     *,
     type_: str,
@@ -69,6 +86,9 @@ def database_spec(
     aliases: tuple[str, ...],
     config_model: type[DatabaseConfig],
     secrets_model: type[DatabaseSecrets] = DatabaseSecrets,
+    dsn_schemes: tuple[str, ...] = (),
+    dsn_form: DsnForm = "host",
+    reask: Mapping[FailureClass, tuple[str, ...]] = DATABASE_REASK,
 ) -> ConnectorSpec:
     """The spec of a database source: the config's fields, then the login's."""
     return ConnectorSpec(
@@ -81,6 +101,10 @@ def database_spec(
             "Read tables and views, whole or incrementally by a cursor column, into NDJSON or "
             "CSV extracts."
         ),
+        dsn_schemes=dsn_schemes,
+        dsn_form=dsn_form,
+        zero_stream_hints=DATABASE_ZERO_STREAM_HINTS,
+        reask=dict(reask),
     )
 
 

@@ -22,7 +22,15 @@ from connectors.errors import DataFormatError, InvalidConfigError, NotFoundError
 from connectors.files import FileSource
 from connectors.formats import infer_columns, read_records
 from connectors.guard import guarded_client
-from connectors.results import Catalog, Column, RecordMessage, StateMessage, Stream, WriteResult
+from connectors.results import (
+    Catalog,
+    Column,
+    FailureClass,
+    RecordMessage,
+    StateMessage,
+    Stream,
+    WriteResult,
+)
 from connectors.spec import ConnectorSpec, DataFormat, Role, fields_of
 from connectors.threads import iterate_in_thread
 from connectors.webhook._http import (
@@ -70,6 +78,7 @@ class WebhookConnector(FileConnector[WebhookConfig, WebhookSecrets]):
             "api endpoint",
             "http endpoint",
             "endpoint",
+            "api",
         ),
         roles=(Role.INVENTORY_SOURCE, Role.RESULTS_SINK),
         fields=fields_of(WebhookConfig, WebhookSecrets),
@@ -77,6 +86,23 @@ class WebhookConnector(FileConnector[WebhookConfig, WebhookSecrets]):
             "Fetch CSV, JSON, NDJSON or XLSX from a URL, or POST signed results "
             "(Standard Webhooks) to a receiver."
         ),
+        dsn_schemes=("http", "https"),
+        dsn_form="url",
+        zero_stream_hints=(
+            "the URL answered with no records",
+            "the records are nested: set a records path",
+        ),
+        reask={
+            FailureClass.AUTH_FAILED: ("auth_header",),
+            FailureClass.PERMISSION_DENIED: ("auth_header",),
+            FailureClass.NOT_FOUND: ("url",),
+            FailureClass.UNREACHABLE: ("url",),
+            FailureClass.TIMEOUT: ("url",),
+            FailureClass.TLS: ("url",),
+            FailureClass.BLOCKED_BY_POLICY: ("url",),
+            FailureClass.ENDPOINT_GONE: ("url",),
+            FailureClass.MALFORMED_DATA: ("format", "records_path"),
+        },
     )
 
     def __init__(

@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ulid import ULID
 
 from connections.db.models import Agent
+from connections.deps import ServiceDeps
 from connections.ids import new_id
 from connections.inventory import LocalInventoryStore
 from connections.rules import RuleSet
-from connections.service.deps import ServiceDeps
 from connections.vault import Keyring, Vault, generate_key
 from connectors.base import ConnectorContext
 from connectors.registry import default_registry
@@ -44,7 +44,7 @@ def store(tmp_path: Path) -> LocalInventoryStore:
 def service_deps(sessions: async_sessionmaker[AsyncSession], tls: TestTLS) -> ServiceDeps:
     """Database, vault and connectors as the service builds them."""
     return ServiceDeps(
-        sessions=sessions,
+        database=sessions,
         vault=Vault(Keyring([generate_key()])),
         registry=default_registry(),
         connector_context=ConnectorContext(
@@ -68,7 +68,7 @@ async def add_agent(deps: ServiceDeps, tenant_id: str, **rules: Any) -> str:
         rules=RuleSet.model_validate(data).model_dump(mode="json"),
         created_by="test",
     )
-    async with deps.sessions() as db:
+    async with deps.database() as db:
         db.add(agent)
         await db.commit()
     return agent.id

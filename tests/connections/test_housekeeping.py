@@ -23,16 +23,16 @@ async def test_sweep_removes_only_what_expired(tmp_path: Path) -> None:
         connector_context=ConnectorContext(),
     )
     vault = runtime.service.deps.vault
-    store = IdempotencyStore(runtime.service.deps.sessions, b"k", keep_for=timedelta(hours=1))
+    store = IdempotencyStore(runtime.service.deps.database, b"k", keep_for=timedelta(hours=1))
     try:
-        async with runtime.service.deps.sessions() as db:
+        async with runtime.service.deps.database() as db:
             stale = await vault.stage(db, tenant_id="t", user_id="u", values={"password": "p" * 20})
             fresh = await vault.stage(db, tenant_id="t", user_id="u", values={"password": "q" * 20})
             stale.expires_at = utcnow() - timedelta(minutes=1)
             await db.commit()
         await store.begin("t", "old", "f")
         await store.begin("t", "new", "f")
-        async with runtime.service.deps.sessions() as db:
+        async with runtime.service.deps.database() as db:
             old = await db.get(IdempotencyRecord, ("t", "old"))
             assert old is not None
             old.created_at = utcnow() - timedelta(hours=2)
@@ -40,7 +40,7 @@ async def test_sweep_removes_only_what_expired(tmp_path: Path) -> None:
 
         purged = await Housekeeping(runtime.service, store).sweep()
 
-        async with runtime.service.deps.sessions() as db:
+        async with runtime.service.deps.database() as db:
             secrets = set((await db.execute(select(SecretRow.id))).scalars())
             keys = await db.scalar(select(func.count()).select_from(IdempotencyRecord))
         assert purged == (1, 1)

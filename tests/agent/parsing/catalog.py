@@ -1,7 +1,8 @@
 """The connector types the parser tests offer, in the order the chat offers them.
 
-S3 and the webhook are the real specs from the registry; PostgreSQL, MySQL and Snowflake
-follow the templates of seed 002 until their connectors exist.
+S3 and the webhook are the real specs from the registry. PostgreSQL, MySQL and Snowflake keep
+the shorter field lists of seed 002's templates, with the real specs' names, aliases and DSN
+schemes (the parsers know no connector fact of their own).
 """
 
 from __future__ import annotations
@@ -24,13 +25,31 @@ _DATABASE_FIELDS = (
     _field("password", "Password", secret=True),
 )
 
-POSTGRES = ConnectorSpec(type="POSTGRES", label="PostgreSQL", roles=SOURCE, fields=_DATABASE_FIELDS)
-MYSQL = ConnectorSpec(type="MYSQL", label="MySQL", roles=SOURCE, fields=_DATABASE_FIELDS)
-SNOWFLAKE = ConnectorSpec(
-    type="SNOWFLAKE",
-    label="Snowflake",
-    roles=SOURCE,
-    fields=(
+_REGISTRY = {spec.type: spec for spec in default_registry().specs()}
+
+
+def _stand_in(type_: str, label: str, fields: tuple[FieldSpec, ...]) -> ConnectorSpec:
+    real = _REGISTRY[type_]
+    names = {f.name for f in fields}
+    return ConnectorSpec(
+        type=type_,
+        label=label,
+        aliases=real.aliases,
+        roles=SOURCE,
+        fields=fields,
+        dsn_schemes=real.dsn_schemes,
+        dsn_form=real.dsn_form,
+        zero_stream_hints=real.zero_stream_hints,
+        reask={k: tuple(n for n in v if n in names) for k, v in real.reask.items()},
+    )
+
+
+POSTGRES = _stand_in("POSTGRES", "PostgreSQL", _DATABASE_FIELDS)
+MYSQL = _stand_in("MYSQL", "MySQL", _DATABASE_FIELDS)
+SNOWFLAKE = _stand_in(
+    "SNOWFLAKE",
+    "Snowflake",
+    (
         _field("account", "Account"),
         _field("warehouse", "Warehouse"),
         _field("database", "Database"),
@@ -40,7 +59,6 @@ SNOWFLAKE = ConnectorSpec(
         _field("password", "Password", secret=True),
     ),
 )
-_REGISTRY = {spec.type: spec for spec in default_registry().specs()}
 S3 = _REGISTRY["S3"]
 WEBHOOK = _REGISTRY["WEBHOOK"]
 

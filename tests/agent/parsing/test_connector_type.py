@@ -132,6 +132,17 @@ def test_rest_api_connector_types_are_accepted() -> None:
     assert match.connector is offered[3]
 
 
+def test_an_alias_the_service_serves_is_understood() -> None:
+    # The parsers know no alias of their own: a remote service's extra alias is enough.
+    offered = [spec_out(spec) for spec in TYPES]
+    offered[1] = offered[1].model_copy(update={"aliases": [*offered[1].aliases, "shopdb"]})
+
+    match = match_type("shopdb", offered)
+
+    assert match is not None
+    assert match.type == "MYSQL"
+
+
 def test_no_types_offered_means_no_match() -> None:
     assert match_type("postgres", []) is None
 

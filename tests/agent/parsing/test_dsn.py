@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from agent.parsing import REDACTED, find_dsns, parse_dsn
+from connections.schemas import spec_out
+from tests.agent.parsing.catalog import TYPES
 
 DSNS = [
     pytest.param(
@@ -134,7 +136,7 @@ NOT_DSNS = [
 def test_a_dsn_fills_its_fields(
     text: str, kind: str, fields: dict[str, str], secrets: dict[str, str]
 ) -> None:
-    match = parse_dsn(text)
+    match = parse_dsn(text, TYPES)
 
     assert match is not None
     assert (match.type, match.fields, match.secrets) == (kind, fields, secrets)
@@ -144,7 +146,7 @@ def test_a_dsn_fills_its_fields(
 def test_the_redacted_text_holds_no_secret(
     text: str, kind: str, fields: dict[str, str], secrets: dict[str, str]
 ) -> None:
-    match = parse_dsn(text)
+    match = parse_dsn(text, TYPES)
 
     assert match is not None
     for secret in [*secrets.values(), *match.secret_forms]:
@@ -154,11 +156,11 @@ def test_the_redacted_text_holds_no_secret(
 
 @pytest.mark.parametrize("text", NOT_DSNS)
 def test_no_dsn(text: str) -> None:
-    assert parse_dsn(text) is None
+    assert parse_dsn(text, TYPES) is None
 
 
 def test_the_percent_encoded_form_is_redacted_too() -> None:
-    match = parse_dsn("mysql://root:p%40ss%2Fw0rd%21@db/shop")
+    match = parse_dsn("mysql://root:p%40ss%2Fw0rd%21@db/shop", TYPES)
 
     assert match is not None
     assert match.redacted_text == f"mysql://root:{REDACTED}@db/shop"
@@ -167,7 +169,7 @@ def test_the_percent_encoded_form_is_redacted_too() -> None:
 def test_the_rest_of_the_sentence_is_kept() -> None:
     text = "use postgresql://etl:s3cr3t-pw@db/wh please"
 
-    match = parse_dsn(text)
+    match = parse_dsn(text, TYPES)
 
     assert match is not None
     assert match.redacted_text == f"use postgresql://etl:{REDACTED}@db/wh please"
@@ -175,12 +177,27 @@ def test_the_rest_of_the_sentence_is_kept() -> None:
 
 
 def test_a_repr_never_shows_the_secret() -> None:
-    match = parse_dsn("postgres://etl:hunter2hunter2@db/wh")
+    match = parse_dsn("postgres://etl:hunter2hunter2@db/wh", TYPES)
 
     assert "hunter2hunter2" not in repr(match)
 
 
 def test_every_dsn_in_a_message_is_found() -> None:
-    found = find_dsns("from s3://in/daily/ to https://hooks.acme.com/out")
+    found = find_dsns("from s3://in/daily/ to https://hooks.acme.com/out", TYPES)
 
     assert [m.type for m in found] == ["S3", "WEBHOOK"]
+
+
+def test_the_schemes_are_the_offered_types_own() -> None:
+    offered = [spec_out(spec) for spec in TYPES]
+    offered[0] = offered[0].model_copy(update={"dsn_schemes": ["cockroachdb"]})
+
+    match = parse_dsn("cockroachdb://etl:hunter2hunter2@db:26257/wh", offered)
+
+    assert match is not None
+    assert (match.type, match.form, match.fields["port"]) == ("POSTGRES", "host", "26257")
+    assert parse_dsn("postgres://etl:hunter2hunter2@db/wh", offered) is None
+
+
+def test_no_types_offered_means_no_dsn() -> None:
+    assert parse_dsn("postgres://etl:hunter2hunter2@db/wh", []) is None

@@ -7,7 +7,7 @@ import pytest
 from agent.parsing import REDACTED, extract_fields
 from connections.schemas import spec_out
 from connectors.spec import ConnectorSpec, FieldSpec
-from tests.agent.parsing.catalog import POSTGRES, S3, SNOWFLAKE, SOURCE, WEBHOOK
+from tests.agent.parsing.catalog import POSTGRES, S3, SNOWFLAKE, SOURCE, TYPES, WEBHOOK
 
 AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 WHSEC = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -515,7 +515,7 @@ def test_values_are_extracted(
     values: dict[str, str],
     secrets: dict[str, str],
 ) -> None:
-    extraction = extract_fields(text, spec.fields, asked=asked)
+    extraction = extract_fields(text, spec.fields, asked=asked, types=TYPES)
 
     assert (extraction.values, extraction.secret_values) == (values, secrets)
 
@@ -528,7 +528,7 @@ def test_the_redacted_text_never_holds_a_secret(
     values: dict[str, str],
     secrets: dict[str, str],
 ) -> None:
-    extraction = extract_fields(text, spec.fields, asked=asked)
+    extraction = extract_fields(text, spec.fields, asked=asked, types=TYPES)
 
     for secret in extraction.secret_values.values():
         assert secret not in extraction.redacted_text
@@ -538,7 +538,9 @@ def test_the_redacted_text_never_holds_a_secret(
 
 
 def test_the_redacted_text_is_the_message_with_the_secret_replaced() -> None:
-    extraction = extract_fields("user etl, pass hunter2hunter2, db wh", POSTGRES.fields)
+    extraction = extract_fields(
+        "user etl, pass hunter2hunter2, db wh", POSTGRES.fields, types=TYPES
+    )
 
     assert extraction.redacted_text == f"user etl, pass {REDACTED}, db wh"
 
@@ -546,50 +548,50 @@ def test_the_redacted_text_is_the_message_with_the_secret_replaced() -> None:
 def test_a_secret_in_json_is_replaced_as_typed() -> None:
     text = '{"host": "db", "password": "p\\/w\\"quoted\\""}'
 
-    extraction = extract_fields(text, POSTGRES.fields)
+    extraction = extract_fields(text, POSTGRES.fields, types=TYPES)
 
     assert extraction.redacted_text == f'{{"host": "db", "password": "{REDACTED}"}}'
 
 
 def test_keys_that_match_no_field_are_reported() -> None:
-    extraction = extract_fields("host=db colour=blue", POSTGRES.fields)
+    extraction = extract_fields("host=db colour=blue", POSTGRES.fields, types=TYPES)
 
     assert extraction.unknown == ("colour",)
 
 
 def test_unknown_json_keys_are_reported() -> None:
-    extraction = extract_fields('{"bucket": "b1x", "flavour": "vanilla"}', S3.fields)
+    extraction = extract_fields('{"bucket": "b1x", "flavour": "vanilla"}', S3.fields, types=TYPES)
 
     assert extraction.unknown == ("flavour",)
 
 
 def test_an_unknown_secret_sounding_key_is_still_redacted() -> None:
-    extraction = extract_fields("host=db api_token=tok-987654321", POSTGRES.fields)
+    extraction = extract_fields("host=db api_token=tok-987654321", POSTGRES.fields, types=TYPES)
 
     assert "tok-987654321" not in extraction.redacted_text
     assert extraction.unknown == ("api_token",)
 
 
 def test_a_secret_at_a_non_secret_prompt_is_reported_as_misplaced() -> None:
-    extraction = extract_fields(AWS_SECRET, S3.fields, asked="access_key_id")
+    extraction = extract_fields(AWS_SECRET, S3.fields, asked="access_key_id", types=TYPES)
 
     assert extraction.misplaced == ("secret_access_key",)
 
 
 def test_a_secret_at_its_own_prompt_is_not_misplaced() -> None:
-    extraction = extract_fields(AWS_SECRET, S3.fields, asked="secret_access_key")
+    extraction = extract_fields(AWS_SECRET, S3.fields, asked="secret_access_key", types=TYPES)
 
     assert extraction.misplaced == ()
 
 
 def test_a_repr_never_shows_a_secret() -> None:
-    extraction = extract_fields("password=hunter2hunter2", POSTGRES.fields)
+    extraction = extract_fields("password=hunter2hunter2", POSTGRES.fields, types=TYPES)
 
     assert "hunter2hunter2" not in repr(extraction)
 
 
 def test_names_lists_secret_and_plain_fields() -> None:
-    extraction = extract_fields("user etl, pass hunter2hunter2", POSTGRES.fields)
+    extraction = extract_fields("user etl, pass hunter2hunter2", POSTGRES.fields, types=TYPES)
 
     assert extraction.names == {"username", "password"}
 
@@ -597,14 +599,14 @@ def test_names_lists_secret_and_plain_fields() -> None:
 def test_rest_api_fields_are_accepted() -> None:
     fields = spec_out(S3).fields
 
-    extraction = extract_fields("bucket acme, secret " + AWS_SECRET, fields)
+    extraction = extract_fields("bucket acme, secret " + AWS_SECRET, fields, types=TYPES)
 
     assert extraction.values == {"bucket": "acme"}
     assert extraction.secret_values == {"secret_access_key": AWS_SECRET}
 
 
 def test_a_short_secret_is_redacted_where_it_stands_apart() -> None:
-    extraction = extract_fields("pass abc, db abcdef", POSTGRES.fields)
+    extraction = extract_fields("pass abc, db abcdef", POSTGRES.fields, types=TYPES)
 
     assert extraction.redacted_text == f"pass {REDACTED}, db abcdef"
 
@@ -612,7 +614,7 @@ def test_a_short_secret_is_redacted_where_it_stands_apart() -> None:
 def test_a_credential_in_a_url_query_is_hidden_from_the_value_and_the_text() -> None:
     text = "https://api.acme.com/export.csv?token=tok-123456789"
 
-    extraction = extract_fields(text, WEBHOOK.fields, asked="url")
+    extraction = extract_fields(text, WEBHOOK.fields, asked="url", types=TYPES)
 
     assert extraction.values == {"url": f"https://api.acme.com/export.csv?token={REDACTED}"}
     assert "tok-123456789" not in extraction.redacted_text

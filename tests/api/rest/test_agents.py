@@ -129,7 +129,7 @@ async def test_agent_created_with_rules_keeps_them(api: Api) -> None:
 async def add_pending_item(backend: Backend, api: Api, agent_id: str) -> str:
     """File a pending item the way a failing pull would (no route creates one)."""
     item_id = new_id("pnd")
-    async with backend.service.deps.sessions() as db:
+    async with backend.service.deps.database() as db:
         db.add(
             PendingItem(
                 id=item_id,

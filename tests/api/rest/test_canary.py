@@ -124,7 +124,7 @@ async def evidence(
         structlog.configure(**saved_config)
         root.handlers[:] = saved_handlers
         root.setLevel(saved_level)
-    async with backend.service.deps.sessions() as db:
+    async with backend.service.deps.database() as db:
         connection = await db.connection()
         rows = await connection.run_sync(dump_tables)
     return Evidence(
@@ -229,7 +229,7 @@ def test_audit_rows_record_the_changes_without_secrets(evidence: Evidence) -> No
 
 async def test_the_canaries_live_on_as_ciphertext(backend: Backend, evidence: Evidence) -> None:
     vault = backend.service.deps.vault
-    async with backend.service.deps.sessions() as db:
+    async with backend.service.deps.database() as db:
         stored = {
             name: await vault.reveal(db, evidence.tenant, ref)
             for name, ref in evidence.secret_refs.items()

@@ -88,7 +88,7 @@ async def test_a_channel_is_deleted_with_its_url(api: Api, agent_id: str, backen
         channels_path(agent_id), {"kind": "SLACK_WEBHOOK", "name": "ops", "url": slack_url()}
     )
     channel_id = created.json["id"]
-    async with backend.service.deps.sessions() as db:
+    async with backend.service.deps.database() as db:
         secret_id = (await db.get(NotificationChannel, channel_id)).secret_id  # type: ignore[union-attr]
 
     deleted = await api.delete(f"{channels_path(agent_id)}/{channel_id}")
@@ -96,7 +96,7 @@ async def test_a_channel_is_deleted_with_its_url(api: Api, agent_id: str, backen
 
     assert (deleted.status, again.status) == (204, 404)
     assert (await api.get(channels_path(agent_id))).json["items"] == []
-    async with backend.service.deps.sessions() as db:
+    async with backend.service.deps.database() as db:
         assert await db.get(SecretRow, secret_id) is None
 
 
@@ -110,7 +110,7 @@ async def test_deleting_an_agent_deletes_its_channels_urls(api: Api, backend: Ba
         )
         for owner in (agent, agent, kept)
     ]
-    async with backend.service.deps.sessions() as db:
+    async with backend.service.deps.database() as db:
         secret_ids = [
             (await db.get(NotificationChannel, c.json["id"])).secret_id  # type: ignore[union-attr]
             for c in created
@@ -119,7 +119,7 @@ async def test_deleting_an_agent_deletes_its_channels_urls(api: Api, backend: Ba
     deleted = await api.delete(f"/api/v1/agents/{agent['id']}")
 
     assert deleted.status == 204, deleted.text
-    async with backend.service.deps.sessions() as db:
+    async with backend.service.deps.database() as db:
         assert [await db.get(SecretRow, s) is None for s in secret_ids] == [True, True, False]
     assert len((await api.get(channels_path(kept["id"]))).json["items"]) == 1
 
@@ -203,7 +203,7 @@ async def test_changes_are_audited_without_the_url(
     )
     await api.delete(f"{channels_path(agent_id)}/{created.json['id']}")
 
-    async with backend.service.deps.sessions() as db:
+    async with backend.service.deps.database() as db:
         events = (
             await db.scalars(
                 select(AuditEvent)

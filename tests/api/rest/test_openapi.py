@@ -136,7 +136,7 @@ async def _arrange(
         async with http.post("/api/v1/secrets", json={"values": {"t": "v4lue-0123"}}) as response:
             secret = (await response.json())["secretRef"]
     item = new_id("pnd")
-    async with service.deps.sessions() as db:
+    async with service.deps.database() as db:
         db.add(
             PendingItem(
                 id=item,

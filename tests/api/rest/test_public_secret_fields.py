@@ -59,7 +59,7 @@ def postgres_body(secret: dict[str, str] | None) -> dict[str, Any]:
 
 
 async def secret_row(backend: Backend, secret_id: str) -> SecretRow:
-    async with backend.service.deps.sessions() as db:
+    async with backend.service.deps.database() as db:
         row = await db.get(SecretRow, secret_id)
     assert row is not None
     return row
@@ -179,7 +179,7 @@ async def test_a_channel_keeps_every_value_secret(
     )
 
     assert reply.status == 201, reply.text
-    async with backend.service.deps.sessions() as db:
+    async with backend.service.deps.database() as db:
         channel = await db.get(NotificationChannel, reply.json["id"])
         assert channel is not None
         row = await db.get(SecretRow, channel.secret_id)

@@ -237,7 +237,7 @@ async def test_each_requested_pull_is_audited(
 ) -> None:
     sync = await pull(api, agent_id, source["id"])
 
-    async with backend.service.deps.sessions() as db:
+    async with backend.service.deps.database() as db:
         events = (
             await db.scalars(select(AuditEvent).where(AuditEvent.tenant_id == api.tenant))
         ).all()

@@ -45,7 +45,7 @@ class Tenants:
     async def a_snapshot(self) -> tuple[Any, ...]:
         """Everything of tenant A that B's calls could have changed."""
         agent = f"/api/v1/agents/{self.ids['agent']}"
-        async with self.backend.service.deps.sessions() as db:
+        async with self.backend.service.deps.database() as db:
             secret = await db.get(SecretRow, self.ids["secret"])
             sealed = (secret.ciphertext, secret.staged) if secret else None
         return (
@@ -71,7 +71,7 @@ async def tenants(
         {"values": {"accessKeyId": seaweed.admin.access_key_id, "secretAccessKey": "x" * 20}},
     )
     item = new_id("pnd")
-    async with backend.service.deps.sessions() as db:
+    async with backend.service.deps.database() as db:
         db.add(
             PendingItem(
                 id=item,
@@ -275,7 +275,7 @@ async def test_owner_fields_in_a_created_agent_are_ignored(
     assert agent["id"] != "agt_01J0000000000000000000000Z"
     assert agent["isDefault"] is False
     assert await other_tenant.agent_ids() == []
-    async with backend.service.deps.sessions() as db:
+    async with backend.service.deps.database() as db:
         row = (await db.execute(select(Agent).where(Agent.id == agent["id"]))).scalar_one()
     assert (row.tenant_id, row.created_by) == (api.tenant, api.user)
 
@@ -301,7 +301,7 @@ async def test_owner_and_status_fields_in_a_created_source_are_ignored(
     assert (created["agentId"], created["status"]) == (agent_id, "active")
     assert (created["consecutiveFailures"], created["lastSyncedAt"]) == (0, None)
     assert await other_tenant.source_ids(theirs["id"]) == []
-    async with backend.service.deps.sessions() as db:
+    async with backend.service.deps.database() as db:
         row = (
             await db.execute(select(DataSource).where(DataSource.id == created["id"]))
         ).scalar_one()

@@ -12,9 +12,8 @@ from mypy_boto3_s3 import S3Client
 
 from api.app import create_app
 from api.settings import Settings
-from connections.client import ConnectionClient, HttpClient, InProcessClient
+from connections.client import ConnectionClient, HttpClient
 from connections.errors import CheckFailedError, NotFoundError, PermissionDeniedError
-from connections.idempotency import IdempotencyStore
 from connections.identity import Identity, RoleMap
 from connections.runtime import open_runtime
 from connections.schemas import ConnectionCheckRequest, DataSourceCreate
@@ -43,8 +42,7 @@ async def client_for(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
         runtime = await open_runtime(
             database_url=database_url, data_dir=tmp_path, vault_key=None, connector_context=context
         )
-        store = IdempotencyStore(runtime.service.deps.sessions, b"test-idempotency-key")
-        yield lambda who: InProcessClient(runtime.service, who, store)
+        yield runtime.client
         await runtime.close()
         return
     app = create_app(
@@ -81,6 +79,20 @@ async def test_connector_types_carry_the_field_specs(client_for: ClientFor) -> N
 
     secret_fields = {f.name for f in types["S3"].fields if f.secret}
     assert secret_fields == {"secret_access_key"}
+
+
+async def test_connector_types_carry_the_chats_facts(client_for: ClientFor) -> None:
+    # The chat reads aliases, DSN schemes, what to ask again and why discovery may find
+    # nothing from here only, so a remote service must serve them as the local one does.
+    types = {t.type: t for t in await client_for(person("t1", "ROLE_VIEWER")).connector_types()}
+
+    s3 = types["S3"]
+    assert "aws s3" in s3.aliases
+    assert (s3.dsn_schemes, s3.dsn_form) == (["s3", "s3a", "s3n"], "bucket")
+    assert s3.reask["auth_failed"] == ["secret_access_key", "access_key_id"]
+    assert s3.zero_stream_hints
+    assert types["SNOWFLAKE"].dsn_form == "account"
+    assert types["POSTGRES"].reask["unreachable"] == ["host", "port"]
 
 
 async def test_default_agent_is_created_once(client_for: ClientFor) -> None:

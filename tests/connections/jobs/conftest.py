@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from connections.deps import ServiceDeps
 from connections.inventory import LocalInventoryStore
 from connections.jobs import JobEngine
 from connections.push import PushEngine
-from connections.service.deps import ServiceDeps
 from tests.connections.engine_support import service_deps, store, tls
 from tests.connections.jobs.support import World
 from tests.support.https import TestTLS

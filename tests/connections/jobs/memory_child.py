@@ -56,7 +56,7 @@ async def _main(csv_path: Path, work: Path) -> dict[str, object]:
             size=size,
             location=location,
         )
-        async with runtime.service.deps.sessions() as db:
+        async with runtime.service.deps.database() as db:
             db.add(agent)
             await db.flush()
             db.add(source)
@@ -66,7 +66,7 @@ async def _main(csv_path: Path, work: Path) -> dict[str, object]:
         engine = JobEngine(runtime.service.deps, runtime.inventory, work_dir=work / "tmp")
         job_id = await engine.start(upload_id)
         assert job_id is not None
-        async with runtime.service.deps.sessions() as db:
+        async with runtime.service.deps.database() as db:
             job = await db.get(Job, job_id)
             assert job is not None
             return {

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from ulid import ULID
 
 from connections.db.models import DataSource, InventoryUpload, Job, Sync
+from connections.deps import ServiceDeps
 from connections.ids import new_id
 from connections.inventory import LocalInventoryStore
-from connections.service.deps import ServiceDeps
 from tests.connections.engine_support import add_agent
 
 __all__ = [
@@ -70,7 +70,7 @@ class World:
         """An S3 inventory source; jobs never contact its bucket, pulls do (``secrets``)."""
         secret_id = None
         if secrets:
-            async with self.deps.sessions() as db:
+            async with self.deps.database() as db:
                 secret = await self.deps.vault.store(
                     db, tenant_id=self.tenant, user_id="test", values=secrets, primary=None
                 )
@@ -90,7 +90,7 @@ class World:
             schedule_cron=cron,
             created_by="test",
         )
-        async with self.deps.sessions() as db:
+        async with self.deps.database() as db:
             db.add(source)
             await db.commit()
         return source.id
@@ -107,7 +107,7 @@ class World:
         status: str = "active",
     ) -> str:
         """A results sink whose credentials are in the vault, as a saved sink's are."""
-        async with self.deps.sessions() as db:
+        async with self.deps.database() as db:
             secret = await self.deps.vault.store(
                 db,
                 tenant_id=self.tenant,
@@ -142,7 +142,7 @@ class World:
         src = self.tmp / f"{upload_id}-{name}"
         src.write_bytes(content)
         location = await self.store.put_file(self.tenant, upload_id, name, src)
-        async with self.deps.sessions() as db:
+        async with self.deps.database() as db:
             db.add(
                 InventoryUpload(
                     id=upload_id,
@@ -161,19 +161,19 @@ class World:
 
     async def job(self, job_id: str) -> Job:
         """The job row as it is now."""
-        async with self.deps.sessions() as db:
+        async with self.deps.database() as db:
             row = await db.get(Job, job_id)
         assert row is not None
         return row
 
     async def jobs_of(self, upload_id: str) -> list[Job]:
         """Every job of an upload."""
-        async with self.deps.sessions() as db:
+        async with self.deps.database() as db:
             return list((await db.execute(select(Job).where(Job.upload_id == upload_id))).scalars())
 
     async def pushes(self, job_id: str) -> list[Sync]:
         """Every push sync of a job."""
-        async with self.deps.sessions() as db:
+        async with self.deps.database() as db:
             query = select(Sync).where(Sync.job_id == job_id).order_by(Sync.created_at)
             return list((await db.execute(query)).scalars())
 

@@ -201,14 +201,14 @@ async def test_a_job_left_running_by_a_dead_worker_is_claimed_again_once_stale(
     upload = await world.add_upload(await world.add_source(), PRODUCTS)
     job_id = await engine.start(upload)
     assert job_id is not None
-    async with world.deps.sessions() as db:
+    async with world.deps.database() as db:
         await db.execute(
             update(Job).where(Job.id == job_id).values(status="running", started_at=utcnow())
         )
         await db.commit()
 
     fresh = await engine.run(job_id)
-    async with world.deps.sessions() as db:
+    async with world.deps.database() as db:
         await db.execute(
             update(Job).where(Job.id == job_id).values(started_at=utcnow() - timedelta(minutes=11))
         )

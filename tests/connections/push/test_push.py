@@ -273,7 +273,7 @@ async def test_each_push_is_audited(
 
     job_id = await _completed_job(world, jobs)
 
-    async with world.deps.sessions() as db:
+    async with world.deps.database() as db:
         events = [e for e in await list_events(db, world.tenant) if e.action == "data_source.push"]
     (event,) = events
     assert event.object_id == sink

@@ -11,7 +11,7 @@ from tests.connections.runner.conftest import FILES, Chain
 
 
 async def _syncs(chain: Chain, direction: str) -> list[Sync]:
-    async with chain.world.deps.sessions() as db:
+    async with chain.world.deps.database() as db:
         query = select(Sync).where(
             Sync.tenant_id == chain.world.tenant, Sync.direction == direction
         )
@@ -29,7 +29,7 @@ async def test_a_pull_flows_into_jobs_and_pushes(chain: Chain, receiver: Signing
     (pull,) = await _syncs(chain, "inbound")
     assert pull.status == "succeeded"
     assert sorted(e["key"] for e in pull.manifest) == sorted(FILES)
-    async with chain.world.deps.sessions() as db:
+    async with chain.world.deps.database() as db:
         uploads = list(
             (
                 await db.execute(

@@ -91,10 +91,10 @@ async def test_an_in_process_worker_drains_pulls_jobs_and_pushes(
 ) -> None:
     background = await start_background(
         chain.engines,
-        chain.world.deps.sessions,
+        chain.world.deps.database,
         RunnerOptions(redis_url=REDIS_URL, queue_name=queue_name, scheduler=False),
     )
-    sessions = chain.world.deps.sessions
+    sessions = chain.world.deps.database
 
     async def pushed() -> bool:
         async with sessions() as db:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from connections.deps import ServiceDeps
 from connections.inventory import LocalInventoryStore
-from connections.service.deps import ServiceDeps
 from connections.sync import PullEngine, PullSettings
 from tests.connections.engine_support import service_deps, store, tls
 from tests.connections.sync.support import Tenant

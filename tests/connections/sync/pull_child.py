@@ -16,8 +16,8 @@ from pathlib import Path
 import structlog
 
 from connections.db.engine import create_engine, session_factory
+from connections.deps import ServiceDeps
 from connections.inventory import LocalInventoryStore
-from connections.service.deps import ServiceDeps
 from connections.sync import PullEngine, PullSettings
 from connections.vault import Keyring, Vault
 from connectors.base import ConnectorContext
@@ -37,7 +37,7 @@ async def main(database_url: str, inventory: str, scratch: str, source_id: str) 
         data_dir=Path(scratch), env_value=os.environ["INGESTION_AGENT_VAULT_KEY"]
     )
     deps = ServiceDeps(
-        sessions=session_factory(engine),
+        database=session_factory(engine),
         vault=Vault(keyring),
         registry=default_registry(),
         connector_context=ConnectorContext(network=LOOPBACK, timeout=5.0),

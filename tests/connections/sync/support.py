@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from ulid import ULID
 
 from connections.db.models import DataSource, InventoryUpload, SeenObject, Sync
+from connections.deps import ServiceDeps
 from connections.ids import new_id
-from connections.service.deps import ServiceDeps
 from tests.connections.engine_support import add_agent
 from tests.support.seaweedfs import S3Identity, SeaweedS3
 
@@ -62,7 +62,7 @@ class Tenant:
         connector = self.deps.registry.create(type_, self.deps.connector_context)
         cfg, _ = connector.parse(config, secrets or {})
         normalised = cfg.model_dump(mode="json", exclude_none=True)
-        async with self.deps.sessions() as db:
+        async with self.deps.database() as db:
             secret_id = None
             if secrets:
                 row = await self.deps.vault.store(
@@ -115,21 +115,21 @@ class Tenant:
 
     async def source(self, source_id: str) -> DataSource:
         """The source row as it is now."""
-        async with self.deps.sessions() as db:
+        async with self.deps.database() as db:
             row = await db.get(DataSource, source_id)
             assert row is not None
             return row
 
     async def sync(self, sync_id: str) -> Sync:
         """The sync row as it is now."""
-        async with self.deps.sessions() as db:
+        async with self.deps.database() as db:
             row = await db.get(Sync, sync_id)
             assert row is not None
             return row
 
     async def uploads(self, source_id: str) -> list[InventoryUpload]:
         """Every upload of the source, oldest first."""
-        async with self.deps.sessions() as db:
+        async with self.deps.database() as db:
             query = (
                 select(InventoryUpload)
                 .where(InventoryUpload.source_id == source_id)
@@ -139,13 +139,13 @@ class Tenant:
 
     async def seen_keys(self, source_id: str) -> set[str]:
         """Keys in the source's look-back history."""
-        async with self.deps.sessions() as db:
+        async with self.deps.database() as db:
             query = select(SeenObject.key).where(SeenObject.source_id == source_id)
             return set((await db.scalars(query)).all())
 
     async def count_syncs(self, source_id: str) -> int:
         """How many syncs the source has."""
-        async with self.deps.sessions() as db:
+        async with self.deps.database() as db:
             query = select(func.count()).select_from(Sync).where(Sync.source_id == source_id)
             return int(await db.scalar(query) or 0)
 

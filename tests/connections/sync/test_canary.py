@@ -24,10 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ulid import ULID
 
 from api.logs import configure_logging
+from connections.deps import ServiceDeps
 from connections.identity import Identity, RoleMap
 from connections.schemas import NotificationChannelCreate
 from connections.service import ConnectionService
-from connections.service.deps import ServiceDeps
 from connections.sync import PullEngine
 from tests.connections.sync.support import Tenant
 from tests.support.https import TestTLS, serve

@@ -19,8 +19,8 @@ import pytest
 from psycopg import sql
 from ulid import ULID
 
+from connections.deps import ServiceDeps
 from connections.inventory import LocalInventoryStore
-from connections.service.deps import ServiceDeps
 from connections.sync import PullEngine
 from tests.connections.sync.support import Tenant
 

@@ -19,10 +19,10 @@ from sqlalchemy import select
 from standardwebhooks import Webhook
 
 from connections.db.models import AuditEvent, PendingItem
+from connections.deps import ServiceDeps
 from connections.identity import Identity, RoleMap
 from connections.schemas import NotificationChannelCreate
 from connections.service import ConnectionService
-from connections.service.deps import ServiceDeps
 from connections.sync import PULL_FAILED, PullEngine
 from tests.connections.sync.support import SIGNING_SECRET, Tenant, csv_bytes, put_objects
 from tests.support.https import TestTLS, serve
@@ -106,7 +106,7 @@ async def test_a_failure_is_counted_and_a_success_resets_the_count(
     await puller.pull(broken)
     assert (await tenant.source(broken)).consecutive_failures == 2
     # The key is fixed: the same source now answers.
-    async with tenant.deps.sessions() as db:
+    async with tenant.deps.database() as db:
         row = await db.get(type(await tenant.source(broken)), broken)
         assert row is not None
         await tenant.deps.vault.merge(
@@ -139,7 +139,7 @@ async def test_three_failures_pause_the_source_file_an_item_and_notify(
     source = await tenant.source(source_id)
     assert source.status == "paused"
     assert source.consecutive_failures == 3
-    async with deps.sessions() as db:
+    async with deps.database() as db:
         items = (
             await db.scalars(select(PendingItem).where(PendingItem.source_id == source_id))
         ).all()
@@ -212,7 +212,7 @@ async def test_each_pull_and_the_pause_are_audited(
     for _ in range(3):
         await puller.pull(source_id)
 
-    async with deps.sessions() as db:
+    async with deps.database() as db:
         events = (
             await db.scalars(
                 select(AuditEvent)

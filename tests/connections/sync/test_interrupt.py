@@ -24,8 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connections.db.models import InventoryUpload, Sync
+from connections.deps import ServiceDeps
 from connections.inventory import LocalInventoryStore
-from connections.service.deps import ServiceDeps
 from connections.sync import INTERRUPTED, PullEngine, PullSettings
 from connections.vault.keys import encode_key
 from tests.connections.sync.support import Tenant, csv_bytes, put_objects
@@ -159,7 +159,7 @@ async def test_a_pull_killed_at_any_point_loses_and_duplicates_nothing(
     assert stored == {Path(u.location): files[u.key] for u in uploads}  # no orphan left
     assert announced >= {u.id for u in uploads}  # every upload reached on_upload
     assert await asyncio.to_thread(_files, scratch) == {}
-    async with deps.sessions() as db:
+    async with deps.database() as db:
         syncs = (
             await db.scalars(select(Sync).where(Sync.source_id == source_id).order_by(Sync.id))
         ).all()

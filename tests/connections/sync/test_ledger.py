@@ -27,7 +27,7 @@ async def _queued(tenant: Tenant, source_id: str) -> str:
         checkpoint={},
         created_at=utcnow(),
     )
-    async with tenant.deps.sessions() as db:
+    async with tenant.deps.database() as db:
         db.add(sync)
         await db.commit()
     return sync.id
@@ -75,7 +75,7 @@ async def test_a_running_sync_whose_owner_went_silent_is_interrupted(
     source_id = await tenant.add_s3_source(seaweed, bucket)
     stale = await _queued(tenant, source_id)
     long_ago = utcnow() - timedelta(hours=1)
-    async with tenant.deps.sessions() as db:
+    async with tenant.deps.database() as db:
         row = await db.get(Sync, stale)
         assert row is not None
         row.status, row.started_at = "running", long_ago
@@ -98,7 +98,7 @@ async def test_a_running_sync_with_a_fresh_heartbeat_elsewhere_is_left_alone(
 ) -> None:
     source_id = await tenant.add_s3_source(seaweed, bucket)
     other = await _queued(tenant, source_id)
-    async with tenant.deps.sessions() as db:
+    async with tenant.deps.database() as db:
         row = await db.get(Sync, other)
         assert row is not None
         row.status, row.started_at = "running", utcnow()
@@ -124,7 +124,7 @@ async def test_a_pull_stopped_by_shutdown_is_cancelled_with_what_it_registered(
     # A running sync that had registered these uploads when the service stopped; record
     # counts as a database extract has them (a file passed through has none).
     running = await _queued(tenant, source_id)
-    async with tenant.deps.sessions() as db:
+    async with tenant.deps.database() as db:
         row = await db.get(Sync, running)
         assert row is not None
         row.status = "running"
@@ -134,7 +134,7 @@ async def test_a_pull_stopped_by_shutdown_is_cancelled_with_what_it_registered(
         await db.commit()
     uploads = await tenant.uploads(source_id)
 
-    await ledger.cancel(tenant.deps.sessions, running)
+    await ledger.cancel(tenant.deps.database, running)
 
     sync = await tenant.sync(running)
     assert sync.status == "cancelled"

@@ -110,7 +110,7 @@ async def _move_cursor(tenant: Tenant, source_id: str, by: timedelta) -> None:
     """Pretend the last pull listed objects ``by`` newer than those in the bucket."""
     source = await tenant.source(source_id)
     since = source.state["lastModified"]
-    async with tenant.deps.sessions() as db:
+    async with tenant.deps.database() as db:
         moved = (utcnow().fromisoformat(since) + by).isoformat()
         await db.execute(
             update(DataSource)
@@ -253,7 +253,7 @@ async def test_a_failed_object_is_taken_by_the_next_pull(
     async with breaking_proxy(seaweed.endpoint_url, budget=128 << 10, fault="close") as proxy:
         source_id = await tenant.add_s3_source(seaweed, bucket, endpoint_url=proxy)
         await puller.pull(source_id)
-    async with tenant.deps.sessions() as db:
+    async with tenant.deps.database() as db:
         config = dict((await db.get(DataSource, source_id)).config)  # type: ignore[union-attr]
         config["endpoint_url"] = seaweed.endpoint_url
         await db.execute(update(DataSource).where(DataSource.id == source_id).values(config=config))
@@ -286,7 +286,7 @@ async def test_seen_objects_are_written_with_their_uploads(
 
     await puller.pull(source_id)
 
-    async with tenant.deps.sessions() as db:
+    async with tenant.deps.database() as db:
         rows = (await db.scalars(select(SeenObject).where(SeenObject.source_id == source_id))).all()
     uploads = {(u.key, u.etag) for u in await tenant.uploads(source_id)}
     assert {(r.key, r.etag) for r in rows} == uploads

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from connections.casing import to_camel_keys, to_snake_keys
-from connections.service.credentials import snake_config
+from connections.credentials import snake_config
 from connectors.errors import InvalidConfigError
 from connectors.mysql import MySqlConnector
 from connectors.postgres import PostgresConnector

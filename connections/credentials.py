@@ -27,6 +27,9 @@ __all__ = [
     "public_secret_fields",
     "resolve",
     "rest_field",
+    "secret_values",
+    "snake_config",
+    "validate",
 ]
 
 AnyConnector = Connector[Any, Any]

@@ -1,4 +1,8 @@
-"""What the service's parts share: the database, the vault, the connectors."""
+"""What the connection service's parts share: the database, the vault, the connectors.
+
+Also the helpers every part uses on them: tenant-scoped loads, audit records, pages.
+The service, pulls, jobs and pushes import this module, not :mod:`connections.service`.
+"""
 
 from __future__ import annotations
 
@@ -37,9 +41,16 @@ MAX_PAGE = 200
 
 @dataclass(frozen=True)
 class ServiceDeps:
-    """Shared collaborators, built once by the application."""
+    """Shared collaborators, built once by :func:`connections.runtime.open_runtime`.
 
-    sessions: async_sessionmaker[AsyncSession]
+    Attributes:
+        database: Opens a database session (SQLAlchemy), not a chat session.
+        vault: Secrets, encrypted at rest.
+        registry: The connector types.
+        connector_context: The guard's network policy, TLS trust and timeouts.
+    """
+
+    database: async_sessionmaker[AsyncSession]
     vault: Vault
     registry: ConnectorRegistry
     connector_context: ConnectorContext
