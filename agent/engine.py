@@ -52,7 +52,7 @@ from agent.flow import (
 from agent.intent import command_for, form_command
 from agent.naming import NAME, ask_for_another_name, rename
 from agent.parsing import CommandKind
-from agent.prompts import human_list, render
+from agent.prompts import render
 from agent.reply import Reply
 from agent.resume import resume, resume_target
 from agent.scope import SCOPE_FIELD, answer_scope, ask_scope, choose_in_scope
@@ -72,7 +72,8 @@ from connections.errors import (
 from connections.identity import Identity, Permission
 from connections.schemas import AgentOut, ConnectionCheckRequest, ConnectorTypeOut
 from connectors.errors import ConnectorError
-from connectors.redaction import redact_text, register_secret
+from core.redaction import redact_text, register_secret
+from core.wording import human_list
 from fsm import Event, State, fire
 from fsm import Facts as FsmFacts
 from sessions import LockProvider, Session, SessionLocks, SessionStore

@@ -11,10 +11,11 @@ from agent import parsing
 from agent.context import TurnContext
 from agent.flow import FlowError, move, target_of
 from agent.naming import proposed_name
-from agent.prompts import plural, render
+from agent.prompts import render
 from agent.streams import shorten
 from connections.schemas import DataSourceCreate
-from connectors.spec import Role
+from core.roles import Role
+from core.wording import plural
 from fsm import Event
 
 __all__ = [

@@ -13,8 +13,9 @@ from typing import Any
 from agent import parsing
 from agent.advice import PARTNERS, advice_for, fields_to_reask
 from agent.context import TurnContext
-from agent.prompts import human_list, render
+from agent.prompts import render
 from connections.schemas import FieldOut
+from core.wording import human_list
 from fsm import EditTarget, Event, Facts, State, fire
 
 __all__ = [

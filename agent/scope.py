@@ -19,8 +19,9 @@ from typing import Any
 from agent import parsing
 from agent.context import TurnContext
 from agent.flow import FlowError, move
-from agent.prompts import human_list, render
+from agent.prompts import render
 from agent.streams import choose_streams, shorten
+from core.wording import human_list
 from fsm import EditTarget, Event, State
 
 __all__ = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 from agent import parsing
 from agent.context import TurnContext
 from agent.intent import command_for
-from connectors.redaction import register_secret
+from core.redaction import redact, register_secret
 
 __all__ = ["scrub"]
 
@@ -36,4 +36,4 @@ def scrub(ctx: TurnContext, text: str) -> str:
     found = {value for value in found if value}
     for value in found:
         register_secret(value)
-    return parsing.redact(text, found)
+    return redact(text, found)

@@ -17,7 +17,7 @@ from connections.inventory import InventoryStore, open_inventory_store
 from connections.runner import RunnerOptions
 from connections.sync.settings import PullSettings
 from connectors.guard import NetworkPolicy
-from connectors.redaction import register_secret
+from core.redaction import register_secret
 
 __all__ = ["Settings"]
 

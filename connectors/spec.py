@@ -15,6 +15,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, SecretStr
 from pydantic.fields import FieldInfo
 
+from core.roles import Role
+
 __all__ = [
     "ConnectorSpec",
     "DataFormat",
@@ -23,13 +25,6 @@ __all__ = [
     "Role",
     "fields_of",
 ]
-
-
-class Role(StrEnum):
-    """What a data source does: bring data in, or take results out."""
-
-    INVENTORY_SOURCE = "INVENTORY_SOURCE"
-    RESULTS_SINK = "RESULTS_SINK"
 
 
 class DataFormat(StrEnum):

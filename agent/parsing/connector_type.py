@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 from agent.parsing.protocols import ConnectorTypeLike
 from agent.parsing.text import fold_quotes, squash
 from agent.parsing.vocabulary import TYPE_ALIASES
-from connectors.spec import Role
+from core.roles import Role
 
 __all__ = ["TypeMatch", "detect_role", "match_type"]
 

@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote, unquote_plus, urlsplit, urlunsplit
 
-from agent.parsing.redaction import REDACTED, redact
 from agent.parsing.text import fold_quotes, is_secret_name
+from core.redaction import REDACTED, redact
 
 __all__ = ["DsnMatch", "find_dsns", "parse_dsn"]
 

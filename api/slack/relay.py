@@ -48,9 +48,9 @@ from connections.errors import (
     ValidationError,
 )
 from connections.identity import Identity
-from connectors.redaction import REDACTED, redact_text
 from connectors.registry import ConnectorRegistry
 from connectors.spec import Role
+from core.redaction import REDACTED, redact_text
 from sessions import Session, SessionError, SessionLimitError, SessionNotFoundError
 
 __all__ = ["ROTATE_WARNING", "SlackRelay"]

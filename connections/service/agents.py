@@ -9,7 +9,6 @@ from connections.db.models import Agent, DataSource, NotificationChannel, Pendin
 from connections.db.types import utcnow
 from connections.errors import ConflictError
 from connections.identity import Identity, Permission
-from connections.ids import new_id
 from connections.rules import RuleSet
 from connections.schemas import (
     AgentCreate,
@@ -27,6 +26,7 @@ from connections.service.deps import (
     page_rows,
     require_cron,
 )
+from core.ids import new_id
 
 __all__ = ["DEFAULT_AGENT_NAME", "AgentService"]
 

@@ -16,10 +16,10 @@ from connections.db.models import Agent, DataSource, InventoryUpload, Sync
 from connections.db.types import utcnow
 from connections.errors import ConflictError, UnavailableError, ValidationError
 from connections.identity import Identity, Permission
-from connections.ids import new_id
 from connections.schemas import InventoryUploadOut, Page, PullTrigger, SyncOut
 from connections.service.deps import ServiceDeps, audited, get_scoped, page_query, page_rows
 from connectors.spec import Role
+from core.ids import new_id
 
 __all__ = ["PAUSED_MESSAGE", "SubmitPull", "SyncService", "sync_out", "upload_out"]
 

@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from connections.db.models import Agent, DataSource, InventoryUpload, Sync
 from connections.db.types import utcnow
 from connections.errors import NotFoundError, ValidationError
-from connections.ids import new_id
 from connections.inventory import InventoryError, InventoryStore
 from connections.service.deps import audited_by
 from connections.sync.failures import SYSTEM_ACTOR, PauseNotice, count_outcome
@@ -30,6 +29,7 @@ from connections.sync.manifest import EntryStatus, Outcome, SyncStatus, entry
 from connections.sync.owner import RUNNING, is_alive, owner_record
 from connections.sync.window import prune_seen, remember
 from connectors.spec import Role
+from core.ids import new_id
 
 __all__ = ["INTERRUPTED", "Begun", "begin", "cancel", "discard", "finish", "stale_uploads"]
 

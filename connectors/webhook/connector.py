@@ -40,7 +40,7 @@ from connectors.webhook.fetch import (
     stream_name,
 )
 from connectors.webhook.signing import WebhookSigner
-from connectors.wording import human_bytes
+from core.wording import human_bytes
 
 __all__ = ["WebhookConnector"]
 

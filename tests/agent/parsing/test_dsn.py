@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agent.parsing import REDACTED, find_dsns, parse_dsn
+from agent.parsing import find_dsns, parse_dsn
+from core.redaction import REDACTED
 
 DSNS = [
     pytest.param(

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from ulid import ULID
 
 from connections.db.models import DataSource, InventoryUpload, Job, Sync
-from connections.ids import new_id
 from connections.inventory import LocalInventoryStore
 from connections.service.deps import ServiceDeps
+from core.ids import new_id
 from tests.connections.engine_support import add_agent
 
 __all__ = [

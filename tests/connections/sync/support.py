@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from ulid import ULID
 
 from connections.db.models import DataSource, InventoryUpload, SeenObject, Sync
-from connections.ids import new_id
 from connections.service.deps import ServiceDeps
+from core.ids import new_id
 from tests.connections.engine_support import add_agent
 from tests.support.seaweedfs import S3Identity, SeaweedS3
 
