@@ -63,6 +63,7 @@ from connections.client import ConnectionClient
 from connections.errors import (
     CheckFailedError,
     ConflictError,
+    ConnectorFailedError,
     NotFoundError,
     PermissionDeniedError,
     ServiceError,
@@ -71,7 +72,6 @@ from connections.errors import (
 )
 from connections.identity import Identity, Permission
 from connections.schemas import AgentOut, ConnectionCheckRequest, ConnectorTypeOut
-from connectors.errors import ConnectorError
 from core.redaction import redact_text, register_secret
 from core.wording import human_list
 from fsm import Event, State, fire
@@ -465,7 +465,7 @@ class ConversationEngine:
                 )
             )
             return
-        except (ServiceError, ConnectorError) as exc:
+        except ServiceError as exc:
             if isinstance(exc, NotFoundError):
                 # The agent may have been deleted: the next session looks it up afresh.
                 self._default_agents.pop(ctx.session.tenant_id, None)
@@ -580,7 +580,7 @@ class ConversationEngine:
             return  # the session was deleted: the sync's record stays with the source
         try:
             sync = await first_pull.wait(client, session.agent_id or "", source_id, sync_id)
-        except (ServiceError, ConnectorError):
+        except ServiceError:
             sync = None
         await self._after(
             who,
@@ -625,7 +625,7 @@ class ConversationEngine:
                 field=None,
                 message=render("errors/permission"),
             )
-        except ConnectorError as exc:
+        except ConnectorFailedError as exc:
             outcome = _Outcome(
                 ok=False, failure=exc.failure.value, field=exc.field, message=exc.message
             )
@@ -673,7 +673,7 @@ class ConversationEngine:
             catalog = await asyncio.wait_for(
                 client.discover(session.agent_id or "", request), self._task_timeout
             )
-        except (TimeoutError, ServiceError, ConnectorError) as exc:
+        except (TimeoutError, ServiceError) as exc:
             message = getattr(exc, "message", "Discovery took too long.")
             await self._after(who, session_id, lambda c: self._discovery_failed(c, message))
             return

@@ -13,7 +13,12 @@ from mypy_boto3_s3 import S3Client
 from api.app import create_app
 from api.settings import Settings
 from connections.client import ConnectionClient, HttpClient, InProcessClient
-from connections.errors import CheckFailedError, NotFoundError, PermissionDeniedError
+from connections.errors import (
+    CheckFailedError,
+    ConnectorFailedError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from connections.idempotency import IdempotencyStore
 from connections.identity import Identity, RoleMap
 from connections.runtime import open_runtime
@@ -138,6 +143,26 @@ async def test_failed_check_is_a_result_not_an_error(
     assert not check.ok
     assert check.failure == "auth_failed"
     assert check.field == "secret.accessKeyId"
+
+
+async def test_a_connector_failure_is_the_services_error_with_its_failure_class(
+    client_for: ClientFor, s3_files: dict[str, Any], seaweed: SeaweedS3
+) -> None:
+    client = client_for(person("t1", "ROLE_DATA_ENGINEER"))
+    agent = await client.default_agent()
+    unknown = {
+        "accessKeyId": seaweed.unknown.access_key_id,
+        "secretAccessKey": seaweed.unknown.secret_access_key,
+    }
+
+    with pytest.raises(ConnectorFailedError) as caught:
+        await client.discover(
+            agent.id, ConnectionCheckRequest(type="S3", config=s3_files, secret=unknown)
+        )
+
+    assert caught.value.failure.value == "auth_failed"
+    assert caught.value.code == "auth_failed"
+    assert caught.value.field == "access_key_id"
 
 
 async def test_discover_and_create_then_preview(
