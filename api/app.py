@@ -94,6 +94,12 @@ def _sessions(settings: Settings) -> tuple[SessionStore, LockProvider]:
     return memory, SessionLocks()
 
 
+async def _evict_forever(store: SessionStore, interval: float = 300.0) -> None:
+    while True:
+        await asyncio.sleep(interval)
+        await store.evict_expired()
+
+
 async def _connection_service(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS_KEY]
     runtime = await open_runtime(
@@ -124,13 +130,19 @@ async def _connection_service(app: web.Application) -> AsyncIterator[None]:
         client_for=lambda who: InProcessClient(runtime.service, who, idempotency),
     )
     app[ENGINE_KEY] = engine
-    sweeper = asyncio.create_task(
-        Housekeeping(runtime.service, app[IDEMPOTENCY_KEY]).run(), name="housekeeping"
-    )
+    sweepers = [
+        asyncio.create_task(
+            Housekeeping(runtime.service, app[IDEMPOTENCY_KEY]).run(), name="housekeeping"
+        )
+    ]
+    if isinstance(store, RedisStore):
+        # Redis expires idle sessions itself; this process still forgets their secrets.
+        sweepers.append(asyncio.create_task(_evict_forever(store), name="sessions-evictor"))
     yield
-    sweeper.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await sweeper
+    for sweeper in sweepers:
+        sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeper
     await engine.aclose()
     await store.aclose()
     await background.aclose()
