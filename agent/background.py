@@ -22,10 +22,14 @@ from agent.steps.testing import Outcome, Testing
 from agent.streams import catalog_key, compact_catalog
 from agent.tasks import EventHub, TaskRunner
 from connections.client import ConnectionClient
-from connections.errors import NotFoundError, PermissionDeniedError, ServiceError
+from connections.errors import (
+    ConnectorFailedError,
+    NotFoundError,
+    PermissionDeniedError,
+    ServiceError,
+)
 from connections.identity import Identity
 from connections.schemas import ConnectionCheckRequest, ConnectorTypeOut
-from connectors.errors import ConnectorError
 from fsm import State
 from sessions import LockProvider, Session, SessionStore, Task
 
@@ -96,7 +100,7 @@ class Background:
         except PermissionDeniedError:
             message = render("errors/permission")
             return Outcome(ok=False, failure="permission_denied", field=None, message=message)
-        except ConnectorError as exc:
+        except ConnectorFailedError as exc:
             return Outcome(
                 ok=False, failure=exc.failure.value, field=exc.field, message=exc.message
             )
@@ -131,7 +135,7 @@ class Background:
             catalog = await asyncio.wait_for(
                 ctx.client.discover(session.agent_id or "", request), self._timeout
             )
-        except (TimeoutError, ServiceError, ConnectorError) as exc:
+        except (TimeoutError, ServiceError) as exc:
             message = getattr(exc, "message", render("discovery_slow"))
             await self._after(who, session_id, lambda c: _failed(c, message))
             return
@@ -148,7 +152,7 @@ class Background:
             return  # the session was deleted: the sync's record stays with the source
         try:
             sync = await first_pull.wait(client, session.agent_id or "", source_id, sync_id)
-        except (ServiceError, ConnectorError):
+        except ServiceError:
             sync = None
         await self._after(
             who,

@@ -38,6 +38,7 @@ from connections.errors import (
 )
 from connections.identity import Identity
 from connections.schemas import ConnectorTypeOut
+from core.redaction import release_secrets, secrets_owned_by
 from fsm import Event, State, fire
 from fsm import Facts as FsmFacts
 from sessions import LockProvider, Session, SessionLocks, SessionStore
@@ -48,6 +49,8 @@ log = structlog.get_logger(__name__)
 MAX_MESSAGE = 64 * 1024
 # States after the connection test, where an expired secret is typed again in place.
 _LATER = frozenset({State.SELECT_STREAMS, State.CONFIGURE_SYNC, State.REVIEW})
+# States after a turn with no setup under way: created, or cancelled (or not begun).
+_SETUP_OVER = frozenset({State.SELECT_SOURCE_TYPE.value, State.DONE.value})
 # States whose turn may show the review (with the proposed name) or create the source.
 _NAMING_STATES = frozenset({State.CONFIGURE_SYNC.value, State.REVIEW.value})
 ClientFactory = Callable[[Identity], ConnectionClient]
@@ -129,10 +132,28 @@ class ConversationEngine:
     ) -> Reply:
         """Handle one message (free text, or structured ``fields`` from a masked form).
 
+        Secrets the turn, or work it starts, registers for redaction belong to the session:
+        they are released when its setup is over (created or cancelled) or it ends.
+
         Raises:
             ValidationError: Empty, too long, or neither message nor fields; nothing changed.
             NotFoundError: No such session for this user.
         """
+        with secrets_owned_by(session_id):
+            reply = await self._chat(who, session_id, message=message, fields=fields)
+        if reply.state in _SETUP_OVER:
+            # What this setup typed is in the vault now, or discarded with it.
+            release_secrets(session_id)
+        return reply
+
+    async def _chat(
+        self,
+        who: Identity,
+        session_id: str,
+        *,
+        message: str | None,
+        fields: dict[str, str] | None,
+    ) -> Reply:
         if fields is not None and (typed := form_command(fields)) is not None:
             message, fields = typed, None  # "cancel" typed into a masked field is a command
         text = _validate_input(message, fields)

@@ -24,8 +24,7 @@ from connections.errors import (
     ServiceError,
 )
 from connections.schemas import DataSourceCreate
-from connectors.errors import ConnectorError
-from connectors.spec import Role
+from core.roles import Role
 from fsm import Event
 from sessions import Created, Schedule
 
@@ -59,7 +58,7 @@ async def execute(ctx: TurnContext) -> None:
         advice = 'Say "change the …" to fix it, or "cancel".'
         ctx.say(render("errors/execute_failed", message=exc.message, advice=advice))
         return
-    except (ServiceError, ConnectorError) as exc:
+    except ServiceError as exc:
         # The agent may have been deleted: the next session looks it up afresh.
         ctx.agent_gone = isinstance(exc, NotFoundError)
         move(ctx, Event.EXECUTE_FAILED)

@@ -19,7 +19,7 @@ from agent.prompts import render
 from connections.client import ConnectionClient
 from connections.errors import ServiceError
 from connections.schemas import SyncOut
-from connectors.wording import human_bytes
+from core.wording import human_bytes
 
 __all__ = ["STEP", "report", "start", "wait"]
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from agent import parsing
 from agent.context import TurnContext
-from connectors.redaction import register_secret
+from core.redaction import redact, register_secret
 
 __all__ = ["Message", "form_command", "read"]
 
@@ -70,7 +70,7 @@ def read(ctx: TurnContext, text: str, form: Mapping[str, str] | None = None) -> 
         text=text,
         command=command,
         extraction=extraction,
-        shown=parsing.redact(text, found),
+        shown=redact(text, found),
         secret=bool(found),
     )
 

@@ -12,19 +12,11 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from connectors.wording import plural
+from core.wording import human_list, plural
 
-__all__ = ["PROMPTS_DIR", "corpus", "environment", "human_list", "plural", "render"]
+__all__ = ["PROMPTS_DIR", "corpus", "environment", "render"]
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
-
-
-def human_list(items: list[str], conjunction: str = "and") -> str:
-    """``a, b and c`` (or ``a, b or c``): also the templates' ``human_list`` filter."""
-    items = [str(i) for i in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from agent import first_pull
 from agent.context import TaskKind, TurnContext
 from agent.reply import Reply
-from connectors.redaction import redact_text
+from core.redaction import redact_text
 from fsm import State
 from sessions import Task
 

@@ -13,7 +13,7 @@ import re
 from agent.context import TurnContext
 from agent.flow import FlowError
 from connections.schemas import DataSourceOut
-from connectors.spec import Role
+from core.roles import Role
 
 __all__ = ["resume", "resume_target"]
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from agent.context import TurnContext
 from agent.flow import FlowError
-from agent.prompts import human_list, render
+from agent.prompts import render
 from agent.steps import STEPS
 from agent.steps.gather import store_answers
 from connections.client import ConnectionClient
 from connections.errors import NotFoundError, ValidationError
-from connectors.redaction import register_secret
+from core.redaction import register_secret
+from core.wording import human_list
 from fsm import State
 
 __all__ = ["discard", "keep_alive", "retype", "stage"]

@@ -26,7 +26,8 @@ from agent import parsing
 from agent.context import TurnContext
 from agent.flow import FlowError, move, target_of
 from agent.parsing.text import strip_quotes
-from agent.prompts import plural, render
+from agent.prompts import render
+from core.wording import plural
 from fsm import Event
 
 __all__ = [

@@ -50,6 +50,12 @@ _OPENAPI_KEY = web.AppKey("openapi", dict)
 meta = RouteTable()
 
 
+async def _evict_forever(store: SessionStore, interval: float = 300.0) -> None:
+    while True:
+        await asyncio.sleep(interval)
+        await store.evict_expired()
+
+
 @meta.route("GET", "/healthz", summary="Liveness", tag="meta", response=dict[str, str], public=True)
 async def healthz(_call: Call) -> dict[str, str]:
     """The process answers."""
@@ -131,13 +137,19 @@ async def _connection_service(app: web.Application) -> AsyncIterator[None]:
     client_for, remote = _client_factory(settings, runtime)
     engine = ConversationEngine(store=store, locks=locks, client_for=client_for)
     app[ENGINE_KEY] = engine
-    sweeper = asyncio.create_task(
-        Housekeeping(runtime.service, runtime.idempotency).run(), name="housekeeping"
-    )
+    sweepers = [
+        asyncio.create_task(
+            Housekeeping(runtime.service, runtime.idempotency).run(), name="housekeeping"
+        )
+    ]
+    if isinstance(store, RedisStore):
+        # Redis expires idle sessions itself; this process still forgets their secrets.
+        sweepers.append(asyncio.create_task(_evict_forever(store), name="sessions-evictor"))
     yield
-    sweeper.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await sweeper
+    for sweeper in sweepers:
+        sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeper
     await engine.aclose()
     if remote is not None:
         await remote.aclose()

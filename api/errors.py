@@ -14,6 +14,7 @@ from aiohttp import web
 from connections.errors import (
     CheckFailedError,
     ConflictError,
+    ConnectorFailedError,
     IdempotencyError,
     NotFoundError,
     PermissionDeniedError,
@@ -91,12 +92,13 @@ def status_for(exc: Exception) -> tuple[int, str]:
         return exc.status, exc.code
     if isinstance(exc, CheckFailedError) and exc.result.failure is not None:
         return 422, exc.result.failure.value
+    if isinstance(exc, ConnectorError | ConnectorFailedError):
+        # Before ServiceError: the client's ConnectorFailedError is one, coded by its failure.
+        return CONNECTOR_STATUS.get(exc.failure, 500), exc.failure.value
     if isinstance(exc, ServiceError):
         return SERVICE_STATUS.get(type(exc), 400), exc.code
     if isinstance(exc, SessionError):
         return _SESSION_STATUS.get(type(exc), 400), exc.code
-    if isinstance(exc, ConnectorError):
-        return CONNECTOR_STATUS.get(exc.failure, 500), exc.failure.value
     return 500, "internal_error"
 
 

@@ -12,33 +12,20 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import MutableMapping
 from typing import Any, Literal
 
 import structlog
 from structlog.tracebacks import ExceptionDictTransformer
 from structlog.typing import EventDict, Processor, WrappedLogger
 
-from connectors.redaction import REDACTED, is_secret_key, redact_text
+from core.redaction import redact_mapping, redact_text
 
 __all__ = ["configure_logging", "redact_event", "redacting"]
 
 
-def _scrub(value: Any) -> Any:
-    if isinstance(value, str):
-        return redact_text(value)
-    if isinstance(value, MutableMapping):
-        return {k: REDACTED if is_secret_key(str(k)) else _scrub(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_scrub(v) for v in value]
-    return value
-
-
 def redact_event(_logger: WrappedLogger, _method: str, event_dict: EventDict) -> EventDict:
     """Mask secret-named keys and registered secret values anywhere in the event."""
-    return {
-        key: REDACTED if is_secret_key(key) else _scrub(value) for key, value in event_dict.items()
-    }
+    return redact_mapping(event_dict)
 
 
 def redacting(renderer: Processor) -> Processor:

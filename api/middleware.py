@@ -12,7 +12,7 @@ from ulid import ULID
 from api.errors import ApiError, error_response, status_for
 from connections.errors import CheckFailedError, ServiceError
 from connectors.errors import ConnectorError
-from connectors.redaction import redact_text
+from core.redaction import redact_text
 from sessions import SessionError
 
 __all__ = ["error_middleware", "request_context_middleware"]

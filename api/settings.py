@@ -17,7 +17,7 @@ from connections.inventory import InventoryStore, open_inventory_store
 from connections.runner import RunnerOptions
 from connections.sync.settings import PullSettings
 from connectors.guard import NetworkPolicy
-from connectors.redaction import register_secret
+from core.redaction import PROCESS, register_secret
 
 __all__ = ["Settings"]
 
@@ -246,7 +246,7 @@ class Settings(BaseSettings):
         return self.vault_key.get_secret_value() if self.vault_key else None
 
     def register_secrets(self) -> None:
-        """Tell the log redaction about every secret in the configuration."""
+        """Tell the log redaction about every secret in the configuration, for good."""
         for value in (
             self.database_url,
             self.redis_url,
@@ -257,7 +257,7 @@ class Settings(BaseSettings):
             self.inventory_s3_secret_access_key,
         ):
             if value is not None:
-                register_secret(value.get_secret_value())
+                register_secret(value.get_secret_value(), owner=PROCESS)
                 password = urlsplit(value.get_secret_value()).password
                 if password:
-                    register_secret(password)
+                    register_secret(password, owner=PROCESS)

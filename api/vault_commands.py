@@ -37,7 +37,7 @@ from connections.vault import (
     retire,
     rotate,
 )
-from connectors.redaction import redact_text
+from core.redaction import redact_text
 
 __all__ = ["add_vault_arguments", "run_vault"]
 

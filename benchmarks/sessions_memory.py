@@ -72,7 +72,7 @@ async def template_session() -> bytes:
 
 def variants_of(template: bytes, n: int) -> Any:
     """N copies of the template, each with its own id, user and bucket (as JSON bytes)."""
-    from connections.ids import new_id  # noqa: PLC0415
+    from core.ids import new_id  # noqa: PLC0415
 
     data = json.loads(template)
     old_id = data["id"]

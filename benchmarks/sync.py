@@ -200,12 +200,12 @@ class _Ours:
     ) -> _Ours:
         # Imported here so the --csv-child process measures its own imports only once.
         from connections.db.models import Agent, DataSource  # noqa: PLC0415
-        from connections.ids import new_id  # noqa: PLC0415
         from connections.rules import RuleSet  # noqa: PLC0415
         from connections.runtime import open_runtime  # noqa: PLC0415
         from connections.sync import PullEngine, PullSettings  # noqa: PLC0415
         from connectors.base import ConnectorContext  # noqa: PLC0415
         from connectors.guard import NetworkPolicy  # noqa: PLC0415
+        from core.ids import new_id  # noqa: PLC0415
 
         context = ConnectorContext(network=NetworkPolicy.from_string("127.0.0.0/8"))
         scratch = (work / "tmp" / "pulls").resolve()

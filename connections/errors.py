@@ -10,20 +10,26 @@ Tree::
     ├── ConflictError          409     e.g. a duplicate name
     ├── IdempotencyError       422     an Idempotency-Key reused with another body
     ├── CheckFailedError       422     a save-time ping failed; carries the CheckResult
+    ├── ConnectorFailedError   422/5xx a connector failed; carries its failure class
     └── UnavailableError       503     a remote connection service did not answer (retryable)
 
-``api/errors.py`` maps these to HTTP statuses in one place. Another tenant's object is a
+``api/errors.py`` maps these to HTTP statuses in one place. The connection clients raise only
+these: a connector's own :class:`~connectors.errors.ConnectorError` becomes a
+:class:`ConnectorFailedError` (:func:`connector_failed`), so the conversation needs nothing
+from ``connectors``. Another tenant's object is a
 ``NotFoundError``, never a ``PermissionDeniedError``: its existence is not disclosed.
 """
 
 from __future__ import annotations
 
-from connectors.results import CheckResult
+from connectors.errors import ConnectorError
+from connectors.results import CheckResult, FailureClass
 
 __all__ = [
     "PERMISSION_MESSAGE",
     "CheckFailedError",
     "ConflictError",
+    "ConnectorFailedError",
     "IdempotencyError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -31,6 +37,7 @@ __all__ = [
     "UnauthenticatedError",
     "UnavailableError",
     "ValidationError",
+    "connector_failed",
 ]
 
 PERMISSION_MESSAGE = "You don't have permission. Contact your administrator."
@@ -94,6 +101,27 @@ class CheckFailedError(ServiceError):
     def __init__(self, result: CheckResult, *, field: str | None = None) -> None:
         super().__init__(result.message, field=field or result.field)
         self.result = result
+
+
+class ConnectorFailedError(ServiceError):
+    """A connector failed (unreachable, refused the login, ...); ``failure`` says how.
+
+    Attributes:
+        failure: The connector's failure class; also the error's ``code``.
+        field: The config field most likely at fault, when one is.
+    """
+
+    code = "connector_failed"
+
+    def __init__(self, message: str, *, failure: FailureClass, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.failure = failure
+        self.code = failure.value
+
+
+def connector_failed(exc: ConnectorError) -> ConnectorFailedError:
+    """The connection service's error for a connector's (raise it ``from exc``)."""
+    return ConnectorFailedError(exc.message, failure=exc.failure, field=exc.field)
 
 
 class UnavailableError(ServiceError):

@@ -26,7 +26,6 @@ from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 from connectors.errors import ConnectorError, InvalidConfigError
 from connectors.files import FileSource
 from connectors.guard import NetworkPolicy
-from connectors.redaction import register_secret
 from connectors.results import (
     Catalog,
     CheckResult,
@@ -38,6 +37,7 @@ from connectors.results import (
     WriteResult,
 )
 from connectors.spec import ConnectorSpec, DataFormat, Role
+from core.redaction import register_secret
 
 __all__ = [
     "CheckSteps",

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr, model_validator
 from pydantic.fields import FieldInfo
 
 from connectors.results import FailureClass
+from core.roles import Role
 
 __all__ = [
     "ConnectorSpec",
@@ -26,13 +27,6 @@ __all__ = [
     "Role",
     "fields_of",
 ]
-
-
-class Role(StrEnum):
-    """What a data source does: bring data in, or take results out."""
-
-    INVENTORY_SOURCE = "INVENTORY_SOURCE"
-    RESULTS_SINK = "RESULTS_SINK"
 
 
 class DataFormat(StrEnum):

@@ -7,8 +7,10 @@ store's total is in docs/performance.md). Each ``get`` parses a fresh copy, so n
 share an object and nothing a caller mutates reaches the store without a ``save``.
 
 Records are kept in write order (a write moves its record to the end), so expiry scans stop at
-the first live record. A wall clock stepping backwards can only delay eviction; ``get`` checks
-expiry on every read, so an expired session is never returned.
+the first live record. A session that is deleted, expires or is evicted releases the secrets
+its turns registered for redaction (:func:`core.redaction.release_secrets`). A wall clock
+stepping backwards can only delay eviction; ``get`` checks expiry on every read, so an expired
+session is never returned.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import NamedTuple
 
 import structlog
 
+from core.redaction import release_secrets
 from sessions.errors import SessionConflictError, SessionLimitError, SessionNotFoundError
 from sessions.model import Session
 
@@ -127,6 +130,7 @@ class MemoryStore:
     async def delete(self, session_id: str) -> bool:
         """Remove the session; ``True`` if a live one was removed."""
         record = self._records.pop(session_id, None)
+        release_secrets(session_id)
         return record is not None and record.expires_at > self._clock()
 
     async def count(self) -> int:
@@ -167,6 +171,8 @@ class MemoryStore:
     async def aclose(self) -> None:
         """Stop the evictor and drop every session."""
         await self.stop_evictor()
+        for session_id in self._records:
+            release_secrets(session_id)
         self._records.clear()
 
     async def _evict_forever(self, interval: float) -> None:
@@ -178,6 +184,7 @@ class MemoryStore:
         record = self._records.get(session_id)
         if record is not None and record.expires_at <= now:
             del self._records[session_id]
+            release_secrets(session_id)
             return None
         return record
 
@@ -198,4 +205,5 @@ class MemoryStore:
             expired.append(session_id)
         for session_id in expired:
             del self._records[session_id]
+            release_secrets(session_id)
         return len(expired)

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from connections.ids import new_id
+from core.ids import new_id
 
 __all__ = [
     "MAX_TURNS",

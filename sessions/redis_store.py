@@ -2,7 +2,9 @@
 
 Each session is one Redis string ``{prefix}{id}`` holding the session's JSON (never pickle), the
 version inside it. The inactivity TTL is the key's expiry, renewed by every write, so Redis drops
-idle sessions itself and :meth:`RedisStore.evict_expired` has nothing to do.
+idle sessions itself; :meth:`RedisStore.evict_expired` only lets this process forget the
+redaction secrets of sessions it served that are gone (:func:`core.redaction.release_secrets`),
+as :meth:`RedisStore.delete` does for a deleted one.
 
 ``save`` is compare-and-set on the version, done atomically in Redis by a small Lua script: it
 reads the stored version and writes only if it is the one the caller loaded. Two processes that
@@ -27,6 +29,8 @@ from typing import Any
 import redis.asyncio as aioredis
 import structlog
 
+from core.redaction import registry as redaction_registry
+from core.redaction import release_secrets
 from sessions.errors import SessionConflictError, SessionLimitError, SessionNotFoundError
 from sessions.memory import Clock
 from sessions.model import Session
@@ -58,6 +62,11 @@ if KEYS[2] and redis.call('GET', KEYS[2]) == ARGV[4] then
 end
 return outcome
 """
+
+
+# Session ids, as owners of redaction secrets, start so (``ses_01J...``).
+_SESSION_PREFIX = "ses_"
+_EXISTS_BATCH = 500
 
 
 def _utcnow() -> datetime:
@@ -199,7 +208,9 @@ class RedisStore:
     async def delete(self, session_id: str) -> bool:
         """Remove the session; ``True`` if a live one was removed."""
         self.locks.invalidate(session_id)
-        return bool(await self.client.delete(self.key(session_id)))
+        deleted = bool(await self.client.delete(self.key(session_id)))
+        release_secrets(session_id)
+        return deleted
 
     async def count(self) -> int:
         """Live sessions under the prefix, counted with ``SCAN`` (O(keys in the database))."""
@@ -209,7 +220,21 @@ class RedisStore:
         return total
 
     async def evict_expired(self, now: datetime | None = None) -> int:  # noqa: ARG002
-        """Nothing to do: Redis expires the keys itself. Always 0."""
+        """Release the redaction secrets of sessions Redis has expired; always 0.
+
+        Redis drops the sessions itself, so none is dropped here: this process only forgets
+        the secrets registered by turns it served for sessions that no longer exist.
+        """
+        owners = [o for o in redaction_registry.owners() if o.startswith(_SESSION_PREFIX)]
+        for start in range(0, len(owners), _EXISTS_BATCH):
+            batch = owners[start : start + _EXISTS_BATCH]
+            async with self.client.pipeline(transaction=False) as pipe:
+                for owner in batch:
+                    pipe.exists(self.key(owner))
+                found = await pipe.execute()
+            for owner, exists in zip(batch, found, strict=True):
+                if not exists:
+                    release_secrets(owner)
         return 0
 
     async def aclose(self) -> None:

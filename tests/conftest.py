@@ -14,7 +14,7 @@ from ulid import ULID
 
 from connectors.base import ConnectorContext
 from connectors.guard import NetworkPolicy
-from connectors.redaction import registry as redaction_registry
+from core.redaction import registry as redaction_registry
 from tests.support.seaweedfs import SeaweedS3, run_seaweedfs
 
 # Tests reach their own servers on loopback, which the guard refuses by default.

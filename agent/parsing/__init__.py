@@ -25,14 +25,12 @@ from agent.parsing.errors import ParseError, ScheduleError, SelectionError
 from agent.parsing.fields import Extraction, extract_fields
 from agent.parsing.nothing import says_nothing
 from agent.parsing.protocols import ConnectorTypeLike, FieldLike
-from agent.parsing.redaction import REDACTED, redact
 from agent.parsing.schedule import Schedule, describe_cron, parse_schedule
 from agent.parsing.streams import Selection, parse_stream_selection
 from agent.parsing.timezones import find_timezone
 from agent.parsing.yes_no import parse_yes_no
 
 __all__ = [
-    "REDACTED",
     "Command",
     "CommandKind",
     "ConnectorTypeLike",
@@ -56,6 +54,5 @@ __all__ = [
     "parse_schedule",
     "parse_stream_selection",
     "parse_yes_no",
-    "redact",
     "says_nothing",
 ]

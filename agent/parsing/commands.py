@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from agent.parsing.protocols import FieldLike
-from agent.parsing.redaction import redact
 from agent.parsing.text import fold_quotes, is_secret_name, squash, strip_quotes
 from agent.parsing.vocabulary import TOPICS, resolve_field_phrase, synonym_target
+from core.redaction import redact
 
 __all__ = ["Command", "CommandKind", "parse_command"]
 

@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 
 from agent.parsing.protocols import ConnectorTypeLike
 from agent.parsing.text import fold_quotes, squash
-from connectors.spec import Role
+from core.roles import Role
 
 __all__ = ["TypeMatch", "detect_role", "match_type"]
 

@@ -25,8 +25,8 @@ from types import MappingProxyType
 from urllib.parse import unquote, unquote_plus, urlsplit, urlunsplit
 
 from agent.parsing.protocols import ConnectorTypeLike
-from agent.parsing.redaction import REDACTED, redact
 from agent.parsing.text import fold_quotes, is_secret_name
+from core.redaction import REDACTED, redact
 
 __all__ = ["DsnMatch", "find_dsns", "parse_dsn"]
 

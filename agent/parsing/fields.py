@@ -25,10 +25,10 @@ from typing import Any
 from agent.parsing.dsn import DsnMatch, find_dsns
 from agent.parsing.key_values import Pair, clean_value, scan_pairs
 from agent.parsing.protocols import ConnectorTypeLike, FieldLike
-from agent.parsing.redaction import redact
 from agent.parsing.secret_shapes import secret_field_for
 from agent.parsing.text import fold_quotes, is_secret_name, strip_quotes
 from agent.parsing.vocabulary import field_phrases, resolve_field_phrase
+from core.redaction import redact
 
 __all__ = ["Extraction", "extract_fields"]
 

@@ -20,9 +20,10 @@ from agent import parsing
 from agent.context import TurnContext
 from agent.flow import FlowError, move
 from agent.message import Message
-from agent.prompts import human_list, render
+from agent.prompts import render
 from agent.steps.base import Step
 from agent.streams import shorten
+from core.wording import human_list
 from fsm import EditTarget, Event, State
 
 __all__ = [

@@ -17,9 +17,10 @@ from agent.advice import PARTNERS, advice_for, fields_to_reask
 from agent.context import TurnContext
 from agent.flow import FlowError, move, target_of
 from agent.message import Message
-from agent.prompts import human_list, render
+from agent.prompts import render
 from agent.steps.base import Step
 from connections.schemas import FieldOut
+from core.wording import human_list
 from fsm import Event, State
 from sessions import Failure
 

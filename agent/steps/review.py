@@ -15,9 +15,10 @@ from agent.execute import execute
 from agent.flow import FlowError, move, target_of
 from agent.message import Message
 from agent.naming import NAME, proposed_name, rename
-from agent.prompts import plural, render
+from agent.prompts import render
 from agent.steps.base import Step
 from agent.streams import shorten
+from core.wording import plural
 from fsm import Event, State
 from sessions import Schedule
 

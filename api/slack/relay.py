@@ -47,7 +47,7 @@ from connections.errors import (
     ValidationError,
 )
 from connections.identity import Identity
-from connectors.redaction import redact_text
+from core.redaction import redact_text
 from sessions import Session, SessionError, SessionLimitError, SessionNotFoundError
 
 __all__ = ["ROTATE_WARNING", "SlackRelay"]

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from connections.db.models import AuditEvent, AuditHead
 from connections.db.types import utcnow
-from connections.ids import new_id
-from connectors.redaction import redact_mapping
+from core.ids import new_id
+from core.redaction import redact_mapping
 
 __all__ = [
     "GENESIS_HASH",

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connections.audit.chain import GENESIS_HASH, event_hash
 from connections.db.engine import create_engine, session_factory
 from connections.db.models import AuditEvent, AuditHead
-from connectors.redaction import redact_text
+from core.redaction import redact_text
 
 __all__ = ["Problem", "VerifyReport", "verify", "verify_command"]
 

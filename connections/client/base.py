@@ -24,7 +24,7 @@ from connections.schemas import (
     StagedSecretOut,
     SyncOut,
 )
-from connectors.spec import Role
+from core.roles import Role
 
 __all__ = ["ConnectionClient"]
 
@@ -32,8 +32,9 @@ __all__ = ["ConnectionClient"]
 class ConnectionClient(Protocol):
     """What the agent may ask of the connection service, on behalf of one user.
 
-    Errors are the service's (:mod:`connections.errors`) and connectors'
-    (:mod:`connectors.errors`), the same from both implementations.
+    Errors are the service's (:mod:`connections.errors`), the same from both
+    implementations; a connector's failure is a
+    :class:`~connections.errors.ConnectorFailedError` carrying its failure class.
     """
 
     async def connector_types(self) -> list[ConnectorTypeOut]:

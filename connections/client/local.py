@@ -1,8 +1,17 @@
-"""The connection client that calls the service in this process."""
+"""The connection client that calls the service in this process.
+
+A connector's error surfacing from the service is translated here, as the HTTP client
+rebuilds it from the error envelope: the caller sees a
+:class:`~connections.errors.ConnectorFailedError` either way.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+from typing import TypeVar
+
 from connections.client.base import ConnectionClient
+from connections.errors import connector_failed
 from connections.idempotency import IdempotencyStore, StoredResponse
 from connections.identity import Identity
 from connections.schemas import (
@@ -23,9 +32,20 @@ from connections.schemas import (
     spec_out,
 )
 from connections.service import ConnectionService
-from connectors.spec import Role
+from connectors.errors import ConnectorError
+from core.roles import Role
 
 __all__ = ["InProcessClient"]
+
+T = TypeVar("T")
+
+
+async def _translated(work: Awaitable[T]) -> T:
+    """Await ``work``, raising a connector's error as the connection service's."""
+    try:
+        return await work
+    except ConnectorError as exc:
+        raise connector_failed(exc) from exc
 
 
 class InProcessClient(ConnectionClient):
@@ -47,35 +67,39 @@ class InProcessClient(ConnectionClient):
 
     async def get_agent(self, agent_id: str) -> AgentOut:
         """One agent."""
-        return await self._service.agents.get(self._who, agent_id)
+        return await _translated(self._service.agents.get(self._who, agent_id))
 
     async def default_agent(self) -> AgentOut:
         """The tenant's default agent."""
-        return await self._service.agents.default(self._who)
+        return await _translated(self._service.agents.default(self._who))
 
     async def stage_secret(
         self, values: dict[str, str], *, type_: str | None = None, secret_ref: str | None = None
     ) -> StagedSecretOut:
         """Stage a secret."""
-        return await self._service.secrets.stage(
-            self._who, SecretStageRequest(values=values, type=type_, secret_ref=secret_ref)
+        return await _translated(
+            self._service.secrets.stage(
+                self._who, SecretStageRequest(values=values, type=type_, secret_ref=secret_ref)
+            )
         )
 
     async def touch_secret(self, secret_ref: str) -> StagedSecretOut:
         """Keep a staged secret alive."""
-        return await self._service.secrets.touch(self._who, secret_ref)
+        return await _translated(self._service.secrets.touch(self._who, secret_ref))
 
     async def discard_secret(self, secret_ref: str) -> None:
         """Delete a staged secret."""
-        await self._service.secrets.discard(self._who, secret_ref)
+        await _translated(self._service.secrets.discard(self._who, secret_ref))
 
     async def check(self, agent_id: str, request: ConnectionCheckRequest) -> CheckOut:
         """Test an unsaved connection."""
-        return await self._service.probes.check_unsaved(self._who, agent_id, request)
+        return await _translated(self._service.probes.check_unsaved(self._who, agent_id, request))
 
     async def discover(self, agent_id: str, request: ConnectionCheckRequest) -> CatalogOut:
         """Discover an unsaved connection."""
-        return await self._service.probes.discover_unsaved(self._who, agent_id, request)
+        return await _translated(
+            self._service.probes.discover_unsaved(self._who, agent_id, request)
+        )
 
     async def create_source(
         self, agent_id: str, body: DataSourceCreate, *, idempotency_key: str | None = None
@@ -83,13 +107,13 @@ class InProcessClient(ConnectionClient):
         """Create a source; the same idempotency store as the REST API guards retries."""
         store = self._idempotency
         if idempotency_key is None or store is None:
-            return await self._service.sources.create(self._who, agent_id, body)
+            return await _translated(self._service.sources.create(self._who, agent_id, body))
         path = f"/api/v1/agents/{agent_id}/data-sources"
         created: DataSourceOut | None = None
 
         async def work() -> StoredResponse:
             nonlocal created
-            created = await self._service.sources.create(self._who, agent_id, body)
+            created = await _translated(self._service.sources.create(self._who, agent_id, body))
             body_out = created.model_dump(mode="json", by_alias=True)
             return StoredResponse(201, body_out, f"{path}/{created.id}")
 
@@ -105,34 +129,40 @@ class InProcessClient(ConnectionClient):
 
     async def list_sources(self, agent_id: str, *, role: Role | None = None) -> Page[DataSourceOut]:
         """The first page of sources."""
-        return await self._service.sources.page(self._who, agent_id, role=role)
+        return await _translated(self._service.sources.page(self._who, agent_id, role=role))
 
     async def get_source(self, agent_id: str, source_id: str) -> DataSourceOut:
         """One source."""
-        return await self._service.sources.get(self._who, agent_id, source_id)
+        return await _translated(self._service.sources.get(self._who, agent_id, source_id))
 
     async def test_source(self, agent_id: str, source_id: str) -> CheckOut:
         """Test a saved source."""
-        return await self._service.probes.test(self._who, agent_id, source_id)
+        return await _translated(self._service.probes.test(self._who, agent_id, source_id))
 
     async def preview(self, agent_id: str, source_id: str, *, limit: int = 20) -> PreviewOut:
         """Preview a saved source."""
-        return await self._service.probes.preview(
-            self._who, agent_id, source_id, PreviewRequest(limit=limit)
+        return await _translated(
+            self._service.probes.preview(
+                self._who, agent_id, source_id, PreviewRequest(limit=limit)
+            )
         )
 
     async def pull_source(
         self, agent_id: str, source_id: str, *, trigger: PullTrigger = "manual"
     ) -> SyncOut:
         """Queue a pull."""
-        return await self._service.syncs.request_pull(
-            self._who, agent_id, source_id, trigger=trigger
+        return await _translated(
+            self._service.syncs.request_pull(self._who, agent_id, source_id, trigger=trigger)
         )
 
     async def get_sync(self, agent_id: str, source_id: str, sync_id: str) -> SyncOut:
         """One sync."""
-        return await self._service.syncs.get_sync(self._who, agent_id, source_id, sync_id)
+        return await _translated(
+            self._service.syncs.get_sync(self._who, agent_id, source_id, sync_id)
+        )
 
     async def resume_source(self, agent_id: str, source_id: str) -> DataSourceOut:
         """Resume a paused source."""
-        return await self._service.sources.set_status(self._who, agent_id, source_id, paused=False)
+        return await _translated(
+            self._service.sources.set_status(self._who, agent_id, source_id, paused=False)
+        )

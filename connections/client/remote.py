@@ -18,6 +18,7 @@ from connections.client.base import ConnectionClient
 from connections.errors import (
     CheckFailedError,
     ConflictError,
+    ConnectorFailedError,
     IdempotencyError,
     NotFoundError,
     PermissionDeniedError,
@@ -42,9 +43,8 @@ from connections.schemas import (
     StagedSecretOut,
     SyncOut,
 )
-from connectors.errors import ConnectorError
 from connectors.results import CheckResult, CheckStep, FailureClass
-from connectors.spec import Role
+from core.roles import Role
 
 __all__ = ["HttpClient", "error_from_envelope"]
 
@@ -77,7 +77,7 @@ def error_from_envelope(status: int, body: Any) -> Exception:  # noqa: PLR0911 -
     if status in simple:
         return simple[status](message, field=field)
     if code in _FAILURES:
-        return ConnectorError(message, failure=FailureClass(code), field=field)
+        return ConnectorFailedError(message, failure=FailureClass(code), field=field)
     if status == 422 and code == IdempotencyError.code:
         return IdempotencyError(message, field=field)
     if 400 <= status < 500:

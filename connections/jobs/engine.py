@@ -33,7 +33,6 @@ from sqlalchemy.exc import IntegrityError
 
 from connections.db.models import Agent, DataSource, InventoryUpload, Job
 from connections.db.types import utcnow
-from connections.ids import new_id
 from connections.inventory import InventoryError
 from connections.jobs.mapping import MAX_KEPT_ERRORS, ColumnMapping
 from connections.jobs.transform import Outcome, transform_file
@@ -41,8 +40,9 @@ from connections.push.sinks import auto_push_sinks, sink_format
 from connections.rules import RuleSet
 from connections.schemas import JobStatus
 from connectors.errors import ConnectorError
-from connectors.redaction import redact_text
 from connectors.spec import DataFormat
+from core.ids import new_id
+from core.redaction import redact_text
 
 if TYPE_CHECKING:
     from connections.deps import ServiceDeps

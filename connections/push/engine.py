@@ -28,16 +28,16 @@ from connections.db.models import Agent, DataSource, Job, Sync
 from connections.db.types import utcnow
 from connections.deps import audited_by
 from connections.errors import ServiceError
-from connections.ids import new_id
 from connections.inventory import InventoryError
 from connections.push.sinks import auto_push_sinks, retries, target
 from connections.rules import RuleSet
 from connectors.base import Connector, Delivery
 from connectors.errors import ConnectorError
-from connectors.redaction import redact_text
 from connectors.results import WriteResult
 from connectors.spec import DataFormat, Role
 from connectors.webhook import DeliveryPolicy, WebhookConnector
+from core.ids import new_id
+from core.redaction import redact_text
 
 if TYPE_CHECKING:
     from connections.deps import ServiceDeps

@@ -18,7 +18,6 @@ from connections.deps import (
 )
 from connections.errors import ConflictError
 from connections.identity import Identity, Permission
-from connections.ids import new_id
 from connections.rules import RuleSet
 from connections.schemas import (
     AgentCreate,
@@ -27,6 +26,7 @@ from connections.schemas import (
     Page,
     PendingItemOut,
 )
+from core.ids import new_id
 
 __all__ = ["DEFAULT_AGENT_NAME", "AgentService"]
 

@@ -15,7 +15,6 @@ from connections.db.models import Agent, NotificationChannel
 from connections.deps import ServiceDeps, audited, delete_audited, get_scoped
 from connections.errors import ValidationError
 from connections.identity import Identity, Permission
-from connections.ids import new_id
 from connections.schemas import (
     NotificationChannelCreate,
     NotificationChannelCreated,
@@ -26,6 +25,7 @@ from connections.schemas import (
 from connectors.errors import InvalidConfigError
 from connectors.webhook import generate_signing_secret
 from connectors.webhook.config import signing_key
+from core.ids import new_id
 
 __all__ = ["MAX_CHANNELS", "ChannelService", "channel_out"]
 

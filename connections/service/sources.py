@@ -32,7 +32,6 @@ from connections.deps import (
 )
 from connections.errors import CheckFailedError, ConflictError, ValidationError
 from connections.identity import Identity, Permission
-from connections.ids import new_id
 from connections.schemas import (
     DataSourceCreate,
     DataSourceOut,
@@ -42,6 +41,7 @@ from connections.schemas import (
 )
 from connections.service.syncs import sync_out
 from connectors.spec import DataFormat, Role
+from core.ids import new_id
 
 __all__ = ["SourceService", "source_out"]
 

@@ -17,9 +17,9 @@ from connections.db.types import utcnow
 from connections.deps import ServiceDeps, audited, get_scoped, page_query, page_rows
 from connections.errors import ConflictError, UnavailableError, ValidationError
 from connections.identity import Identity, Permission
-from connections.ids import new_id
 from connections.schemas import InventoryUploadOut, Page, PullTrigger, SyncOut
 from connectors.spec import Role
+from core.ids import new_id
 
 __all__ = ["PAUSED_MESSAGE", "SubmitPull", "SyncService", "sync_out", "upload_out"]
 

@@ -13,7 +13,8 @@ notifications), and the sync id is returned as always. What happens by type:
   cursor into an NDJSON or CSV extract.
 
 Each file or extract becomes an ``inv_…`` upload; ``on_upload`` hears of each one after its
-row is committed.
+row is committed. The secrets a pull decrypts are registered for redaction under its sync id
+and released when it ends.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from connections.sync.settings import PullSettings
 from connections.vault import VaultError
 from connectors.base import FileConnector
 from connectors.errors import ConnectorError
+from core.redaction import release_secrets, secrets_owned_by
 
 __all__ = ["OnUpload", "PullEngine"]
 
@@ -113,7 +115,9 @@ class PullEngine:
         if not begun.run:
             return begun.sync_id
         try:
-            outcome = await self._run(begun.sync_id, begun.source)
+            # The secrets this pull decrypts are redacted while it runs, then forgotten.
+            with secrets_owned_by(begun.sync_id):
+                outcome = await self._run(begun.sync_id, begun.source)
             notice = await ledger.finish(
                 self.deps.database, sync_id=begun.sync_id, source_id=source_id, outcome=outcome
             )
@@ -125,6 +129,7 @@ class PullEngine:
             raise
         finally:
             RUNNING.discard(begun.sync_id)
+            release_secrets(begun.sync_id)
         log.info(
             "pull_finished",
             sync_id=begun.sync_id,

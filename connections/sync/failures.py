@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from connections.db.models import Agent, DataSource, PendingItem
 from connections.deps import audited_by
-from connections.ids import new_id
 from connections.rules import RuleSet
 from connections.sync.manifest import SyncStatus
-from connectors.redaction import redact_text
+from core.ids import new_id
+from core.redaction import redact_text
 
 __all__ = ["PULL_FAILED", "SYSTEM_ACTOR", "PauseNotice", "count_outcome"]
 

@@ -12,7 +12,7 @@ import itertools
 
 from ulid import ULID
 
-from connections.ids import Prefix
+from core.ids import Prefix
 
 __all__ = ["IdSequence"]
 

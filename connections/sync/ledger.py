@@ -23,13 +23,13 @@ from connections.db.models import Agent, DataSource, InventoryUpload, Sync
 from connections.db.types import utcnow
 from connections.deps import audited_by
 from connections.errors import NotFoundError, ValidationError
-from connections.ids import new_id
 from connections.inventory import InventoryError, InventoryStore
 from connections.sync.failures import SYSTEM_ACTOR, PauseNotice, count_outcome
 from connections.sync.manifest import EntryStatus, Outcome, SyncStatus, entry
 from connections.sync.owner import RUNNING, is_alive, owner_record
 from connections.sync.seen import prune_seen, remember
 from connectors.spec import Role
+from core.ids import new_id
 
 __all__ = ["INTERRUPTED", "Begun", "begin", "cancel", "discard", "finish", "stale_uploads"]
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from connectors.redaction import redact_text
+from core.redaction import redact_text
 
 __all__ = ["EntryStatus", "Outcome", "SyncStatus", "entry"]
 

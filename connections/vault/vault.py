@@ -34,13 +34,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connections.db.models import SecretRow
 from connections.db.types import utcnow
 from connections.errors import NotFoundError, ValidationError
-from connections.ids import new_id
 from connections.vault.cipher import associated_data, decrypt, encrypt
 from connections.vault.errors import VaultError
 from connections.vault.keys import Keyring
 from connections.vault.live import LiveKeyring
 from connections.vault.masks import is_mask, mask_secret
-from connectors.redaction import register_secret
+from core.ids import new_id
+from core.redaction import register_secret
 
 __all__ = ["Vault"]
 

@@ -40,7 +40,7 @@ from connectors.s3.listing import StreamFiles, list_files, stream_name, survey
 from connectors.s3.reader import BucketReader
 from connectors.spec import ConnectorSpec, Role, fields_of
 from connectors.threads import iterate_in_thread
-from connectors.wording import human_bytes, plural
+from core.wording import human_bytes, plural
 
 if TYPE_CHECKING:
     # boto3-stubs comes with the dev extras only: the type exists for mypy, not at run time.

@@ -40,7 +40,7 @@ from connectors.sql.session import DatabaseSession, Purpose, Survey, TableRef
 from connectors.sql.state import StreamState, stream_states
 from connectors.sql.values import record_maker
 from connectors.threads import iterate_in_thread
-from connectors.wording import plural
+from core.wording import plural
 
 __all__ = ["SqlConnector", "database_spec"]
 

@@ -17,8 +17,8 @@ from connectors.errors import (
     NotFoundError,
     ServerError,
 )
-from connectors.redaction import redact_text
 from connectors.results import FailureClass
+from core.redaction import redact_text
 
 __all__ = [
     "auth_failed",

@@ -18,8 +18,8 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic.config import JsonDict
 
-from connectors.redaction import is_secret_key
 from connectors.spec import DataFormat, Role
+from core.redaction import is_secret_key
 
 __all__ = ["WebhookConfig", "WebhookSecrets", "display_url", "signing_key"]
 

@@ -51,7 +51,7 @@ from connectors.webhook.fetch import (
 )
 from connectors.webhook.files import WebhookFiles
 from connectors.webhook.signing import WebhookSigner
-from connectors.wording import human_bytes
+from core.wording import human_bytes
 
 __all__ = ["WebhookConnector"]
 

@@ -23,7 +23,7 @@ from connectors.formats import format_from_name
 from connectors.spec import DataFormat
 from connectors.webhook._http import is_success, status_error, timeout_of, translate_http_errors
 from connectors.webhook.config import WebhookConfig
-from connectors.wording import human_bytes
+from core.wording import human_bytes
 
 __all__ = [
     "Body",

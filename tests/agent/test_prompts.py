@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from jinja2 import UndefinedError
 
-from agent.prompts import PROMPTS_DIR, plural, render
+from agent.prompts import PROMPTS_DIR, render
+from core.wording import plural
 
 SAMPLE: dict[str, Any] = {
     "options": ["Amazon S3"],

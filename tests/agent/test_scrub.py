@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from connectors.redaction import redact_text
+from core.redaction import redact_text
 from tests.agent.conftest import Chat, person
 
 

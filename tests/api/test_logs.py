@@ -12,7 +12,7 @@ import pytest
 import structlog
 
 from api.logs import configure_logging
-from connectors.redaction import REDACTED, redact_text, registered_secrets
+from core.redaction import REDACTED, redact_text, registered_secrets
 
 CANARY = "canary-Secr3t/value+with=chars-7c1f"
 Lines = Callable[[], list[dict[str, object]]]

@@ -17,12 +17,12 @@ from ulid import ULID
 
 from connections.db.models import Agent
 from connections.deps import ServiceDeps
-from connections.ids import new_id
 from connections.inventory import LocalInventoryStore
 from connections.rules import RuleSet
 from connections.vault import Keyring, Vault, generate_key
 from connectors.base import ConnectorContext
 from connectors.registry import default_registry
+from core.ids import new_id
 from tests.conftest import LOOPBACK
 from tests.support.https import TestTLS, make_tls
 

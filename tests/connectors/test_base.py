@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from connectors.redaction import REDACTED, redact_text, unregister_secret
 from connectors.s3 import S3Connector
+from core.redaction import REDACTED, redact_text, unregister_secret
 
 SECRET = "parse-registers-this-secret-Xq81"
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agent.parsing import REDACTED, CommandKind, parse_command
+from agent.parsing import CommandKind, parse_command
+from core.redaction import REDACTED
 from tests.agent.parsing.catalog import POSTGRES, S3
 
 HELP, BACK, CANCEL = CommandKind.HELP, CommandKind.BACK, CommandKind.CANCEL

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from agent.parsing import REDACTED, find_dsns, parse_dsn
+from agent.parsing import find_dsns, parse_dsn
 from connections.schemas import spec_out
+from core.redaction import REDACTED
 from tests.agent.parsing.catalog import TYPES
 
 DSNS = [

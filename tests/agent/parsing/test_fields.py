@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from agent.parsing import REDACTED, extract_fields
+from agent.parsing import extract_fields
 from connections.schemas import spec_out
 from connectors.spec import ConnectorSpec, FieldSpec
+from core.redaction import REDACTED
 from tests.agent.parsing.catalog import POSTGRES, S3, SNOWFLAKE, SOURCE, TYPES, WEBHOOK
 
 AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connections.db.models import PendingItem
-from connections.ids import new_id
+from core.ids import new_id
 from tests.api.rest.conftest import Backend
 from tests.api.rest.support import Api, Receiver, webhook_sink_body
 

@@ -33,9 +33,9 @@ from schemathesis.specs.openapi.definitions import OPENAPI_31_VALIDATOR
 
 from api.routes.common import SERVICE_KEY
 from connections.db.models import PendingItem
-from connections.ids import new_id
 from connections.service import ConnectionService
 from connectors.base import ConnectorContext
+from core.ids import new_id
 from tests.api.rest.conftest import Backend, build_app
 from tests.api.rest.support import ENGINEER, Receiver, webhook_source_body
 from tests.support.https import serve

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from connections.db.models import Agent, DataSource, PendingItem, SecretRow
-from connections.ids import new_id
+from core.ids import new_id
 from tests.api.rest.conftest import Backend
 from tests.api.rest.support import Api, Receiver, s3_body, unique, webhook_source_body
 from tests.support.seaweedfs import SeaweedS3

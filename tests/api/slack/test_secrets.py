@@ -13,7 +13,7 @@ from mypy_boto3_s3 import S3Client
 
 from api.logs import configure_logging
 from api.slack import ROTATE_WARNING
-from connectors.redaction import registered_secrets
+from core.redaction import registered_secrets
 from tests.api.slack.conftest import BOT_TOKEN, OWNER, SIGNING_SECRET, Workspace, button, text_of
 from tests.api.slack.standin import SlackStandIn
 from tests.support.seaweedfs import SeaweedS3

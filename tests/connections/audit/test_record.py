@@ -11,7 +11,7 @@ from ulid import ULID
 
 from connections.audit import GENESIS_HASH, HASHED_FIELDS, event_hash, list_events, record, verify
 from connections.db.models import AuditEvent, AuditHead
-from connectors.redaction import REDACTED, register_secret
+from core.redaction import REDACTED, register_secret
 from tests.connections.audit.support import EVENTS, record_chain
 
 

@@ -13,7 +13,12 @@ from mypy_boto3_s3 import S3Client
 from api.app import create_app
 from api.settings import Settings
 from connections.client import ConnectionClient, HttpClient
-from connections.errors import CheckFailedError, NotFoundError, PermissionDeniedError
+from connections.errors import (
+    CheckFailedError,
+    ConnectorFailedError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from connections.identity import Identity, RoleMap
 from connections.runtime import open_runtime
 from connections.schemas import ConnectionCheckRequest, DataSourceCreate
@@ -307,3 +312,23 @@ async def test_touching_a_staged_secret_extends_it_until_it_is_discarded(
     await client.discard_secret(staged.secret_ref)
     with pytest.raises(NotFoundError):
         await client.touch_secret(staged.secret_ref)
+
+
+async def test_a_connector_failure_is_the_services_error_with_its_failure_class(
+    client_for: ClientFor, s3_files: dict[str, Any], seaweed: SeaweedS3
+) -> None:
+    client = client_for(person("t1", "ROLE_DATA_ENGINEER"))
+    agent = await client.default_agent()
+    unknown = {
+        "accessKeyId": seaweed.unknown.access_key_id,
+        "secretAccessKey": seaweed.unknown.secret_access_key,
+    }
+
+    with pytest.raises(ConnectorFailedError) as caught:
+        await client.discover(
+            agent.id, ConnectionCheckRequest(type="S3", config=s3_files, secret=unknown)
+        )
+
+    assert caught.value.failure.value == "auth_failed"
+    assert caught.value.code == "auth_failed"
+    assert caught.value.field == "access_key_id"

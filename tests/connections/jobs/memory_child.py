@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 from connections.db.models import Agent, DataSource, InventoryUpload, Job
-from connections.ids import new_id
 from connections.jobs import JobEngine
 from connections.runtime import open_runtime
 from connectors.base import ConnectorContext
+from core.ids import new_id
 
 
 async def _main(csv_path: Path, work: Path) -> dict[str, object]:

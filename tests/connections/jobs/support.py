@@ -16,8 +16,8 @@ from ulid import ULID
 
 from connections.db.models import DataSource, InventoryUpload, Job, Sync
 from connections.deps import ServiceDeps
-from connections.ids import new_id
 from connections.inventory import LocalInventoryStore
+from core.ids import new_id
 from tests.connections.engine_support import add_agent
 
 __all__ = [

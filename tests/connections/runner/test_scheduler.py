@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ulid import ULID
 
 from connections.db.models import Agent, DataSource, Sync
-from connections.ids import new_id
 from connections.rules import RuleSet
 from connections.runner import RecordingRunner
 from connections.scheduler import Scheduler, latest_tick
+from core.ids import new_id
 
 CREATED = datetime(2026, 1, 10, 0, 0, tzinfo=UTC)
 

@@ -17,7 +17,7 @@ from ulid import ULID
 
 from connections.db.models import DataSource, InventoryUpload, SeenObject, Sync
 from connections.deps import ServiceDeps
-from connections.ids import new_id
+from core.ids import new_id
 from tests.connections.engine_support import add_agent
 from tests.support.seaweedfs import S3Identity, SeaweedS3
 

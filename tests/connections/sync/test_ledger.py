@@ -9,8 +9,8 @@ from mypy_boto3_s3 import S3Client
 
 from connections.db.models import Sync
 from connections.db.types import utcnow
-from connections.ids import new_id
 from connections.sync import INTERRUPTED, PullEngine, ledger
+from core.ids import new_id
 from tests.connections.sync.support import Tenant, csv_bytes, put_objects
 from tests.support.seaweedfs import SeaweedS3
 

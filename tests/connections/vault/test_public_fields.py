@@ -15,11 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connections.db.models import SecretRow
-from connections.ids import new_id
 from connections.vault import Keyring, Vault, generate_key, mask_secret, rotate
 from connections.vault.cipher import associated_data, encrypt
-from connectors.redaction import REDACTED, redact_text
-from connectors.redaction import registry as redaction_registry
+from core.ids import new_id
+from core.redaction import REDACTED, redact_text
+from core.redaction import registry as redaction_registry
 from tests.connections.vault.conftest import TENANT, USER, canary
 
 USERNAME = "postgres"
@@ -34,7 +34,7 @@ def _empty_registry() -> None:
 
 def registered(value: str) -> bool:
     """Whether ``value`` is registered for redaction."""
-    return value in redaction_registry.snapshot()
+    return value in redaction_registry
 
 
 def login() -> dict[str, str]:

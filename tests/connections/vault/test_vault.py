@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from connections.db.models import SecretRow
 from connections.errors import NotFoundError, ValidationError
-from connections.ids import new_id
 from connections.vault import Keyring, Vault, VaultError, mask_secret
 from connections.vault.cipher import associated_data, encrypt
-from connectors.redaction import redact_text
+from core.ids import new_id
+from core.redaction import redact_text
 from tests.connections.vault.conftest import OTHER_TENANT, TENANT, USER, canary
 
 

@@ -9,9 +9,9 @@ from typing import Any
 from pydantic import SecretStr
 
 from connectors.base import Delivery
-from connectors.redaction import is_secret_key
 from connectors.results import FailureClass, RecordMessage, StateMessage, StepStatus
 from connectors.spec import DataFormat, Role
+from core.redaction import is_secret_key
 from tests.connectors.conformance.harness import Harness
 
 # Inputs of the wrong shape entirely: check must classify them, not raise.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.parsing import REDACTED, redact
+from core.redaction import REDACTED, redact
 
 CASES = [
     pytest.param("pw is hunter2hunter2", ["hunter2hunter2"], f"pw is {REDACTED}", id="as-typed"),

@@ -1,8 +1,12 @@
-"""Wording shared by connectors' plain-language messages."""
+"""Wording shared by every plain-language message: counted nouns, lists, sizes.
+
+The agent's templates use :func:`plural` and :func:`human_list` as Jinja filters of the same
+names; connectors use them in the messages of their checks and discoveries.
+"""
 
 from __future__ import annotations
 
-__all__ = ["human_bytes", "plural"]
+__all__ = ["human_bytes", "human_list", "plural"]
 
 _UNITS = ("bytes", "KB", "MB", "GB")
 
@@ -26,3 +30,11 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
     """
     word = noun if count == 1 else (many or f"{noun}s")
     return f"{count:,} {word}"
+
+
+def human_list(items: list[str], conjunction: str = "and") -> str:
+    """``a, b and c`` (or ``a, b or c``): also the templates' ``human_list`` filter."""
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.redaction import (
+from core.redaction import (
     REDACTED,
     SecretRegistry,
     is_secret_key,
