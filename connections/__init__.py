@@ -14,6 +14,7 @@ Errors have one root, :class:`ServiceError`, which ``api/errors.py`` maps to sta
     ├── ConflictError          409
     ├── IdempotencyError       422
     ├── CheckFailedError       422 (a save-time connection check failed)
+    ├── ConnectorFailedError   by failure class (a connector's failure, via the client)
     ├── UnavailableError       503
     └── VaultError             500
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from connections.errors import (
         CheckFailedError,
         ConflictError,
+        ConnectorFailedError,
         IdempotencyError,
         NotFoundError,
         PermissionDeniedError,
@@ -58,6 +60,7 @@ if TYPE_CHECKING:
 _WHERE = {
     "CheckFailedError": "connections.errors",
     "ConflictError": "connections.errors",
+    "ConnectorFailedError": "connections.errors",
     "ConnectionClient": "connections.client",
     "ConnectionService": "connections.service",
     "Housekeeping": "connections.housekeeping",
@@ -89,6 +92,7 @@ __all__ = [
     "ConflictError",
     "ConnectionClient",
     "ConnectionService",
+    "ConnectorFailedError",
     "Housekeeping",
     "HttpClient",
     "IdempotencyError",

@@ -64,10 +64,13 @@ def foreign(path: Path) -> set[str]:
     }
 
 
-@pytest.mark.parametrize("path", MODULES, ids=module_name)
+@pytest.mark.parametrize(
+    "path",
+    # A __main__ module runs a command when imported; its imports are still checked below.
+    [p for p in MODULES if p.name != "__main__.py"],
+    ids=module_name,
+)
 def test_every_module_imports(path: Path) -> None:
-    if path.name == "__main__.py":
-        pytest.skip("runs a command when imported")
     importlib.import_module(module_name(path))
 
 
