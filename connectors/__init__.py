@@ -14,7 +14,7 @@ from connectors.errors import (
     ConnectorError,
     DataFormatError,
     InvalidConfigError,
-    NotFoundError,
+    ResourceNotFoundError,
 )
 from connectors.guard import NetworkPolicy
 from connectors.registry import ConnectorRegistry, default_registry
@@ -55,9 +55,9 @@ __all__ = [
     "FileInfo",
     "InvalidConfigError",
     "NetworkPolicy",
-    "NotFoundError",
     "ReadMessage",
     "RecordMessage",
+    "ResourceNotFoundError",
     "Role",
     "StateMessage",
     "StepStatus",

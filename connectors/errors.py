@@ -19,7 +19,7 @@ Tree::
     │                                  tls                 fatal: the certificate needs a fix
     ├── ServerError                    server_error        retryable: the peer failed or throttled
     ├── AuthError                      auth_failed / permission_denied   fatal
-    ├── NotFoundError                  not_found           fatal
+    ├── ResourceNotFoundError          not_found           fatal
     ├── EndpointGoneError              endpoint_gone       fatal: the receiver was retired
     └── DataFormatError                malformed_data      fatal: the file does not parse
 """
@@ -36,7 +36,7 @@ __all__ = [
     "DataFormatError",
     "EndpointGoneError",
     "InvalidConfigError",
-    "NotFoundError",
+    "ResourceNotFoundError",
     "ServerError",
 ]
 
@@ -101,7 +101,7 @@ class AuthError(ConnectorError):
     default_failure = FailureClass.AUTH_FAILED
 
 
-class NotFoundError(ConnectorError):
+class ResourceNotFoundError(ConnectorError):
     """The bucket, URL, database or object does not exist."""
 
     default_failure = FailureClass.NOT_FOUND

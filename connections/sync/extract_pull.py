@@ -29,7 +29,7 @@ from connections.inventory import InventoryError, safe_name
 from connections.sync.committer import NewUpload
 from connections.sync.manifest import EntryStatus, Outcome, entry
 from connections.sync.run import PullRun
-from connectors.errors import ConnectorError, NotFoundError
+from connectors.errors import ConnectorError, ResourceNotFoundError
 from connectors.formats import write_records
 from connectors.results import RecordMessage, StateMessage
 from connectors.spec import DataFormat
@@ -190,7 +190,9 @@ async def pull_extracts(run: PullRun) -> Outcome:
         catalog = await connector.discover(run.resolved.config, run.resolved.secrets)
         streams = [s.name for s in catalog.streams]
         if not streams:
-            raise NotFoundError("The source has no streams (tables) to pull.", field="streams")
+            raise ResourceNotFoundError(
+                "The source has no streams (tables) to pull.", field="streams"
+            )
     outcome = Outcome()
     state = dict(run.state)
     fmt = _format(run)

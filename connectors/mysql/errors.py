@@ -12,7 +12,12 @@ from collections.abc import Callable
 
 import pymysql
 
-from connectors.errors import AuthError, ConnectionFailedError, ConnectorError, NotFoundError
+from connectors.errors import (
+    AuthError,
+    ConnectionFailedError,
+    ConnectorError,
+    ResourceNotFoundError,
+)
 from connectors.results import FailureClass
 from connectors.sql import errors as sql_errors
 from connectors.sql.engine import ConnectTarget, driver_error
@@ -49,7 +54,7 @@ def _database_denied(_: BaseException, t: ConnectTarget, __: TableRef | None) ->
     # MySQL answers 1044 alike for a database that does not exist and for one the user
     # has no privilege on, so as not to reveal which exist: a mistyped name is the likelier
     # cause, and the message names both.
-    return NotFoundError(
+    return ResourceNotFoundError(
         f"{LABEL} has no database {t.database} that user {t.username} may use: it does not "
         "exist, or the user has no privileges on it. Check the database name, or grant "
         f"access: GRANT SELECT ON `{t.database}`.* TO the user.",

@@ -30,7 +30,7 @@ from connectors.errors import (
     ConnectionFailedError,
     ConnectorError,
     InvalidConfigError,
-    NotFoundError,
+    ResourceNotFoundError,
     ServerError,
 )
 from connectors.files import Unavailable
@@ -195,7 +195,7 @@ def _client_error(  # noqa: PLR0911 - one return per family of S3 error codes
             field="access_key_id",
         )
     if code == "NoSuchBucket":
-        return NotFoundError(f"The bucket {config.bucket} does not exist.", field="bucket")
+        return ResourceNotFoundError(f"The bucket {config.bucket} does not exist.", field="bucket")
     if code in {"PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraint"}:
         return InvalidConfigError(
             f"The bucket {config.bucket} is in another region than {config.region}.",

@@ -12,7 +12,7 @@ import structlog
 from ulid import ULID
 
 from connectors.base import CheckSteps, Delivery, FileConnector, ReadMessage
-from connectors.errors import AuthError, DataFormatError, InvalidConfigError, NotFoundError
+from connectors.errors import AuthError, DataFormatError, InvalidConfigError, ResourceNotFoundError
 from connectors.files import FileSource
 from connectors.formats import infer_columns, read_records
 from connectors.results import (
@@ -333,7 +333,7 @@ class S3Connector(FileConnector[S3Config, S3Secrets]):
         """The wanted streams' new files, oldest first; only they are held, not the listing.
 
         Raises:
-            NotFoundError: A requested stream matches no file under the prefix and was
+            ResourceNotFoundError: A requested stream matches no file under the prefix and was
                 never read before (a misspelling would otherwise yield nothing, forever).
         """
         pending: list[FileInfo] = []
@@ -405,16 +405,16 @@ class S3Connector(FileConnector[S3Config, S3Secrets]):
         return WriteResult(location=f"s3://{config.bucket}/{key}", bytes_written=size)
 
 
-def _unknown_stream(name: str, config: S3Config, names: list[str]) -> NotFoundError:
+def _unknown_stream(name: str, config: S3Config, names: list[str]) -> ResourceNotFoundError:
     if not names:
-        return NotFoundError(
+        return ResourceNotFoundError(
             f"There is no stream {name!r}: there are no {config.format.value} files under "
             f"{config.location}.",
             field="streams",
         )
     quoted = ", ".join(names[:_NAMES_QUOTED])
     more = ", ..." if len(names) > _NAMES_QUOTED else ""
-    return NotFoundError(
+    return ResourceNotFoundError(
         f"There is no stream {name!r} under {config.location}; its streams include {quoted}{more}.",
         field="streams",
     )

@@ -15,7 +15,12 @@ from dataclasses import dataclass
 
 from snowflake.connector import errors as sf_errors
 
-from connectors.errors import AuthError, ConnectionFailedError, ConnectorError, NotFoundError
+from connectors.errors import (
+    AuthError,
+    ConnectionFailedError,
+    ConnectorError,
+    ResourceNotFoundError,
+)
 from connectors.results import FailureClass
 from connectors.sql import errors as sql_errors
 from connectors.sql.session import TableRef
@@ -43,18 +48,18 @@ def _login_object(text: str, t: ConnectTarget) -> ConnectorError:
     """Snowflake refused the session's database, schema or warehouse at login."""
     lowered = text.lower()
     if "warehouse" in lowered:
-        return NotFoundError(
+        return ResourceNotFoundError(
             f"Snowflake has no warehouse {t.warehouse}, or role {t.role} may not use it. "
             "Check the warehouse name and that the role has USAGE on it.",
             field="warehouse",
         )
     if "schema" in lowered:
-        return NotFoundError(
+        return ResourceNotFoundError(
             f"The database {t.database} has no schema by that name, or role {t.role} may "
             "not use it. Check the schema name and the role's USAGE grant.",
             field="schema",
         )
-    return NotFoundError(
+    return ResourceNotFoundError(
         f"Snowflake has no database {t.database}, or role {t.role} may not use it. Check "
         "the database name and that the role has USAGE on it.",
         field="database",

@@ -144,7 +144,7 @@ class SnowflakeSession(DatabaseSession):
         also covers engines that open a session without it.
 
         Raises:
-            NotFoundError: The session has no current database, or another one.
+            ResourceNotFoundError: The session has no current database, or another one.
         """
         with self.translated():
             row = self._rows("SELECT CURRENT_DATABASE(), CURRENT_VERSION()")[0]

@@ -29,7 +29,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 import structlog
 
 from connectors.base import CheckSteps, Connector, ReadMessage
-from connectors.errors import ConnectorError, NotFoundError
+from connectors.errors import ConnectorError, ResourceNotFoundError
 from connectors.guard import IPAddress
 from connectors.results import Catalog, FailureClass
 from connectors.spec import ConnectorSpec, DsnForm, Role, fields_of
@@ -233,13 +233,13 @@ class SqlConnector(Connector[ConfigT, DatabaseSecrets], Generic[ConfigT]):
         """The check's verdict on what the user may read.
 
         Raises:
-            NotFoundError: A schema named in the config does not exist.
+            ResourceNotFoundError: A schema named in the config does not exist.
             AuthError: permission_denied: there are tables, but none the user may read.
         """
         if survey.missing:
             names = ", ".join(survey.missing)
             word = self.schema_word
-            raise NotFoundError(
+            raise ResourceNotFoundError(
                 f"There is no {word} {names} in {self.label} (or {username} may not see it). "
                 f"Check the {word} names to discover.",
                 field="schemas",

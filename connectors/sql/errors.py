@@ -14,7 +14,7 @@ from connectors.errors import (
     ConnectionFailedError,
     ConnectorError,
     InvalidConfigError,
-    NotFoundError,
+    ResourceNotFoundError,
     ServerError,
 )
 from connectors.results import FailureClass
@@ -119,18 +119,18 @@ def auth_failed(label: str, username: str, *, field: str = "password") -> AuthEr
     )
 
 
-def no_such_database(label: str, database: str) -> NotFoundError:
+def no_such_database(label: str, database: str) -> ResourceNotFoundError:
     """The database named in the config does not exist (or is invisible to the user)."""
-    return NotFoundError(
+    return ResourceNotFoundError(
         f"{label} has no database named {database} (or the user may not see it). Check "
         "the database name; names can be case-sensitive.",
         field="database",
     )
 
 
-def no_such_table(label: str, stream: str) -> NotFoundError:
+def no_such_table(label: str, stream: str) -> ResourceNotFoundError:
     """A stream to read no longer exists."""
-    return NotFoundError(
+    return ResourceNotFoundError(
         f"{label} has no table or view {stream} (or the user may not see it). Run "
         "discovery again to see the streams that exist.",
         field="streams",

@@ -26,7 +26,7 @@ from connectors.errors import (
     DataFormatError,
     EndpointGoneError,
     InvalidConfigError,
-    NotFoundError,
+    ResourceNotFoundError,
     ServerError,
 )
 from connectors.results import FailureClass
@@ -194,7 +194,7 @@ def status_error(
             field="url",
         )
     elif status in (404, 410):
-        error = NotFoundError(f"There is nothing at {where} (HTTP {status}).", field="url")
+        error = ResourceNotFoundError(f"There is nothing at {where} (HTTP {status}).", field="url")
     elif status == 408:
         error = ConnectionFailedError(
             f"{where} gave up waiting for the request (HTTP 408).",

@@ -18,7 +18,7 @@ import httpx
 from pydantic import SecretStr
 
 from connectors.base import CheckSteps, ConnectorContext, Delivery, FileConnector, ReadMessage
-from connectors.errors import DataFormatError, InvalidConfigError, NotFoundError
+from connectors.errors import DataFormatError, InvalidConfigError, ResourceNotFoundError
 from connectors.files import FileSource
 from connectors.formats import infer_columns, read_records
 from connectors.guard import guarded_client
@@ -295,7 +295,7 @@ class WebhookConnector(FileConnector[WebhookConfig, WebhookSecrets]):
         name = stream_name(config.url)
         unknown = sorted(set(streams) - {name})
         if unknown:
-            raise NotFoundError(
+            raise ResourceNotFoundError(
                 f"This webhook offers one stream, {name!r}; there is no {unknown[0]!r}.",
                 field="streams",
             )

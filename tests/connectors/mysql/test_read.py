@@ -12,7 +12,7 @@ from contextlib import aclosing
 
 import pytest
 
-from connectors.errors import AuthError, NotFoundError
+from connectors.errors import AuthError, ResourceNotFoundError
 from connectors.mysql import MySqlConnector
 from connectors.results import FailureClass, RecordMessage
 from tests.connectors.mysql.conftest import MyDatabases
@@ -90,7 +90,7 @@ async def test_values_of_many_types_are_json_safe(my: MySqlConnector, my_db: MyD
 
 
 async def test_an_unknown_stream_is_not_found(my: MySqlConnector, my_db: MyDatabases) -> None:
-    with pytest.raises(NotFoundError):
+    with pytest.raises(ResourceNotFoundError):
         await read_all(my, my_db.config(), my_db.secrets(), [f"{my_db.shop}.refunds"])
 
 

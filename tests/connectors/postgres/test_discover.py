@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.errors import AuthError, NotFoundError
+from connectors.errors import AuthError, ResourceNotFoundError
 from connectors.postgres import PostgresConnector
 from connectors.results import Catalog, Column
 from tests.connectors.postgres.conftest import PgDatabase
@@ -83,7 +83,7 @@ async def test_a_user_without_grants_discovers_nothing(
 
 
 async def test_discovery_failures_are_classified(pg: PostgresConnector, pg_db: PgDatabase) -> None:
-    with pytest.raises(NotFoundError):
+    with pytest.raises(ResourceNotFoundError):
         await pg.discover(pg_db.config(database="ia_no_such_database"), pg_db.secrets())
     with pytest.raises(AuthError):
         await pg.discover(pg_db.config(), pg_db.secrets(pg_db.no_login))

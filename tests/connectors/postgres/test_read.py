@@ -12,7 +12,7 @@ from contextlib import aclosing
 import pytest
 
 from connectors.base import ConnectorContext
-from connectors.errors import AuthError, InvalidConfigError, NotFoundError
+from connectors.errors import AuthError, InvalidConfigError, ResourceNotFoundError
 from connectors.postgres import PostgresConnector
 from connectors.results import FailureClass, RecordMessage, StateMessage
 from connectors.sql import ReadSettings
@@ -151,7 +151,7 @@ async def test_values_of_many_types_are_json_safe(pg: PostgresConnector, pg_db: 
 
 
 async def test_an_unknown_stream_is_not_found(pg: PostgresConnector, pg_db: PgDatabase) -> None:
-    with pytest.raises(NotFoundError) as caught:
+    with pytest.raises(ResourceNotFoundError) as caught:
         await read_all(pg, pg_db.config(), pg_db.secrets(), ["sales.refunds"])
 
     assert caught.value.field == "streams"

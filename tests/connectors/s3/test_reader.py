@@ -9,7 +9,12 @@ import pytest
 from mypy_boto3_s3 import S3Client
 
 from connectors.base import ConnectorContext
-from connectors.errors import AuthError, ConnectionFailedError, ConnectorError, NotFoundError
+from connectors.errors import (
+    AuthError,
+    ConnectionFailedError,
+    ConnectorError,
+    ResourceNotFoundError,
+)
 from connectors.results import FailureClass
 from connectors.s3 import S3Config, S3Secrets
 from connectors.s3.client import Unavailable
@@ -104,7 +109,7 @@ async def test_an_object_deleted_or_rewritten_after_the_listing_is_unavailable(
     [
         ("wrong-secret", FailureClass.AUTH_FAILED, AuthError),
         ("unknown-key", FailureClass.AUTH_FAILED, AuthError),
-        ("no-bucket", FailureClass.NOT_FOUND, NotFoundError),
+        ("no-bucket", FailureClass.NOT_FOUND, ResourceNotFoundError),
         ("nobody-listens", FailureClass.UNREACHABLE, ConnectionFailedError),
     ],
 )

@@ -13,7 +13,7 @@ import pytest
 from mypy_boto3_s3 import S3Client
 
 from connectors.base import ConnectorContext, Delivery, ReadMessage
-from connectors.errors import AuthError, ConnectionFailedError, NotFoundError
+from connectors.errors import AuthError, ConnectionFailedError, ResourceNotFoundError
 from connectors.results import FailureClass, RecordMessage, StateMessage
 from connectors.s3 import S3Connector
 from connectors.spec import DataFormat
@@ -240,7 +240,7 @@ async def test_an_unknown_stream_is_not_found_and_known_ones_are_named(
     s3_admin.put_object(Bucket=bucket, Key="daily/orders-1.csv", Body=_csv([{"id": 1}]))
     s3_admin.put_object(Bucket=bucket, Key="daily/refunds-1.csv", Body=_csv([{"ref": 7}]))
 
-    with pytest.raises(NotFoundError) as caught:
+    with pytest.raises(ResourceNotFoundError) as caught:
         await _collect(s3.read(s3_config, seaweed.reader.secrets(), ["orders", "ordres"]))
 
     assert caught.value.failure is FailureClass.NOT_FOUND
@@ -417,5 +417,5 @@ async def test_write_with_read_only_key_is_permission_denied(
 async def test_discover_of_missing_bucket_is_not_found(
     s3: S3Connector, s3_config: dict[str, Any], seaweed: SeaweedS3
 ) -> None:
-    with pytest.raises(NotFoundError):
+    with pytest.raises(ResourceNotFoundError):
         await s3.discover({**s3_config, "bucket": "missing-bucket"}, seaweed.admin.secrets())

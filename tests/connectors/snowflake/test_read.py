@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from connectors.errors import NotFoundError
+from connectors.errors import ResourceNotFoundError
 from connectors.snowflake import SnowflakeConnector
 from tests.connectors.snowflake.emulator import SnowflakeEmulator
 from tests.connectors.sql.messages import last_state, read_all, records
@@ -76,5 +76,5 @@ async def test_emulator_preview_returns_the_first_rows(
 async def test_emulator_unknown_stream_is_not_found(
     snowflake: SnowflakeConnector, sf_config: dict[str, Any], sf_secrets: dict[str, str]
 ) -> None:
-    with pytest.raises(NotFoundError):
+    with pytest.raises(ResourceNotFoundError):
         await read_all(snowflake, sf_config, sf_secrets, ["SALES.REFUNDS"])

@@ -9,7 +9,7 @@ from typing import Any, cast
 import pytest
 
 from connectors.base import ReadMessage
-from connectors.errors import ConnectorError, DataFormatError, NotFoundError
+from connectors.errors import ConnectorError, DataFormatError, ResourceNotFoundError
 from connectors.results import FailureClass, RecordMessage, StateMessage
 from connectors.spec import DataFormat
 from connectors.webhook import WebhookConnector
@@ -204,7 +204,7 @@ async def test_stopping_a_read_early_releases_the_body(
 async def test_unknown_stream_is_not_found(connector: WebhookConnector, receiver: Receiver) -> None:
     receiver.script("/stock.csv", Reply.data(DataFormat.CSV, RECORDS))
 
-    with pytest.raises(NotFoundError) as caught:
+    with pytest.raises(ResourceNotFoundError) as caught:
         await read_all(connector, {"url": receiver.url("/stock.csv")}, streams=("orders",))
 
     assert "stock" in caught.value.message
