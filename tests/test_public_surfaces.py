@@ -13,7 +13,7 @@ import agent
 import connections
 from agent.advice import advice_for
 from api.errors import CONNECTOR_STATUS, SERVICE_STATUS, status_for
-from connections.errors import ServiceError
+from connections.errors import ConnectorFailedError, ServiceError
 from connectors.errors import ConnectorError
 from connectors.results import FailureClass
 
@@ -77,7 +77,16 @@ def test_every_failure_class_has_advice(failure: FailureClass) -> None:
 
 def test_every_service_error_has_an_http_status() -> None:
     errors = {e for e in _error_classes(connections) if issubclass(e, ServiceError)}
+    # A connector's failure takes the status of its failure class (checked just above).
+    by_failure = {ServiceError, ConnectorFailedError}
 
-    missing = {e.__qualname__ for e in errors if e is not ServiceError and e not in SERVICE_STATUS}
+    missing = {e.__qualname__ for e in errors - by_failure if e not in SERVICE_STATUS}
 
     assert not missing
+
+
+@pytest.mark.parametrize("failure", list(FailureClass), ids=lambda f: f.value)
+def test_a_connector_failure_through_the_client_keeps_its_status(failure: FailureClass) -> None:
+    error = ConnectorFailedError("It failed.", failure=failure)
+
+    assert status_for(error) == (CONNECTOR_STATUS.get(failure, 500), failure.value)
