@@ -131,7 +131,7 @@ def _back(ctx: TurnContext) -> None:
     try:
         new = move(ctx, Event.BACK)
     except InvalidTransition:
-        raise FlowError("There is no step before this one.") from None
+        raise FlowError(render("errors/no_step_before")) from None
     ctx.session.task = None
     STEPS[new].ask(ctx)
 
@@ -173,7 +173,7 @@ def _apply_edit(ctx: TurnContext, command: parsing.Command) -> None:
 
 def _edit_topic(ctx: TurnContext, target: EditTarget) -> None:
     if State(ctx.session.state) is not State.REVIEW:
-        raise FlowError("Let's finish this step first; you can change that at the review.")
+        raise FlowError(render("errors/finish_step_first"))
     new = move(ctx, Event.EDIT, edit=target)
     STEPS[new].ask(ctx)
 
@@ -182,11 +182,9 @@ def _edit_setting(ctx: TurnContext, topic: str, value: str | None) -> None:
     """A connection setting changed: the connection is tested again before going on."""
     field = _field_named(ctx, topic)
     if field is None:
-        raise FlowError(f'I don\'t know a setting called "{topic}" here.')
+        raise FlowError(render("errors/unknown_setting", topic=topic))
     if field.secret:
-        raise FlowError(
-            f"Type the new {field.label.lower()} on its own; I'll store it in the vault."
-        )
+        raise FlowError(render("errors/secret_on_its_own", label=field.label.lower()))
     state = State(ctx.session.state)
     if field.name == SCOPE_FIELD and state in (*_LATER, State.DISCOVER_SCHEMA):
         change_scope(ctx, value)  # discovered again at once
@@ -195,7 +193,7 @@ def _edit_setting(ctx: TurnContext, topic: str, value: str | None) -> None:
         ctx.session.answers.pop(field.name, None)
     else:
         ctx.session.answers[field.name] = value
-        ctx.say(f"Changed the {field.label.lower()} to {value}.")
+        ctx.say(render("setting_changed", label=field.label.lower(), value=value))
     if state in _LATER:
         # A changed connection setting is tested again before anything uses it.
         move(ctx, Event.EDIT, edit=EditTarget.CREDENTIALS)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from agent.context import TurnContext
 from agent.flow import FlowError, target_of
+from agent.prompts import render
 
 __all__ = ["NAME", "ask_for_another_name", "proposed_name", "rename"]
 
@@ -44,16 +45,16 @@ def proposed_name(ctx: TurnContext, *, confirmed: bool = False) -> str:
 def rename(ctx: TurnContext, value: str | None) -> None:
     """Take the person's name for it."""
     if ctx.session.connector_type is None:
-        raise FlowError("Let's pick what to connect first; then you can name it.")
+        raise FlowError(render("errors/name_needs_type"))
     name = (value or "").strip()
     if not name:
-        raise FlowError('What should I call it? For example "call it Daily uploads".')
+        raise FlowError(render("errors/which_name_to_use"))
     if len(name) > _MAX:
-        raise FlowError(f"That name is too long ({_MAX} characters at most).")
+        raise FlowError(render("errors/name_too_long", most=_MAX))
     ctx.session.answers[NAME] = name
     if ctx.session.asked == NAME:
         ctx.session.asked = None
-    ctx.say(f'I\'ll call it "{name}".')
+    ctx.say(render("named", name=name))
 
 
 def ask_for_another_name(ctx: TurnContext, taken: str) -> None:
@@ -64,10 +65,7 @@ def ask_for_another_name(ctx: TurnContext, taken: str) -> None:
     suggestion = proposed_name(ctx)
     ctx.session.asked = NAME
     kind = "sink" if ctx.is_sink else "source"
-    ctx.say(
-        f'This agent already has a source or sink called "{taken}". What should I call this '
-        f'{kind}? For example "{suggestion}".'
-    )
+    ctx.say(render("name_taken", taken=taken, kind=kind, suggestion=suggestion))
     ctx.options = [suggestion, "Cancel"]
 
 

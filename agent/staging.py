@@ -76,8 +76,8 @@ def retype(ctx: TurnContext, text: str) -> None:
     """Take a secret typed again after it expired, then ask this step's question again."""
     name = ctx.session.asked or ""
     if not text.strip():
-        raise FlowError(f"That was empty. Type the {ctx.label(name)}.")
+        raise FlowError(render("errors/empty_secret", paste=False, label=ctx.label(name)))
     store_answers(ctx, {}, {name: text.strip()})
     ctx.session.asked = None
-    ctx.say(f"Thanks, the {ctx.label(name)} is back in the vault.")
+    ctx.say(render("secret_back", label=ctx.label(name)))
     STEPS[State(ctx.session.state)].ask(ctx)

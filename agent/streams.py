@@ -263,7 +263,7 @@ def choose_streams(ctx: TurnContext, text: str) -> None:
             raise FlowError(render("errors/selection", message=str(exc))) from None
         chosen = list(selection.names)
     if not chosen:
-        raise FlowError('Pick at least one stream, or say "all".')
+        raise FlowError(render("errors/pick_a_stream"))
     ctx.session.selected_streams = chosen
     move(ctx, Event.STREAMS_CHOSEN)
     ctx.say(render("streams_chosen", count=len(chosen), names=shorten(chosen)))

@@ -52,7 +52,7 @@ class DiscoverSchema(Step):
     def ask(self, ctx: TurnContext) -> None:
         """Ask the schema question again ("back" from the stream list)."""
         if not ask_scope(ctx, {"schemas": scope_of(ctx)}, again=True):
-            raise FlowError("There is no step before this one.")
+            raise FlowError(render("errors/no_step_before"))
 
     async def answer(self, ctx: TurnContext, message: Message) -> None:
         """The schemas to discover, or "still working" while discovery runs."""
@@ -128,7 +128,7 @@ def answer_scope(ctx: TurnContext, text: str) -> None:
             raise FlowError(f"{exc} The schemas are: {shown}.") from None
         pending = text
     if not chosen:
-        raise FlowError('Name at least one schema, or say "all".')
+        raise FlowError(render("errors/name_a_schema"))
     _discover(ctx, chosen, names, pending)
 
 
@@ -150,7 +150,7 @@ def change_scope(ctx: TurnContext, value: str | None) -> None:
     """Discover the schemas a "change the schemas to …" names, at once."""
     names = list(scope_of(ctx))
     if not value:
-        raise FlowError('Which schemas? Name one or more, or say "all".')
+        raise FlowError(render("errors/name_a_schema"))
     if names:
         try:
             chosen = list(parsing.parse_stream_selection(value, names).names)
@@ -176,7 +176,7 @@ def _discover(ctx: TurnContext, chosen: list[str], names: list[str], pending: st
     ctx.session.catalog = catalog or None
     ctx.session.selected_streams = []
     which = "every schema" if everything else human_list(shorten(chosen, 5))
-    ctx.say(f"Looking at {which}…")
+    ctx.say(render("looking_at", which=which))
     ctx.start_task = "discover"
 
 

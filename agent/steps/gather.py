@@ -20,7 +20,6 @@ from agent.message import Message
 from agent.prompts import render
 from agent.steps.base import Step
 from connections.schemas import FieldOut
-from core.wording import human_list
 from fsm import Event, State
 from sessions import Failure
 
@@ -83,8 +82,7 @@ def _form(ctx: TurnContext, form: Mapping[str, str]) -> None:
     known = {f.name: f for f in ctx.fields()}
     unknown = [k for k in form if k not in known]
     if unknown:
-        word = "setting" if len(unknown) == 1 else "settings"
-        raise FlowError(f"Unknown {word}: {', '.join(sorted(unknown))}.")
+        raise FlowError(render("errors/unknown_fields", names=sorted(unknown)))
     values = {k: v for k, v in form.items() if not known[k].secret}
     secrets = {k: v for k, v in form.items() if known[k].secret}
     for name, value in list(secrets.items()):
@@ -94,7 +92,9 @@ def _form(ctx: TurnContext, form: Mapping[str, str]) -> None:
             del secrets[name]
             go_without(ctx, known[name])
         elif not value.strip():
-            raise FlowError(f"That was empty. Paste the {known[name].label.lower()}.")
+            raise FlowError(
+                render("errors/empty_secret", paste=True, label=known[name].label.lower())
+            )
     if not values and not secrets:
         return
     store_answers(ctx, values, secrets)
@@ -145,14 +145,14 @@ def go_without(ctx: TurnContext, field: FieldOut) -> None:
     if failure is not None:
         reask = tuple(n for n in failure.reask if n != field.name)
         session.last_failure = failure.model_copy(update={"reask": reask})
-    ctx.say(f"No {field.label.lower()}, then.")
+    ctx.say(render("no_secret_then", label=field.label.lower()))
     after_answers(ctx)
 
 
 def generate_signing_secret(ctx: TurnContext) -> None:
     """Make a Standard Webhooks signing secret; it is shown once and never kept in the chat."""
     if ctx.field("signing_secret") is None:
-        raise FlowError("There is no secret to generate here.")
+        raise FlowError(render("errors/nothing_to_generate"))
     secret = "whsec_" + base64.b64encode(random.token_bytes(24)).decode()
     ctx.pending_secrets = {"signing_secret": secret}
     ctx.reveal_once = secret
@@ -175,8 +175,8 @@ def retry(ctx: TurnContext) -> None:
     """Test again as things are: answers a failure pointed at are kept; absent ones named."""
     absent = ctx.absent()
     if absent:
-        names = human_list([f.label.lower() for f in absent])
-        raise FlowError(f"I still need the {names} before I can test.")
+        names = [f.label.lower() for f in absent]
+        raise FlowError(render("errors/still_missing", names=names))
     if ctx.session.last_failure is not None:
         ctx.session.last_failure = ctx.session.last_failure.model_copy(update={"reask": ()})
     start_test(ctx)

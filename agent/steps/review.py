@@ -52,7 +52,7 @@ class Review(Step):
         if answer is None and text.strip().lower() in {"create", "create it"}:
             answer = True
         if answer is None:
-            raise FlowError('Say "yes" to create it, or tell me what to change.')
+            raise FlowError(render("errors/say_yes_to_create"))
         if not answer:
             ctx.say(render("ask_what_to_change"))
             ctx.options = ["Change the schedule", "Cancel"]

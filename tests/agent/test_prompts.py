@@ -69,6 +69,15 @@ SAMPLE: dict[str, Any] = {
     "words": "every 6 hours",
     "zone": "Europe/Berlin",
     "auto_push": True,
+    "topic": "colour",
+    "value": "5433",
+    "paste": True,
+    "most": 200,
+    "which": "sales",
+    "taken": "Orders",
+    "kind": "source",
+    "suggestion": "Orders (2)",
+    "schedule_words": "daily",
 }
 TEMPLATES = sorted(
     p.relative_to(PROMPTS_DIR).with_suffix("").as_posix() for p in PROMPTS_DIR.rglob("*.j2")
