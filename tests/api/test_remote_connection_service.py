@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from api.app import create_app
 from api.settings import Settings
 from tests.agent.conftest import Chat, person
+from tests.connectors.sql.databases import temporary_pg_database
 from tests.support.ports import free_port
 
 PASSWORD = "Pg-remote-" + uuid.uuid4().hex
@@ -30,20 +30,9 @@ PASSWORD = "Pg-remote-" + uuid.uuid4().hex
 
 @pytest.fixture(scope="module")
 def database() -> Iterator[str]:
-    name = f"ia_remote_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    try:
-        with psycopg.connect(f"host=127.0.0.1 user=postgres dbname={name}") as conn:
-            conn.execute(
-                "CREATE TABLE public.orders (id bigint PRIMARY KEY, updated_at timestamptz)"
-            )
+    table = "CREATE TABLE public.orders (id bigint PRIMARY KEY, updated_at timestamptz)"
+    with temporary_pg_database(table) as name:
         yield name
-    finally:
-        with psycopg.connect(
-            "host=127.0.0.1 user=postgres dbname=postgres", autocommit=True
-        ) as admin:
-            admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
 
 
 @pytest.fixture
@@ -65,7 +54,7 @@ def connection_service(tmp_path: Path) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # start-up on a loaded machine
         while True:
             try:
                 if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
