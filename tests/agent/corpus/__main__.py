@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import tempfile
 from collections import defaultdict
 from pathlib import Path
@@ -46,7 +47,8 @@ def _table(conversations: list[Conversation], outcomes: list[Outcome]) -> str:
     for conversation, outcome in zip(conversations, outcomes, strict=True):
         rows[conversation.category].append((conversation, outcome))
     lines = [
-        "| category | conversations | turns | completed | rate | turns / minimal | secrets echoed |",
+        "| category | conversations | turns | completed | rate | turns / minimal "
+        "| secrets echoed |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     everything = [pair for pairs in rows.values() for pair in pairs]
@@ -71,11 +73,11 @@ def main() -> None:
     conversations = [c for c in load() if not args.categories or c.category in args.categories]
     with tempfile.TemporaryDirectory(prefix="corpus-") as workdir:
         outcomes = asyncio.run(_run(conversations, Path(workdir)))
-    print(_table(conversations, outcomes))
+    sys.stdout.write(_table(conversations, outcomes) + "\n")
     if args.verbose:
         for conversation, outcome in zip(conversations, outcomes, strict=True):
             if not outcome.completed:
-                print(f"\n✗ {conversation.id}\n  {outcome.failure}")
+                sys.stdout.write(f"\n✗ {conversation.id}\n  {outcome.failure}\n")
 
 
 if __name__ == "__main__":

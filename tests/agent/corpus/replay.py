@@ -66,20 +66,20 @@ class Outcome:
 
 def load(directory: Path = HERE) -> list[Conversation]:
     """Every conversation, file by file (the file's stem is the category)."""
-    rows = []
+    rows: list[Conversation] = []
     for path in sorted(directory.glob("*.toml")):
         with path.open("rb") as handle:
             table = tomllib.load(handle)
-        for row in table.get("conversation", []):
-            rows.append(
-                Conversation(
-                    category=path.stem,
-                    name=row["name"],
-                    minimal=int(row["minimal"]),
-                    turns=list(row["turns"]),
-                    expect=dict(row.get("expect", {})),
-                )
+        rows.extend(
+            Conversation(
+                category=path.stem,
+                name=row["name"],
+                minimal=int(row["minimal"]),
+                turns=list(row["turns"]),
+                expect=dict(row.get("expect", {})),
             )
+            for row in table.get("conversation", [])
+        )
     return rows
 
 
@@ -105,9 +105,8 @@ async def replay(client: TestClient[Any, Any], world: World, conversation: Conve
         outcome.failure = f"ended in {reply['state']}: {reply['message'][:300]!r}"
         return outcome
     created = await _created(client, chat)
-    for path, wanted in conversation.expect.items():
-        got = _at(created, path)
-        wanted = _filled(world, wanted)
+    for path, value in conversation.expect.items():
+        got, wanted = _at(created, path), _filled(world, value)
         if isinstance(got, list) and isinstance(wanted, list):
             # A selection is a set: the order the person named streams in does not matter.
             got, wanted = sorted(map(str, got)), sorted(map(str, wanted))
@@ -123,12 +122,14 @@ async def replay(client: TestClient[Any, Any], world: World, conversation: Conve
 def _mismatch(world: World, turn: dict[str, Any], reply: dict[str, Any]) -> str:
     data = reply["data"]
     said = f"got {reply['state']} {data.get('required_fields')}: {reply['message'][:400]!r}"
-    if "state" in turn and reply["state"] != turn["state"]:
-        return f"expected state {turn['state']}; {said}"
-    if "asks" in turn and data.get("required_fields") != turn["asks"]:
-        return f"expected to be asked {turn['asks']}; {said}"
-    if "input" in turn and data.get("input_type") != turn["input"]:
-        return f"expected input {turn['input']}; {said}"
+    checks = (
+        ("state", reply["state"]),
+        ("asks", data.get("required_fields")),
+        ("input", data.get("input_type")),
+    )
+    for key, got in checks:
+        if key in turn and got != turn[key]:
+            return f"expected {key} {turn[key]!r}; {said}"
     for text in _listed(turn.get("says")):
         if world.fill(text) not in reply["message"]:
             return f"expected the reply to say {text!r}; {said}"

@@ -114,11 +114,11 @@ def _bucket(seaweed: SeaweedS3) -> str:
     return name
 
 
-async def _records(request: web.Request) -> web.Response:  # noqa: ARG001
+async def _records(request: web.Request) -> web.Response:
     return web.json_response([{"id": 1, "status": "new"}, {"id": 2, "status": "paid"}])
 
 
-async def _results(request: web.Request) -> web.Response:  # noqa: ARG001
+async def _results(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
