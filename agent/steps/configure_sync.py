@@ -29,6 +29,31 @@ TIMEZONE = "timezone"
 _RETRIES = re.compile(r"\b(?:retry|retries|try)\b\D*(\d+|once|twice|three times)", re.IGNORECASE)
 _WORDS = {"once": 1, "twice": 2, "three times": 3}
 _DEFAULT = frozenset({"default", "the default", "use the default", "the agent's default"})
+# Answers to "in which time zone? UTC unless you say" that keep UTC.
+_KEEP_UTC = frozenset(
+    {
+        "",
+        "default",
+        "the default",
+        "keep it",
+        "keep",
+        "as is",
+        "leave it",
+        "that's fine",
+        "fine",
+        "ok",
+        "okay",
+        "sounds good",
+        "whatever",
+        "doesn't matter",
+        "don't care",
+        "any",
+    }
+)
+_BARE_NO = re.compile(r"(?:no|nope|nah|n|not really|no thanks|no thank you)")
+_FILLER = re.compile(
+    r"\b(?:same as|please|pls|thanks|thx|time ?zone|time|we're in|we are in|i'm in|i am in)\b"
+)
 
 
 class ConfigureSync(Step):
@@ -69,6 +94,9 @@ def ask_sink_push(ctx: TurnContext) -> None:
 def _configure_schedule(ctx: TurnContext, text: str) -> None:
     session = ctx.session
     zone, rest = parsing.find_timezone(text)
+    asked_zone = session.asked == TIMEZONE and session.schedule is not None
+    if asked_zone and session.schedule and _answered_timezone(ctx, session.schedule, zone, rest):
+        return
     if rest.strip().lower() in _DEFAULT:
         if not ctx.session.agent_cron:
             raise FlowError(render("errors/no_default_schedule"))
@@ -76,15 +104,10 @@ def _configure_schedule(ctx: TurnContext, text: str) -> None:
     try:
         schedule = parsing.parse_schedule(rest)
     except parsing.ScheduleError as exc:
-        if session.asked != TIMEZONE or session.schedule is None:
-            raise FlowError(render("errors/schedule", message=str(exc))) from None
-        if zone is None and parsing.parse_yes_no(rest) is not True:
-            raise FlowError(render("errors/timezone")) from None
-        # The answer to "in which time zone?" ("Berlin", "yes" for UTC).
-        _configured(ctx, session.schedule.model_copy(update={"timezone": zone or "UTC"}))
-        return
+        raise FlowError(render("errors/schedule", message=str(exc))) from None
     chosen = Schedule(cron=schedule.cron, description=schedule.description, timezone=zone)
-    if zone is None and _has_time_of_day(schedule.cron):
+    if zone is None and schedule.clock:
+        # A clock time means nothing until its zone is known: ask, proposing UTC.
         session.schedule = chosen
         session.asked = TIMEZONE
         ctx.say(render("ask_timezone", schedule=_capital(schedule.description)))
@@ -93,19 +116,41 @@ def _configure_schedule(ctx: TurnContext, text: str) -> None:
     _configured(ctx, chosen.model_copy(update={"timezone": zone or "UTC"}))
 
 
+def _answered_timezone(ctx: TurnContext, asked_for: Schedule, zone: str | None, rest: str) -> bool:
+    """Whether ``rest`` (with ``zone`` taken out) answers "in which time zone?".
+
+    "Berlin", "no, Berlin", "Berlin time" name the zone; "yes", "UTC is fine" or "default"
+    keep the proposed UTC; a bare "no" asks which zone then. A new schedule ("make it 8am
+    instead") is not an answer: the caller reads it as a schedule.
+    """
+    words = _FILLER.sub("", rest.strip().lower()).strip(" ,.!")
+    answer = parsing.parse_yes_no(words) if words else None
+    if zone is None:
+        if answer is True or words in _KEEP_UTC:
+            zone = "UTC"
+        elif _BARE_NO.fullmatch(words) or not _is_schedule(words):
+            raise FlowError(render("errors/timezone"))
+        else:
+            return False
+    elif words and answer is None and _is_schedule(words):
+        return False  # a new schedule with its zone: "make it 8am berlin"
+    _configured(ctx, asked_for.model_copy(update={"timezone": zone}))
+    return True
+
+
+def _is_schedule(text: str) -> bool:
+    try:
+        parsing.parse_schedule(text)
+    except parsing.ScheduleError:
+        return False
+    return True
+
+
 def _configured(ctx: TurnContext, schedule: Schedule) -> None:
     ctx.session.schedule = schedule
     ctx.session.asked = None
     move(ctx, Event.SYNC_CONFIGURED)
     review(ctx)
-
-
-def _has_time_of_day(cron: str | None) -> bool:
-    """Whether a cron line fires at set clock times (its minute and hour are plain numbers)."""
-    if not cron:
-        return False
-    minute, hour = cron.split()[:2]
-    return all(part.isdigit() for part in f"{minute},{hour}".split(","))
 
 
 def _capital(text: str) -> str:

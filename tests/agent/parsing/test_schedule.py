@@ -136,7 +136,12 @@ DESCRIPTIONS = [
     pytest.param("0 6 2 * *", "monthly on the 2nd at 06:00", id="monthly-2nd"),
     pytest.param("0 6 23 * *", "monthly on the 23rd at 06:00", id="monthly-23rd"),
     pytest.param("@hourly", "every hour", id="macro"),
-    pytest.param("0 9-17 * * *", "on the schedule 0 9-17 * * *", id="fallback-range"),
+    pytest.param("0 9-17 * * *", "every hour from 09:00 to 17:00", id="hour-range"),
+    pytest.param("0 8-20/4 * * 1-5", "every 4 hours from 08:00 to 20:00 on weekdays", id="step"),
+    pytest.param("*/15 9-16 * * *", "every 15 minutes from 09:00 to 16:45", id="minute-range"),
+    pytest.param("0 * * * 1-5", "every hour on weekdays", id="hourly-on-weekdays"),
+    pytest.param("0 6 1,15 * *", "monthly on the 1st and 15th at 06:00", id="two-days-a-month"),
+    pytest.param("0 0 * 1-6 *", "on the schedule 0 0 * 1-6 *", id="fallback-months"),
     pytest.param("0 0 L * *", "on the schedule 0 0 L * *", id="fallback-last-day"),
 ]
 

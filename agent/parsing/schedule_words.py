@@ -1,0 +1,497 @@
+"""Schedules in words, read as slots: how often, at which clock times, on which days.
+
+"twice a day", "every weekday at 7", "each monday morning", "at 6 and 18", "hourly on
+weekdays", "every hour between 9 and 17", "first of the month". Each slot is taken out of
+the text in turn (hour range, frequency, day of the month, clock times, parts of the day,
+days of the week); whatever is left must be filler words (:data:`FILLER`), so "sometimes"
+is refused rather than read as daily. The tables below are where new words go.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from agent.parsing.errors import ScheduleError
+from agent.parsing.text import squash
+
+__all__ = ["EXAMPLES", "FILLER", "read_words", "schedule_error"]
+
+EXAMPLES = ("every 6 hours", "daily at 2am", "every monday at 9", "0 */6 * * *", "manual")
+
+# Spelled-out numbers and ordinals, rewritten as digits before anything else is read.
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty-five": 45,
+    "forty five": 45,
+}
+ORDINAL_WORDS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "tenth": 10,
+    "fifteenth": 15,
+    "twentieth": 20,
+}
+# How many times per unit: "twice a day", "3x daily", "4 times an hour".
+TIMES_WORDS = {"once": 1, "twice": 2, "thrice": 3}
+# A part of the day without a clock time: the hour it means.
+PARTS_OF_DAY = {
+    "early morning": 5,
+    "first thing": 6,
+    "start of the day": 6,
+    "start of day": 6,
+    "morning": 6,
+    "mornings": 6,
+    "lunchtime": 12,
+    "lunch time": 12,
+    "lunch": 12,
+    "afternoon": 15,
+    "afternoons": 15,
+    "end of the day": 18,
+    "end of day": 18,
+    "eod": 18,
+    "close of business": 18,
+    "after work": 18,
+    "evening": 18,
+    "evenings": 18,
+    "overnight": 2,
+    "nightly": 0,
+    "night": 0,
+    "nights": 0,
+}
+# Parts of the day that make a bare hour an afternoon one ("every evening at 7" is 19:00).
+PM_PARTS = frozenset({"afternoon", "afternoons", "evening", "evenings", "night", "nights"})
+# Clock words that are times of their own.
+CLOCK_WORDS = {"noon": 12, "midday": 12, "midnight": 0}
+# Hour ranges said as one phrase; they mean working days too unless days are named.
+WORKING_HOURS = ("business hours", "office hours", "working hours", "work hours")
+DAY_SETS = {
+    "weekdays": "1-5",
+    "weekday": "1-5",
+    "week days": "1-5",
+    "workdays": "1-5",
+    "workday": "1-5",
+    "work days": "1-5",
+    "working days": "1-5",
+    "business days": "1-5",
+    "except weekends": "1-5",
+    "not on weekends": "1-5",
+    "excluding weekends": "1-5",
+    "weekends": "0,6",
+    "weekend": "0,6",
+}
+# Words that may be left over: they carry no schedule of their own (space-separated).
+FILLER_WORDS = """
+every each on at in the of a an and or per from to also then run runs sync syncs check pull
+pulls time times clock o'clock oclock around about approx approximately by it them should be
+will would like want i i'd we we'd need needs please pls plz thx thanks ok okay just only
+let's lets go with make set have starting start schedule scheduled do is fine good works
+sounds that's that this data new
+"""
+FILLER = frozenset(FILLER_WORDS.split())
+
+_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+_DAY = (
+    r"(?:sun(?:day)?|mon(?:day)?|tue(?:s|sday)?|wed(?:s|nesday)?|thu(?:r|rs|rsday)?|"
+    r"fri(?:day)?|sat(?:urday)?)s?"
+)
+_DAY_WORD = re.compile(rf"\b{_DAY}\b")
+_DAY_RANGE = re.compile(rf"\b(?:from\s+)?({_DAY})\s*(?:-|to|through|thru|till|until)\s*({_DAY})\b")
+_PER = re.compile(
+    r"\b(?P<count>once|twice|thrice|\d+\s*(?:times|x))\s*(?:(?:a|an|in|per|each|every|the)\s+|/\s*)*"
+    r"(?P<unit>minute|hour|day|week|month|year)\b|"
+    r"\b(?P<count2>twice|thrice|\d+\s*(?:times|x))\s+(?P<ly>hourly|daily|weekly|monthly)\b"
+)
+_EVERY = re.compile(
+    r"\b(?:every|each|once every|once each)\s+(?:(?P<n>\d+)(?:st|nd|rd|th)?|(?P<word>other|"
+    r"couple(?: of)?|half(?: an?)?|quarter(?: of an?)?))?\s*"
+    r"(?P<unit>minutes?|mins?|m|hours?|hrs?|h|days?|weeks?|months?|years?)\b"
+)
+_LY = re.compile(
+    r"\b(?:(?P<n>\d+)[\s-]?hourly|(?P<part>half|quarter)[\s-]?hourly|(?P<ly>minutely|hourly|"
+    r"daily|everyday|weekly|monthly|yearly|annually))\b|"
+    r"\b(?:a|per|each)\s+(?P<unit>day|week|month|year)\b"
+)
+_UNITS = {
+    "m": "minute",
+    "min": "minute",
+    "minute": "minute",
+    "h": "hour",
+    "hr": "hour",
+    "hour": "hour",
+    "day": "day",
+    "week": "week",
+    "month": "month",
+    "year": "year",
+    "minutely": "minute",
+    "hourly": "hour",
+    "daily": "day",
+    "everyday": "day",
+    "weekly": "week",
+    "monthly": "month",
+    "yearly": "year",
+    "annually": "year",
+}
+_STEP_WORDS = {"other": 2, "couple": 2, "couple of": 2, "half": 30, "half a": 30, "half an": 30}
+_CLOCK = r"(\d{1,2})(?::(\d{2}))?\s*(a\.?m\.?|p\.?m\.?|am|pm)?"
+_RANGE = re.compile(
+    rf"\b(?:between|from)\s+{_CLOCK}\s*(?:and|to|till|until|-)\s*{_CLOCK}(?![\w:])|"
+    rf"(?<![\d:])\b{_CLOCK}\s*(?:-|to|till|until)\s*{_CLOCK}(?![\w:])"
+)
+_DOM = re.compile(
+    r"\b(?:on\s+)?(?:the\s+)?(?:day\s+(?P<n>\d{1,2})\b|(?P<d>\d{1,2})(?:st|nd|rd|th)\b)"
+    r"(?:\s*(?:,|and|&)\s*(?:the\s+)?(?P<more>\d{1,2})(?:st|nd|rd|th)\b)?"
+)
+_MONTH_WORDS = re.compile(r"\b(?:of\s+)?(?:the|each|every|a)\s+month\b")
+_TIME = re.compile(
+    r"(?P<at>(?:\b(?:at|around|about|by)|@)\s*)?(?:\b(?P<word>noon|midday|midnight)\b|"
+    r"(?<![\d:/.\-])\b(?P<h>\d{1,2})(?:(?:[:.]|h)(?P<m>\d{2})|(?P<hs>h))?"
+    r"(?:\s*(?P<ampm>a\.?m\.?|p\.?m\.?)(?![a-z]))?(?P<oclock>\s*o'?clock)?(?![\w:]))"
+)
+_LIST = re.compile(r"\s*(?:,|and|&|\+|/|or)\s*(?:and\s+)?(?:at\s+)?$")
+
+
+@dataclass
+class _Slots:
+    """What the words said, slot by slot."""
+
+    unit: str | None = None  # "minute", "hour", "day", "week", "month", "year"
+    step: int = 1
+    per_day: int | None = None  # "twice a day": runs per day when no times are named
+    offset: int = 0  # minutes past the hour for hourly runs
+    hours: tuple[int, int] | None = None  # "between 9 and 17"
+    times: list[tuple[int, int]] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+    days: str | None = None
+    dom: list[int] = field(default_factory=list)
+    several: bool = False  # "twice a week": the days must be named
+
+
+def schedule_error(text: str, why: str = "") -> ScheduleError:
+    """A schedule error that names what was not understood and offers examples."""
+    listing = ", ".join(f'"{e}"' for e in EXAMPLES[:-1])
+    message = why or f'I couldn\'t read "{squash(text) or "that"}" as a schedule.'
+    return ScheduleError(
+        f'{message} Try {listing}, or "manual" for no schedule.', examples=EXAMPLES
+    )
+
+
+def _spell_out(low: str) -> str:
+    for word, number in NUMBER_WORDS.items():
+        low = re.sub(rf"\b{word}\b", str(number), low)
+    for word, number in ORDINAL_WORDS.items():
+        # "first thing in the morning" is a part of the day, not the 1st of a month.
+        low = re.sub(rf"\b{word}\b(?!\s+thing)", f"{number}{_suffix(number)}", low)
+    return low
+
+
+def _suffix(n: int) -> str:
+    return "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+
+
+def _cut(low: str, match: re.Match[str]) -> str:
+    return low[: match.start()] + " " + low[match.end() :]
+
+
+def _hour(text: str, h: str, m: str | None, ampm: str | None) -> tuple[int, int]:
+    hour, minute = int(h), int(m or 0)
+    if ampm:
+        if not 1 <= hour <= 12 or minute > 59:
+            raise schedule_error(text, f'"{h}{":" + m if m else ""}{ampm}" is not a time of day.')
+        return hour % 12 + (12 if ampm.startswith("p") else 0), minute
+    if hour > 23 or minute > 59:
+        raise schedule_error(text, f'"{h}:{m or "00"}" is not a time of day.')
+    return hour, minute
+
+
+def _take_range(text: str, low: str, slots: _Slots) -> str:
+    for phrase in WORKING_HOURS:
+        if re.search(rf"\b(?:during\s+|in\s+)?{phrase}\b", low):
+            slots.hours = (9, 17)
+            slots.days = "1-5"
+            return re.sub(rf"\b(?:during\s+|in\s+)?{phrase}\b", " ", low)
+    match = _RANGE.search(low)
+    if match is None:
+        return low
+    groups = list(match.groups())
+    h1, m1, a1, h2, m2, a2 = groups[:6] if groups[0] else groups[6:]
+    start = _hour(text, h1, m1, a1)[0]
+    end = _hour(text, h2, m2, a2)[0]
+    if not a2 and end < start and end <= 12:
+        end += 12  # "from 9 to 5" ends in the afternoon
+    if end <= start:
+        raise schedule_error(text, f"{start:02d}:00 to {end:02d}:00 is not a range of hours.")
+    slots.hours = (start, end)
+    return _cut(low, match)
+
+
+def _take_frequency(text: str, low: str, slots: _Slots) -> str:
+    """How often: "twice a day", "every 15 minutes", "hourly", "weekly"."""
+    for take in (_take_per, _take_every, _take_ly):
+        taken = take(text, low, slots)
+        if taken is not None:
+            return taken
+    return low
+
+
+def _take_per(text: str, low: str, slots: _Slots) -> str | None:
+    per = _PER.search(low)
+    if per is None:
+        return None
+    word = (per.group("count") or per.group("count2")).replace("times", "").replace("x", "")
+    count = TIMES_WORDS.get(word.strip()) or int(word.strip())
+    unit = per.group("unit") or _UNITS[per.group("ly")]
+    if unit == "day":
+        slots.unit, slots.per_day = "day", count
+    elif unit == "hour" and count and 60 % count == 0:
+        slots.unit, slots.step = "minute", 60 // count
+    elif unit == "hour":
+        raise schedule_error(text, f"{count} times an hour can't be kept by one cron line.")
+    else:
+        slots.unit, slots.several = unit, count > 1
+    return _cut(low, per)
+
+
+def _take_every(text: str, low: str, slots: _Slots) -> str | None:
+    every = _EVERY.search(low)
+    if every is None:
+        return None
+    unit = _UNITS[every.group("unit").rstrip("s")]
+    word = every.group("word") or ""
+    step = int(every.group("n")) if every.group("n") else _STEP_WORDS.get(word, 1)
+    if word.startswith(("half", "quarter")):
+        if unit != "hour":
+            raise schedule_error(text)
+        unit, step = "minute", 15 if word.startswith("quarter") else 30
+    slots.unit, slots.step = unit, step
+    return _cut(low, every)
+
+
+def _take_ly(_text: str, low: str, slots: _Slots) -> str | None:
+    ly = _LY.search(low)
+    if ly is None:
+        return None
+    if ly.group("n"):
+        slots.unit, slots.step = "hour", int(ly.group("n"))
+    elif ly.group("part"):
+        slots.unit, slots.step = "minute", 30 if ly.group("part") == "half" else 15
+    else:
+        slots.unit = _UNITS[ly.group("ly") or ly.group("unit")]
+    return _cut(low, ly)
+
+
+def _take_days_of_month(text: str, low: str, slots: _Slots) -> str:
+    match = _DOM.search(low)
+    if match is None:
+        return low
+    days = [int(d) for d in (match.group("n") or match.group("d"), match.group("more")) if d]
+    for day in days:
+        if not 1 <= day <= 31:
+            raise schedule_error(text, f"There is no day {day} in a month.")
+    slots.dom = days
+    low = _cut(low, match)
+    return _MONTH_WORDS.sub(" ", low)
+
+
+def _take_times(text: str, low: str, slots: _Slots) -> str:
+    found: list[re.Match[str]] = []
+    for match in _TIME.finditer(low):
+        strong = any(match.group(g) for g in ("at", "word", "m", "hs", "ampm", "oclock"))
+        listed = bool(found) and _LIST.fullmatch(low[found[-1].end() : match.start()])
+        if strong or listed:
+            found.append(match)
+    if not found:
+        # "daily 7", "weekdays 7 and 19": bare hours are the times, unless they count something.
+        for match in _TIME.finditer(low):
+            if re.search(r"every\s*$", low[: match.start()]):
+                continue
+            if not found or _LIST.fullmatch(low[found[-1].end() : match.start()]):
+                found.append(match)
+    pm = any(p in PM_PARTS for p in slots.parts)
+    for match in found:
+        if match.group("word"):
+            slots.times.append((CLOCK_WORDS[match.group("word")], 0))
+            continue
+        ampm = (match.group("ampm") or "").replace(".", "") or None
+        hour, minute = _hour(text, match.group("h"), match.group("m"), ampm)
+        if ampm is None and hour < 12:
+            night = "night" in " ".join(slots.parts)
+            if pm and not (night and hour < 6):
+                hour += 12  # "every evening at 7"; "every night at 2" stays 02:00
+            elif slots.times and hour < slots.times[-1][0]:
+                hour += 12  # "at 9 and 5": the second one is later in the day
+        slots.times.append((hour, minute))
+    for match in reversed(found):
+        low = _cut(low, match)
+    return low
+
+
+def _take_parts(low: str, slots: _Slots) -> str:
+    for phrase in sorted(PARTS_OF_DAY, key=len, reverse=True):
+        pattern = rf"\b(?:in\s+the\s+|at\s+|every\s+|each\s+)?{phrase}\b"
+        if re.search(pattern, low):
+            slots.parts.append(phrase)
+            low = re.sub(pattern, " ", low)
+    return low
+
+
+def _day_index(word: str) -> int:
+    return _DAY_NAMES.index(word[:3])
+
+
+def _take_days(low: str, slots: _Slots) -> str:
+    days: set[int] = set()
+    for phrase in sorted(DAY_SETS, key=len, reverse=True):
+        pattern = rf"\b(?:on\s+|every\s+|each\s+)?{phrase}\b"
+        if re.search(pattern, low):
+            days.update(_expand(DAY_SETS[phrase]))
+            low = re.sub(pattern, " ", low)
+    for match in list(_DAY_RANGE.finditer(low)):
+        start, end = _day_index(match.group(1)), _day_index(match.group(2))
+        end += 7 if end < start else 0
+        days.update(d % 7 for d in range(start, end + 1))
+    low = _DAY_RANGE.sub(" ", low)
+    days.update(_day_index(m.group(0)) for m in _DAY_WORD.finditer(low))
+    low = _DAY_WORD.sub(" ", low)
+    if days:
+        slots.days = _day_field(days)
+    return low
+
+
+def _expand(field_: str) -> set[int]:
+    if "-" in field_:
+        start, end = field_.split("-")
+        return set(range(int(start), int(end) + 1))
+    return {int(d) for d in field_.split(",")}
+
+
+def _day_field(days: set[int]) -> str:
+    if days == {1, 2, 3, 4, 5}:
+        return "1-5"
+    if len(days) == 7:
+        return "*"
+    return ",".join(str(d) for d in sorted(days))
+
+
+def _leftover(low: str) -> list[str]:
+    words = re.findall(r"[a-z0-9'@]+", low)
+    return [w for w in words if w not in FILLER and w != "@"]
+
+
+def _clock(text: str, slots: _Slots) -> tuple[str, str]:
+    """The minute and hour fields."""
+    if slots.unit == "minute":
+        if slots.step >= 60 and slots.step % 60 == 0:
+            slots.unit, slots.step = "hour", slots.step // 60
+        else:
+            return _every_minutes(text, slots)
+    if slots.unit == "hour" or (slots.per_day and slots.per_day > 1 and not slots.times):
+        step = slots.step if slots.unit == "hour" else _per_day_step(text, slots.per_day or 1)
+        return _every_hours(text, slots, step)
+    if slots.hours is not None:
+        raise schedule_error(text, 'How often between those hours? Say e.g. "hourly from 9 to 17".')
+    return _clock_fields(text, slots)
+
+
+def _every_minutes(text: str, slots: _Slots) -> tuple[str, str]:
+    step = slots.step
+    if step < 1 or 60 % step:
+        raise schedule_error(text, f"Every {step} minutes can't be kept by one cron line.")
+    minute = "*" if step == 1 else f"*/{step}"
+    if slots.hours is None:
+        return minute, "*"
+    start, end = slots.hours  # "every 15 minutes from 9 to 17": the last run is 16:45
+    return minute, str(start) if end - 1 == start else f"{start}-{end - 1}"
+
+
+def _every_hours(text: str, slots: _Slots, step: int) -> tuple[str, str]:
+    if step == 24 and slots.hours is None:
+        return str(slots.offset), "0"
+    if step < 1 or 24 % step:
+        raise schedule_error(text, f"Every {step} hours can't be kept by one cron line.")
+    if slots.hours is not None:
+        start, end = slots.hours
+        return str(slots.offset), f"{start}-{end}" + ("" if step == 1 else f"/{step}")
+    return str(slots.offset), "*" if step == 1 else f"*/{step}"
+
+
+def _per_day_step(text: str, count: int) -> int:
+    if count < 1 or 24 % count:
+        raise schedule_error(
+            text, f"{count} times a day can't be kept by one cron line; name the times."
+        )
+    return 24 // count
+
+
+def _clock_fields(text: str, slots: _Slots) -> tuple[str, str]:
+    if slots.times:
+        minutes = {m for _, m in slots.times}
+        if len(minutes) > 1:
+            raise schedule_error(
+                text, "Times with different minutes can't be kept by one cron line."
+            )
+        hours = sorted({h for h, _ in slots.times})
+        return str(minutes.pop()), ",".join(str(h) for h in hours)
+    hours = sorted({PARTS_OF_DAY[p] for p in slots.parts}) or [0]
+    return "0", ",".join(str(h) for h in hours)
+
+
+def read_words(text: str, low: str, offset: int = 0) -> tuple[str, bool] | None:
+    """The cron line ``low`` says in words, and whether it names clock times.
+
+    Args:
+        text: What the person typed, for error messages.
+        low: The same text lower-cased and tidied, without "at :15" (that is ``offset``).
+        offset: Minutes past the hour for hourly runs ("hourly at :15").
+
+    Returns:
+        ``(cron, clock)``, or ``None`` when the words are not a schedule.
+
+    Raises:
+        ScheduleError: Words that ask for what one cron line cannot keep.
+    """
+    slots = _Slots(offset=offset)
+    low = _spell_out(low)
+    low = _take_range(text, low, slots)
+    low = _take_frequency(text, low, slots)
+    low = _take_days_of_month(text, low, slots)
+    low = _take_parts(low, slots)
+    low = _take_times(text, low, slots)
+    low = _take_days(low, slots)
+    if _leftover(low):
+        return None
+    if not (slots.unit or slots.times or slots.parts or slots.days or slots.dom or slots.hours):
+        return None
+    if slots.unit in ("day", "week", "month", "year") and slots.step != 1:
+        raise schedule_error(
+            text, f"Every {slots.step} {slots.unit}s can't be kept by one cron line."
+        )
+    if slots.unit == "week" and slots.several and not slots.days:
+        raise schedule_error(text, 'Which days? Say e.g. "mondays and thursdays at 9".')
+    minute, hour = _clock(text, slots)
+    dom, month, dow = "*", "*", slots.days or "*"
+    if slots.dom or slots.unit == "month":
+        dom = ",".join(str(d) for d in slots.dom) or "1"
+    if slots.unit == "year":
+        dom, month = ",".join(str(d) for d in slots.dom) or "1", "1"
+    if slots.unit == "week" and dow == "*":
+        dow = "1"
+    return f"{minute} {hour} {dom} {month} {dow}", bool(slots.times or slots.hours)
