@@ -67,11 +67,12 @@ _MANUAL = re.compile(r"(?<![\w'])(?:" + "|".join(MANUAL_PHRASES) + r")(?![\w'])"
 _LEAD = re.compile(
     r"^(?:(?:please|run|sync|pull|push|check|it|them|schedule|scheduled|do it|make it|"
     r"let's say|lets say|how about|ok|okay|let's do|go with|just|hmm|um|uh|so|well|"
-    r"i want it|i'd like it|i would like it|set it to|have it run|maybe)[,:]?\s+)+"
+    r"i want it|i'd like it|i would like it|set it to|have it run|maybe|actually|no wait|"
+    r"wait|instead|rather|change it to|change that to|make that)[,:]?\s+)+"
 )
 _TAIL = re.compile(
     r"(?:[\s,]+(?:please|pls|plz|thanks|thx|ty|thank you|is fine|works|is good|i guess|"
-    r"i think|maybe|ideally))+$"
+    r"i think|maybe|ideally|instead|then|rather))+$"
 )
 _CRON_FIELD = re.compile(r"[\d*/,\-?LW#]+|[a-z]{3}(?:[-,][a-z]{3})*", re.IGNORECASE)
 _CRONISH = re.compile(r"[\d*/,\-?\s]+")
@@ -88,12 +89,15 @@ class Schedule:
         next_run: The first run after ``now``, when a ``now`` was given.
         clock: Whether it names clock times ("daily at 7", "between 9 and 17"), which mean
             nothing until a time zone is known; "nightly" or "every 6 hours" do not.
+        times_only: Whether only clock times were said ("make it 10pm"): a change of the
+            time that may keep the days of a schedule already chosen.
     """
 
     cron: str | None
     description: str
     next_run: datetime | None = None
     clock: bool = False
+    times_only: bool = False
 
     @property
     def manual(self) -> bool:
@@ -162,6 +166,7 @@ def parse_schedule(text: str, *, now: datetime | None = None) -> Schedule:
     if _is_manual(low):
         return Schedule(None, MANUAL_DESCRIPTION)
     cron = _cron_line(fold_quotes(text).strip().strip("`'\""))
+    times_only = False
     if cron is not None:
         clock = not cron.split()[1].startswith("*")
     else:
@@ -169,6 +174,6 @@ def parse_schedule(text: str, *, now: datetime | None = None) -> Schedule:
         read = read_words(text, low, offset)
         if read is None:
             raise schedule_error(text)
-        cron, clock = read
+        cron, clock, times_only = read.cron, read.clock, read.times_only
     next_run = croniter(cron, now).get_next(datetime) if now is not None else None
-    return Schedule(cron, describe_cron(cron), next_run, clock)
+    return Schedule(cron, describe_cron(cron), next_run, clock, times_only)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from agent.parsing.errors import ScheduleError
 from agent.parsing.text import squash
 
-__all__ = ["EXAMPLES", "FILLER", "read_words", "schedule_error"]
+__all__ = ["EXAMPLES", "FILLER", "Reading", "read_words", "schedule_error"]
 
 EXAMPLES = ("every 6 hours", "daily at 2am", "every monday at 9", "0 */6 * * *", "manual")
 
@@ -49,6 +49,46 @@ ORDINAL_WORDS = {
     "tenth": 10,
     "fifteenth": 15,
     "twentieth": 20,
+}
+# Misspellings seen in schedules, mended before anything else is read.
+TYPOS = {
+    "evry": "every",
+    "evrey": "every",
+    "eveyr": "every",
+    "dialy": "daily",
+    "daliy": "daily",
+    "dayly": "daily",
+    "hourley": "hourly",
+    "horly": "hourly",
+    "hourlly": "hourly",
+    "weekdys": "weekdays",
+    "wekdays": "weekdays",
+    "weeekdays": "weekdays",
+    "wkdays": "weekdays",
+    "weekly's": "weekly",
+    "minuts": "minutes",
+    "minuets": "minutes",
+    "mintues": "minutes",
+    "hous": "hours",
+    "houres": "hours",
+    "mornin": "morning",
+    "moring": "morning",
+    "evenin": "evening",
+    "evning": "evening",
+    "nite": "night",
+    "nitely": "nightly",
+    "nighty": "nightly",
+    "midnite": "midnight",
+    "twise": "twice",
+    "twcie": "twice",
+    "tiems": "times",
+    "mondy": "monday",
+    "wensday": "wednesday",
+    "wednsday": "wednesday",
+    "thurday": "thursday",
+    "firday": "friday",
+    "satruday": "saturday",
+    "m-f": "monday to friday",
 }
 # How many times per unit: "twice a day", "3x daily", "4 times an hour".
 TIMES_WORDS = {"once": 1, "twice": 2, "thrice": 3}
@@ -169,6 +209,22 @@ _TIME = re.compile(
 _LIST = re.compile(r"\s*(?:,|and|&|\+|/|or)\s*(?:and\s+)?(?:at\s+)?$")
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a schedule in words comes to.
+
+    Attributes:
+        cron: The cron line.
+        clock: Whether clock times were named (so the time zone matters).
+        times_only: Whether only clock times were named ("make it 10pm"), so a schedule
+            already chosen may keep its days.
+    """
+
+    cron: str
+    clock: bool
+    times_only: bool
+
+
 @dataclass
 class _Slots:
     """What the words said, slot by slot."""
@@ -195,6 +251,8 @@ def schedule_error(text: str, why: str = "") -> ScheduleError:
 
 
 def _spell_out(low: str) -> str:
+    """``low`` with typos mended and numbers as digits ("seven" is 7, "first" 1st)."""
+    low = re.sub(r"(?<![\w-])[a-z'-]+(?![\w-])", lambda m: TYPOS.get(m.group(0), m.group(0)), low)
     for word, number in NUMBER_WORDS.items():
         low = re.sub(rf"\b{word}\b", str(number), low)
     for word, number in ORDINAL_WORDS.items():
@@ -454,7 +512,7 @@ def _clock_fields(text: str, slots: _Slots) -> tuple[str, str]:
     return "0", ",".join(str(h) for h in hours)
 
 
-def read_words(text: str, low: str, offset: int = 0) -> tuple[str, bool] | None:
+def read_words(text: str, low: str, offset: int = 0) -> Reading | None:
     """The cron line ``low`` says in words, and whether it names clock times.
 
     Args:
@@ -463,7 +521,7 @@ def read_words(text: str, low: str, offset: int = 0) -> tuple[str, bool] | None:
         offset: Minutes past the hour for hourly runs ("hourly at :15").
 
     Returns:
-        ``(cron, clock)``, or ``None`` when the words are not a schedule.
+        The reading, or ``None`` when the words are not a schedule.
 
     Raises:
         ScheduleError: Words that ask for what one cron line cannot keep.
@@ -494,4 +552,7 @@ def read_words(text: str, low: str, offset: int = 0) -> tuple[str, bool] | None:
         dom, month = ",".join(str(d) for d in slots.dom) or "1", "1"
     if slots.unit == "week" and dow == "*":
         dow = "1"
-    return f"{minute} {hour} {dom} {month} {dow}", bool(slots.times or slots.hours)
+    times_only = not (slots.unit or slots.parts or slots.days or slots.dom or slots.hours)
+    return Reading(
+        f"{minute} {hour} {dom} {month} {dow}", bool(slots.times or slots.hours), times_only
+    )

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from zoneinfo import available_timezones
 
-__all__ = ["find_timezone"]
+__all__ = ["PLACES", "find_timezone"]
 
 # Abbreviations people use for a zone; daylight-saving forms map to the same place.
 _ABBREVIATIONS = {
@@ -38,7 +38,65 @@ _ABBREVIATIONS = {
     "ist": "Asia/Kolkata",
     "jst": "Asia/Tokyo",
     "aest": "Australia/Sydney",
+    "aedt": "Australia/Sydney",
+    "sgt": "Asia/Singapore",
+    "hkt": "Asia/Hong_Kong",
+    "msk": "Europe/Moscow",
+    "eet": "Europe/Athens",
+    "wet": "Europe/Lisbon",
+    "hst": "Pacific/Honolulu",
+    "akst": "America/Anchorage",
 }
+# Countries, regions and nicknames people give for a place (a city naming one zone resolves
+# on its own: "berlin", "new york", "tokyo").
+PLACES = {
+    "germany": "Europe/Berlin",
+    "german": "Europe/Berlin",
+    "central european": "Europe/Berlin",
+    "central europe": "Europe/Berlin",
+    "uk": "Europe/London",
+    "england": "Europe/London",
+    "britain": "Europe/London",
+    "british": "Europe/London",
+    "france": "Europe/Paris",
+    "french": "Europe/Paris",
+    "spain": "Europe/Madrid",
+    "italy": "Europe/Rome",
+    "netherlands": "Europe/Amsterdam",
+    "holland": "Europe/Amsterdam",
+    "dutch": "Europe/Amsterdam",
+    "switzerland": "Europe/Zurich",
+    "swiss": "Europe/Zurich",
+    "austria": "Europe/Vienna",
+    "poland": "Europe/Warsaw",
+    "ireland": "Europe/Dublin",
+    "india": "Asia/Kolkata",
+    "indian": "Asia/Kolkata",
+    "bangalore": "Asia/Kolkata",
+    "mumbai": "Asia/Kolkata",
+    "delhi": "Asia/Kolkata",
+    "japan": "Asia/Tokyo",
+    "singapore": "Asia/Singapore",
+    "australia": "Australia/Sydney",
+    "ny": "America/New_York",
+    "nyc": "America/New_York",
+    "east coast": "America/New_York",
+    "boston": "America/New_York",
+    "west coast": "America/Los_Angeles",
+    "california": "America/Los_Angeles",
+    "san francisco": "America/Los_Angeles",
+    "sf": "America/Los_Angeles",
+    "seattle": "America/Los_Angeles",
+    "texas": "America/Chicago",
+    "austin": "America/Chicago",
+    "dallas": "America/Chicago",
+}
+# "UTC+2", "GMT -5": IANA's Etc zones count the other way round (Etc/GMT-2 is UTC+2).
+_OFFSET = re.compile(
+    r"(?:\b(?:in|at)\s+)?\b(?:utc|gmt)\s*(?P<sign>[+-])\s*(?P<h>\d{1,2})(?::?00)?\b"
+    r"(?:\s+(?:time|timezone|time\s+zone|tz)\b)?",
+    re.IGNORECASE,
+)
 _LEAD = re.compile(r"\s*(?:,\s*)?(?:\b(?:in|at|using|on)\s+)?(?:the\s+)?$", re.IGNORECASE)
 _TAIL_WORDS = re.compile(r"^\s*(?:time|timezone|time\s+zone|tz)\b", re.IGNORECASE)
 
@@ -64,6 +122,12 @@ def find_timezone(text: str) -> tuple[str | None, str]:
     Returns:
         ``(zone, rest)``; ``(None, text)`` when no zone is named.
     """
+    offset = _OFFSET.search(text)
+    if offset is not None and int(offset.group("h")) <= 14:
+        hours = int(offset.group("h"))
+        sign = "-" if offset.group("sign") == "+" else "+"
+        fixed = f"Etc/GMT{sign}{hours}" if hours else "UTC"
+        return fixed, f"{text[: offset.start()]} {text[offset.end() :]}".strip(" ,")
     zones = _zones()
     words = list(re.finditer(r"[A-Za-z][A-Za-z_+\-/0-9]*", text))
     # The longest run of words that names a zone wins ("new york" over "york").
@@ -73,6 +137,7 @@ def find_timezone(text: str) -> tuple[str | None, str]:
             phrase = " ".join(w.group(0) for w in run).lower().replace("_", " ")
             zone = (
                 _ABBREVIATIONS.get(phrase)
+                or PLACES.get(phrase)
                 or zones.get(phrase)
                 or zones.get(phrase.replace(" ", "_"))
             )

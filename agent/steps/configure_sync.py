@@ -105,12 +105,13 @@ def _configure_schedule(ctx: TurnContext, text: str) -> None:
         schedule = parsing.parse_schedule(rest)
     except parsing.ScheduleError as exc:
         raise FlowError(render("errors/schedule", message=str(exc))) from None
-    chosen = Schedule(cron=schedule.cron, description=schedule.description, timezone=zone)
+    chosen = _keep_days(session.schedule, schedule, zone) if asked_zone else None
+    chosen = chosen or Schedule(cron=schedule.cron, description=schedule.description, timezone=zone)
     if zone is None and schedule.clock:
         # A clock time means nothing until its zone is known: ask, proposing UTC.
         session.schedule = chosen
         session.asked = TIMEZONE
-        ctx.say(render("ask_timezone", schedule=_capital(schedule.description)))
+        ctx.say(render("ask_timezone", schedule=_capital(chosen.description or "")))
         ctx.options = ["UTC", "Europe/London", "America/New_York", "Asia/Tokyo"]
         return
     _configured(ctx, chosen.model_copy(update={"timezone": zone or "UTC"}))
@@ -136,6 +137,14 @@ def _answered_timezone(ctx: TurnContext, asked_for: Schedule, zone: str | None, 
         return False  # a new schedule with its zone: "make it 8am berlin"
     _configured(ctx, asked_for.model_copy(update={"timezone": zone}))
     return True
+
+
+def _keep_days(before: Schedule | None, new: parsing.Schedule, zone: str | None) -> Schedule | None:
+    """A new time of day on the days chosen before ("every sunday at 11", then "make it 10pm")."""
+    if before is None or not before.cron or not new.cron or not new.times_only:
+        return None
+    cron = " ".join(new.cron.split()[:2] + before.cron.split()[2:])
+    return Schedule(cron=cron, description=parsing.describe_cron(cron), timezone=zone)
 
 
 def _is_schedule(text: str) -> bool:
