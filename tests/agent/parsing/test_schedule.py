@@ -69,7 +69,66 @@ SCHEDULES = [
     pytest.param("yearly", "0 0 1 1 *", "every year on January 1 at 00:00", id="yearly"),
 ]
 
-MANUAL = ["manual", "Manually", "never", "on demand", "no schedule", "only when I ask"]
+# Schedules in words as people type them (issue 22): counts per day, lists of times, hour
+# ranges, parts of the day, day ranges, days of the month, typos.
+IN_WORDS = [
+    pytest.param("two times in a day", "0 */12 * * *", False, id="two-times-in-a-day"),
+    pytest.param("twice daily", "0 */12 * * *", False, id="twice-daily"),
+    pytest.param("3 times a day", "0 */8 * * *", False, id="three-times-a-day"),
+    pytest.param("4x a day", "0 */6 * * *", False, id="4x-a-day"),
+    pytest.param("once a day", "0 0 * * *", False, id="once-a-day"),
+    pytest.param("twice an hour", "*/30 * * * *", False, id="twice-an-hour"),
+    pytest.param("every weekday at 7", "0 7 * * 1-5", True, id="every-weekday-at-7"),
+    pytest.param("weekdays 7am", "0 7 * * 1-5", True, id="weekdays-7am"),
+    pytest.param("daily 7", "0 7 * * *", True, id="bare-hour"),
+    pytest.param("nightly", "0 0 * * *", False, id="nightly-no-clock"),
+    pytest.param("every quarter hour", "*/15 * * * *", False, id="quarter-hour"),
+    pytest.param("quarter-hourly", "*/15 * * * *", False, id="quarter-hourly"),
+    pytest.param("each monday morning", "0 6 * * 1", False, id="monday-morning"),
+    pytest.param("at 6 and 18", "0 6,18 * * *", True, id="at-6-and-18"),
+    pytest.param("6am and 6pm", "0 6,18 * * *", True, id="6am-and-6pm"),
+    pytest.param("twice a day at 9 and 5", "0 9,17 * * *", True, id="9-and-5"),
+    pytest.param("noon and midnight", "0 0,12 * * *", True, id="noon-and-midnight"),
+    pytest.param("hourly on weekdays", "0 * * * 1-5", False, id="hourly-on-weekdays"),
+    pytest.param("every 2 hrs mon-fri", "0 */2 * * 1-5", False, id="mon-fri"),
+    pytest.param("m-f at 8", "0 8 * * 1-5", True, id="m-f"),
+    pytest.param("once a week", "0 0 * * 1", False, id="once-a-week"),
+    pytest.param("once a week on fridays", "0 0 * * 5", False, id="once-a-week-friday"),
+    pytest.param("first of the month", "0 0 1 * *", False, id="first-of-the-month"),
+    pytest.param("1st and 15th of the month at 6am", "0 6 1,15 * *", True, id="1st-and-15th"),
+    pytest.param("every morning", "0 6 * * *", False, id="every-morning"),
+    pytest.param("in the evening", "0 18 * * *", False, id="in-the-evening"),
+    pytest.param("morning and evening", "0 6,18 * * *", False, id="morning-and-evening"),
+    pytest.param("at seven in the evening", "0 19 * * *", True, id="seven-in-the-evening"),
+    pytest.param("every night at 2", "0 2 * * *", True, id="night-at-2-stays-am"),
+    pytest.param("midnight", "0 0 * * *", True, id="midnight"),
+    pytest.param("each day 3 am", "0 3 * * *", True, id="each-day-3-am"),
+    pytest.param("every day @ 3am", "0 3 * * *", True, id="at-sign"),
+    pytest.param("every hour between 9 and 17", "0 9-17 * * *", True, id="hour-range"),
+    pytest.param("hourly from 9 to 5", "0 9-17 * * *", True, id="9-to-5"),
+    pytest.param("every 15 minutes 9-17", "*/15 9-16 * * *", True, id="minutes-in-range"),
+    pytest.param(
+        "every 30 min during business hours", "*/30 9-16 * * 1-5", True, id="business-hours"
+    ),
+    pytest.param("evry weekdys at 8 in the mornin", "0 8 * * 1-5", True, id="typos"),
+    pytest.param("every sunday night at 11", "0 23 * * 0", True, id="sunday-night"),
+    pytest.param("every 120 minutes", "0 */2 * * *", False, id="minutes-as-hours"),
+    pytest.param("0 7 * * *", "0 7 * * *", True, id="cron-with-clock"),
+    pytest.param("0 */6 * * *", "0 */6 * * *", False, id="cron-without-clock"),
+]
+
+MANUAL = [
+    "manual",
+    "Manually",
+    "never",
+    "on demand",
+    "no schedule",
+    "only when I ask",
+    "don't schedule it",
+    "just manual pls",
+    "I'll trigger it myself",
+    "no need for a schedule",
+]
 
 INVALID = [
     pytest.param("every 7 hours", "Every 7 hours", id="hours-not-dividing-a-day"),
@@ -80,6 +139,11 @@ INVALID = [
     pytest.param("daily at 25:00", "not a time of day", id="hour-25"),
     pytest.param("daily at 13pm", "not a time of day", id="13pm"),
     pytest.param("sometimes", 'couldn\'t read "sometimes"', id="words-we-do-not-know"),
+    pytest.param("every day at banana", "couldn't read", id="leftover-words"),
+    pytest.param("at 7:30 and 19:00", "different minutes", id="two-minutes"),
+    pytest.param("5 times a day", "5 times a day", id="five-times-a-day"),
+    pytest.param("twice a week", "Which days?", id="twice-a-week-without-days"),
+    pytest.param("between 9 and 17", "How often", id="range-without-frequency"),
     pytest.param("", "couldn't read", id="empty"),
 ]
 
@@ -89,6 +153,20 @@ def test_a_schedule_becomes_a_cron_line(text: str, cron: str, description: str) 
     schedule = parse_schedule(text)
 
     assert (schedule.cron, schedule.description) == (cron, description)
+
+
+@pytest.mark.parametrize(("text", "cron", "clock"), IN_WORDS)
+def test_words_become_a_cron_line_and_say_whether_they_name_clock_times(
+    text: str, cron: str, clock: bool
+) -> None:
+    schedule = parse_schedule(text)
+
+    assert (schedule.cron, schedule.clock) == (cron, clock)
+
+
+def test_a_time_alone_is_marked_so_the_days_chosen_before_may_stay() -> None:
+    assert parse_schedule("actually make it 10pm").times_only
+    assert not parse_schedule("every sunday at 10pm").times_only
 
 
 @pytest.mark.parametrize("text", MANUAL)
