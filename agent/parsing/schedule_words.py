@@ -131,6 +131,8 @@ DAY_SETS = {
     "workday": "1-5",
     "work days": "1-5",
     "working days": "1-5",
+    "working day": "1-5",
+    "business day": "1-5",
     "business days": "1-5",
     "except weekends": "1-5",
     "not on weekends": "1-5",
@@ -251,7 +253,8 @@ def schedule_error(text: str, why: str = "") -> ScheduleError:
 
 
 def _spell_out(low: str) -> str:
-    """``low`` with typos mended and numbers as digits ("seven" is 7, "first" 1st)."""
+    """``low`` with typos mended and numbers as digits ("seven" is 7, "first" 1st, "0700")."""
+    low = re.sub(r"(\bat|@)\s*([01]\d|2[0-3])([0-5]\d)\b", r"\1 \2:\3", low)
     low = re.sub(r"(?<![\w-])[a-z'-]+(?![\w-])", lambda m: TYPOS.get(m.group(0), m.group(0)), low)
     for word, number in NUMBER_WORDS.items():
         low = re.sub(rf"\b{word}\b", str(number), low)
@@ -369,29 +372,40 @@ def _take_days_of_month(text: str, low: str, slots: _Slots) -> str:
     return _MONTH_WORDS.sub(" ", low)
 
 
-def _take_times(text: str, low: str, slots: _Slots) -> str:
+def _time_matches(low: str) -> list[re.Match[str]]:
+    """The clock times in ``low``.
+
+    Marked ones ("at 7", "7pm", "19:30") and those listed after them ("at 6 and 18"); else
+    bare hours ("daily 7"), unless they count something ("every 7").
+    """
     found: list[re.Match[str]] = []
     for match in _TIME.finditer(low):
         strong = any(match.group(g) for g in ("at", "word", "m", "hs", "ampm", "oclock"))
-        listed = bool(found) and _LIST.fullmatch(low[found[-1].end() : match.start()])
-        if strong or listed:
+        if strong or (found and _LIST.fullmatch(low[found[-1].end() : match.start()])):
             found.append(match)
-    if not found:
-        # "daily 7", "weekdays 7 and 19": bare hours are the times, unless they count something.
-        for match in _TIME.finditer(low):
-            if re.search(r"every\s*$", low[: match.start()]):
-                continue
-            if not found or _LIST.fullmatch(low[found[-1].end() : match.start()]):
-                found.append(match)
+    if found:
+        return found
+    for match in _TIME.finditer(low):
+        if re.search(r"every\s*$", low[: match.start()]):
+            continue
+        if not found or _LIST.fullmatch(low[found[-1].end() : match.start()]):
+            found.append(match)
+    return found
+
+
+def _take_times(text: str, low: str, slots: _Slots) -> str:
+    found = _time_matches(low)
     pm = any(p in PM_PARTS for p in slots.parts)
+    night = "night" in " ".join(slots.parts)
     for match in found:
         if match.group("word"):
             slots.times.append((CLOCK_WORDS[match.group("word")], 0))
             continue
         ampm = (match.group("ampm") or "").replace(".", "") or None
         hour, minute = _hour(text, match.group("h"), match.group("m"), ampm)
+        if match.group("m") is None and slots.offset:
+            minute = slots.offset  # "daily at half past 7": the "half past" was read first
         if ampm is None and hour < 12:
-            night = "night" in " ".join(slots.parts)
             if pm and not (night and hour < 6):
                 hour += 12  # "every evening at 7"; "every night at 2" stays 02:00
             elif slots.times and hour < slots.times[-1][0]:
@@ -463,6 +477,10 @@ def _clock(text: str, slots: _Slots) -> tuple[str, str]:
             return _every_minutes(text, slots)
     if slots.unit == "hour" or (slots.per_day and slots.per_day > 1 and not slots.times):
         step = slots.step if slots.unit == "hour" else _per_day_step(text, slots.per_day or 1)
+        if slots.unit == "hour" and len(slots.times) == 1 and slots.hours is None:
+            # "every 6 hours starting at 1:30": from that time on, to the end of the day.
+            start, slots.offset = slots.times[0]
+            slots.hours = (start, 23) if start else None
         return _every_hours(text, slots, step)
     if slots.hours is not None:
         raise schedule_error(text, 'How often between those hours? Say e.g. "hourly from 9 to 17".')

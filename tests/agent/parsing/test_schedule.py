@@ -113,6 +113,10 @@ IN_WORDS = [
     pytest.param("evry weekdys at 8 in the mornin", "0 8 * * 1-5", True, id="typos"),
     pytest.param("every sunday night at 11", "0 23 * * 0", True, id="sunday-night"),
     pytest.param("every 120 minutes", "0 */2 * * *", False, id="minutes-as-hours"),
+    pytest.param("every 6 hours starting at 1", "0 1-23/6 * * *", True, id="starting-at"),
+    pytest.param("daily at half past 7", "30 7 * * *", True, id="half-past-an-hour"),
+    pytest.param("at 0700", "0 7 * * *", True, id="four-digits"),
+    pytest.param("every working day at 07:00", "0 7 * * 1-5", True, id="working-day"),
     pytest.param("0 7 * * *", "0 7 * * *", True, id="cron-with-clock"),
     pytest.param("0 */6 * * *", "0 */6 * * *", False, id="cron-without-clock"),
 ]
