@@ -199,7 +199,7 @@ _RANGE = re.compile(
     rf"(?<![\d:])\b{_CLOCK}\s*(?:-|to|till|until)\s*{_CLOCK}(?![\w:])"
 )
 _DOM = re.compile(
-    r"\b(?:on\s+)?(?:the\s+)?(?:day\s+(?P<n>\d{1,2})\b|(?P<d>\d{1,2})(?:st|nd|rd|th)\b)"
+    r"\b(?:on\s+)?(?:the\s+)?(?:day\s+(?P<n>\d{1,2})\b(?=\s+of\b)|(?P<d>\d{1,2})(?:st|nd|rd|th)\b)"
     r"(?:\s*(?:,|and|&)\s*(?:the\s+)?(?P<more>\d{1,2})(?:st|nd|rd|th)\b)?"
 )
 _MONTH_WORDS = re.compile(r"\b(?:of\s+)?(?:the|each|every|a)\s+month\b")
