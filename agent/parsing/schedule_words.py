@@ -10,6 +10,7 @@ is refused rather than read as daily. The tables below are where new words go.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from agent.parsing.errors import ScheduleError
@@ -208,6 +209,21 @@ _TIME = re.compile(
     r"(?<![\d:/.\-])\b(?P<h>\d{1,2})(?:(?:[:.]|h)(?P<m>\d{2})|(?P<hs>h))?"
     r"(?:\s*(?P<ampm>a\.?m\.?|p\.?m\.?)(?![a-z]))?(?P<oclock>\s*o'?clock)?(?![\w:]))"
 )
+_FOUR_DIGITS = re.compile(r"(\bat|@)\s*([01]\d|2[0-3])([0-5]\d)\b")
+_WORD = re.compile(r"(?<![\w-])[a-z'-]+(?![\w-])")
+
+
+def _one_of(words: Iterable[str]) -> str:
+    """An alternation of ``words``, longest first so "working days" wins over "working day"."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_NUMBER = re.compile(rf"\b(?:{_one_of(NUMBER_WORDS)})\b")
+# "first thing in the morning" is a part of the day, not the 1st of a month.
+_ORDINAL = re.compile(rf"\b(?:{_one_of(ORDINAL_WORDS)})\b(?!\s+thing)")
+_PART = re.compile(rf"\b(?:in\s+the\s+|at\s+|every\s+|each\s+)?(?P<part>{_one_of(PARTS_OF_DAY)})\b")
+_DAY_SET = re.compile(rf"\b(?:on\s+|every\s+|each\s+)?(?P<set>{_one_of(DAY_SETS)})\b")
+_WORKING_HOURS = re.compile(rf"\b(?:during\s+|in\s+)?(?:{_one_of(WORKING_HOURS)})\b")
 _LIST = re.compile(r"\s*(?:,|and|&|\+|/|or)\s*(?:and\s+)?(?:at\s+)?$")
 
 
@@ -254,14 +270,14 @@ def schedule_error(text: str, why: str = "") -> ScheduleError:
 
 def _spell_out(low: str) -> str:
     """``low`` with typos mended and numbers as digits ("seven" is 7, "first" 1st, "0700")."""
-    low = re.sub(r"(\bat|@)\s*([01]\d|2[0-3])([0-5]\d)\b", r"\1 \2:\3", low)
-    low = re.sub(r"(?<![\w-])[a-z'-]+(?![\w-])", lambda m: TYPOS.get(m.group(0), m.group(0)), low)
-    for word, number in NUMBER_WORDS.items():
-        low = re.sub(rf"\b{word}\b", str(number), low)
-    for word, number in ORDINAL_WORDS.items():
-        # "first thing in the morning" is a part of the day, not the 1st of a month.
-        low = re.sub(rf"\b{word}\b(?!\s+thing)", f"{number}{_suffix(number)}", low)
-    return low
+    low = _FOUR_DIGITS.sub(r"\1 \2:\3", low)
+    low = _WORD.sub(lambda m: TYPOS.get(m.group(0), m.group(0)), low)
+    low = _NUMBER.sub(lambda m: str(NUMBER_WORDS[m.group(0)]), low)
+    return _ORDINAL.sub(lambda m: _ordinal(ORDINAL_WORDS[m.group(0)]), low)
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{_suffix(n)}"
 
 
 def _suffix(n: int) -> str:
@@ -284,11 +300,10 @@ def _hour(text: str, h: str, m: str | None, ampm: str | None) -> tuple[int, int]
 
 
 def _take_range(text: str, low: str, slots: _Slots) -> str:
-    for phrase in WORKING_HOURS:
-        if re.search(rf"\b(?:during\s+|in\s+)?{phrase}\b", low):
-            slots.hours = (9, 17)
-            slots.days = "1-5"
-            return re.sub(rf"\b(?:during\s+|in\s+)?{phrase}\b", " ", low)
+    working = _WORKING_HOURS.search(low)
+    if working is not None:
+        slots.hours, slots.days = (9, 17), "1-5"
+        return _cut(low, working)
     match = _RANGE.search(low)
     if match is None:
         return low
@@ -417,12 +432,8 @@ def _take_times(text: str, low: str, slots: _Slots) -> str:
 
 
 def _take_parts(low: str, slots: _Slots) -> str:
-    for phrase in sorted(PARTS_OF_DAY, key=len, reverse=True):
-        pattern = rf"\b(?:in\s+the\s+|at\s+|every\s+|each\s+)?{phrase}\b"
-        if re.search(pattern, low):
-            slots.parts.append(phrase)
-            low = re.sub(pattern, " ", low)
-    return low
+    slots.parts.extend(m.group("part") for m in _PART.finditer(low))
+    return _PART.sub(" ", low)
 
 
 def _day_index(word: str) -> int:
@@ -431,11 +442,9 @@ def _day_index(word: str) -> int:
 
 def _take_days(low: str, slots: _Slots) -> str:
     days: set[int] = set()
-    for phrase in sorted(DAY_SETS, key=len, reverse=True):
-        pattern = rf"\b(?:on\s+|every\s+|each\s+)?{phrase}\b"
-        if re.search(pattern, low):
-            days.update(_expand(DAY_SETS[phrase]))
-            low = re.sub(pattern, " ", low)
+    for match in _DAY_SET.finditer(low):
+        days.update(_expand(DAY_SETS[match.group("set")]))
+    low = _DAY_SET.sub(" ", low)
     for match in list(_DAY_RANGE.finditer(low)):
         start, end = _day_index(match.group(1)), _day_index(match.group(2))
         end += 7 if end < start else 0

@@ -1,8 +1,11 @@
 """CONFIGURE_SYNC: a source's schedule (with its time zone), or a sink's push rule.
 
-A schedule comes as a cron line or words, and is echoed back in words. A time of day
-("daily at 2am") needs a time zone: one named with it is taken ("daily at 2am
-Europe/Berlin"), otherwise the step asks, proposing UTC. "default" takes the agent's
+A schedule comes as a cron line or words, and is echoed back in words. A clock time
+("daily at 2am", "at 6 and 18", "hourly between 9 and 17") needs a time zone: one named
+with it is taken ("daily at 7 berlin time"), otherwise the step asks, proposing UTC;
+schedules without one ("nightly", "every 6 hours") run in UTC without asking. The answer
+to that question may be a zone ("Berlin", "no, New York"), a yes for UTC, or a new
+schedule ("make it 10pm", which keeps the days chosen). "default" takes the agent's
 default schedule.
 """
 
