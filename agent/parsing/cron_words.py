@@ -157,6 +157,8 @@ def _describe_hour_step(minute: str, hour: str) -> str | None:
 
 
 def _days_of_month(dom: str) -> str | None:
+    if dom == "L":
+        return "last day"
     days = dom.split(",")
     if not all(d.isdigit() and 1 <= int(d) <= 31 for d in days):
         return None
@@ -175,7 +177,7 @@ def _describe_calendar(minute: str, hour: str, dom: str, month: str, dow: str) -
         return None
     if month == "*":
         return f"monthly on the {monthly} at {times}"
-    if month.isdigit() and 1 <= int(month) <= 12 and "," not in dom:
+    if month.isdigit() and 1 <= int(month) <= 12 and dom.isdigit():
         return f"every year on {_MONTHS[int(month) - 1]} {int(dom)} at {times}"
     return None
 

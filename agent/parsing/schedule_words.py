@@ -203,6 +203,10 @@ _DOM = re.compile(
     r"\b(?:on\s+)?(?:the\s+)?(?:day\s+(?P<n>\d{1,2})\b(?=\s+of\b)|(?P<d>\d{1,2})(?:st|nd|rd|th)\b)"
     r"(?:\s*(?:,|and|&)\s*(?:the\s+)?(?P<more>\d{1,2})(?:st|nd|rd|th)\b)?"
 )
+_LAST_DAY = re.compile(
+    r"\b(?:on\s+)?(?:the\s+)?(?:last(?:\s+day)?|end)\s+of\s+(?:the\s+|each\s+|every\s+|a\s+)?month\b|"
+    r"\b(?:at\s+|on\s+)?(?:the\s+)?month[\s-]end\b"
+)
 _MONTH_WORDS = re.compile(r"\b(?:of\s+)?(?:the|each|every|a)\s+month\b")
 _TIME = re.compile(
     r"(?P<at>(?:\b(?:at|around|about|by)|@)\s*)?(?:\b(?P<word>noon|midday|midnight)\b|"
@@ -257,6 +261,7 @@ class _Slots:
     days: str | None = None
     dom: list[int] = field(default_factory=list)
     several: bool = False  # "twice a week": the days must be named
+    last_day: bool = False  # "last day of the month"
 
 
 def schedule_error(text: str, why: str = "") -> ScheduleError:
@@ -375,6 +380,10 @@ def _take_ly(_text: str, low: str, slots: _Slots) -> str | None:
 
 
 def _take_days_of_month(text: str, low: str, slots: _Slots) -> str:
+    last = _LAST_DAY.search(low)
+    if last is not None:
+        slots.last_day = True  # cron's "L": the 28th to the 31st, as the month has it
+        return _cut(low, last)
     match = _DOM.search(low)
     if match is None:
         return low
@@ -563,7 +572,8 @@ def read_words(text: str, low: str, offset: int = 0) -> Reading | None:
     low = _take_days(low, slots)
     if _leftover(low):
         return None
-    if not (slots.unit or slots.times or slots.parts or slots.days or slots.dom or slots.hours):
+    besides_times = (slots.unit, slots.parts, slots.days, slots.dom, slots.hours, slots.last_day)
+    if not (any(besides_times) or slots.times):
         return None
     if slots.unit in ("day", "week", "month", "year") and slots.step != 1:
         raise schedule_error(
@@ -573,13 +583,13 @@ def read_words(text: str, low: str, offset: int = 0) -> Reading | None:
         raise schedule_error(text, 'Which days? Say e.g. "mondays and thursdays at 9".')
     minute, hour = _clock(text, slots)
     dom, month, dow = "*", "*", slots.days or "*"
-    if slots.dom or slots.unit == "month":
-        dom = ",".join(str(d) for d in slots.dom) or "1"
+    if slots.dom or slots.unit == "month" or slots.last_day:
+        dom = "L" if slots.last_day else ",".join(str(d) for d in slots.dom) or "1"
     if slots.unit == "year":
         dom, month = ",".join(str(d) for d in slots.dom) or "1", "1"
     if slots.unit == "week" and dow == "*":
         dow = "1"
-    times_only = not (slots.unit or slots.parts or slots.days or slots.dom or slots.hours)
+    times_only = not any(besides_times)
     return Reading(
         f"{minute} {hour} {dom} {month} {dow}", bool(slots.times or slots.hours), times_only
     )

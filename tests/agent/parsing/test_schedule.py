@@ -117,6 +117,8 @@ IN_WORDS = [
     pytest.param("daily at half past 7", "30 7 * * *", True, id="half-past-an-hour"),
     pytest.param("at 0700", "0 7 * * *", True, id="four-digits"),
     pytest.param("every working day at 07:00", "0 7 * * 1-5", True, id="working-day"),
+    pytest.param("last day of the month", "0 0 L * *", False, id="last-day-of-the-month"),
+    pytest.param("month end at 6pm", "0 18 L * *", True, id="month-end"),
     pytest.param("0 7 * * *", "0 7 * * *", True, id="cron-with-clock"),
     pytest.param("0 */6 * * *", "0 */6 * * *", False, id="cron-without-clock"),
 ]
@@ -224,7 +226,8 @@ DESCRIPTIONS = [
     pytest.param("0 * * * 1-5", "every hour on weekdays", id="hourly-on-weekdays"),
     pytest.param("0 6 1,15 * *", "monthly on the 1st and 15th at 06:00", id="two-days-a-month"),
     pytest.param("0 0 * 1-6 *", "on the schedule 0 0 * 1-6 *", id="fallback-months"),
-    pytest.param("0 0 L * *", "on the schedule 0 0 L * *", id="fallback-last-day"),
+    pytest.param("0 0 L * *", "monthly on the last day at 00:00", id="last-day"),
+    pytest.param("0 0 L 2 *", "on the schedule 0 0 L 2 *", id="fallback-last-day-of-a-month"),
 ]
 
 
