@@ -61,7 +61,10 @@ MANUAL_PHRASES = (
     "don't need a schedule",
     "no",
     "nope",
-    "(?:i'll|i will|we'll|we will) (?:run|trigger|start|pull) it(?: myself| manually)?",
+    "(?:i'll|i will|we'll|we will) (?:run|trigger|start|pull|do) it(?: myself| manually)?",
+    "by hand",
+    "whenever i (?:want|like|need)(?: it)?",
+    "myself",
 )
 _MANUAL = re.compile(r"(?<![\w'])(?:" + "|".join(MANUAL_PHRASES) + r")(?![\w'])")
 _LEAD = re.compile(
@@ -139,10 +142,10 @@ def _minute_offset(text: str, low: str) -> tuple[str, int]:
 
 
 def _is_manual(low: str) -> bool:
-    match = _MANUAL.search(low)
-    if match is None:
+    """Whether ``low`` says "no schedule" and nothing else ("no thanks, manual")."""
+    if _MANUAL.search(low) is None:
         return False
-    rest = (low[: match.start()] + " " + low[match.end() :]).replace(",", " ")
+    rest = _MANUAL.sub(" ", low)
     return all(word in FILLER for word in re.findall(r"[a-z0-9']+", rest))
 
 

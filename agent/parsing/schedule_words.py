@@ -91,6 +91,13 @@ TYPOS = {
     "satruday": "saturday",
     "m-f": "monday to friday",
 }
+# Phrases that say nothing a cron line keeps ("hourly, on the hour"); so does "ish" ("7ish").
+NOISE_PHRASES = (
+    r"on the hour",
+    r"on the dot",
+    r"sharp",
+    r"(?:at\s+)?(?:the\s+)?top\s+of(?=\s+(?:the|every|each)\s+hour)",
+)
 # How many times per unit: "twice a day", "3x daily", "4 times an hour".
 TIMES_WORDS = {"once": 1, "twice": 2, "thrice": 3}
 # A part of the day without a clock time: the hour it means.
@@ -147,7 +154,7 @@ every each on at in the of a an and or per from to also then run runs sync syncs
 pulls time times clock o'clock oclock around about approx approximately by it them should be
 will would like want i i'd we we'd need needs please pls plz thx thanks ok okay just only
 let's lets go with make set have starting start schedule scheduled do is fine good works
-sounds that's that this data new
+sounds that's that this data new for now i'll we'll
 """
 FILLER = frozenset(FILLER_WORDS.split())
 
@@ -161,11 +168,11 @@ _DAY_RANGE = re.compile(rf"\b(?:from\s+)?({_DAY})\s*(?:-|to|through|thru|till|un
 _PER = re.compile(
     r"\b(?P<count>once|twice|thrice|\d+\s*(?:times|x))\s*(?:(?:a|an|in|per|each|every|the)\s+|/\s*)*"
     r"(?P<unit>minute|hour|day|week|month|year)\b|"
-    r"\b(?P<count2>twice|thrice|\d+\s*(?:times|x))\s+(?P<ly>hourly|daily|weekly|monthly)\b"
+    r"\b(?P<count2>once|twice|thrice|\d+\s*(?:times|x))\s+(?P<ly>hourly|daily|weekly|monthly)\b"
 )
 _EVERY = re.compile(
     r"\b(?:every|each|once every|once each)\s+(?:(?P<n>\d+)(?:st|nd|rd|th)?|(?P<word>other|"
-    r"couple(?: of)?|half(?: an?)?|quarter(?: of an?)?))?\s*"
+    r"couple(?: of)?|half(?: an?)?|quarter(?: of an?)?))?[\s-]*"
     r"(?P<unit>minutes?|mins?|m|hours?|hrs?|h|days?|weeks?|months?|years?)\b"
 )
 _LY = re.compile(
@@ -213,6 +220,7 @@ _TIME = re.compile(
     r"(?<![\d:/.\-])\b(?P<h>\d{1,2})(?:(?:[:.]|h)(?P<m>\d{2})|(?P<hs>h))?"
     r"(?:\s*(?P<ampm>a\.?m\.?|p\.?m\.?)(?![a-z]))?(?P<oclock>\s*o'?clock)?(?![\w:]))"
 )
+_NOISE = re.compile(r"\b(?:" + "|".join(NOISE_PHRASES) + r")\b|(?<=\d)\s*-?ish\b")
 _FOUR_DIGITS = re.compile(r"(\bat|@)\s*([01]\d|2[0-3])([0-5]\d)\b")
 _WORD = re.compile(r"(?<![\w-])[a-z'-]+(?![\w-])")
 
@@ -275,7 +283,7 @@ def schedule_error(text: str, why: str = "") -> ScheduleError:
 
 def _spell_out(low: str) -> str:
     """``low`` with typos mended and numbers as digits ("seven" is 7, "first" 1st, "0700")."""
-    low = _FOUR_DIGITS.sub(r"\1 \2:\3", low)
+    low = _NOISE.sub(" ", _FOUR_DIGITS.sub(r"\1 \2:\3", low))
     low = _WORD.sub(lambda m: TYPOS.get(m.group(0), m.group(0)), low)
     low = _NUMBER.sub(lambda m: str(NUMBER_WORDS[m.group(0)]), low)
     return _ORDINAL.sub(lambda m: _ordinal(ORDINAL_WORDS[m.group(0)]), low)

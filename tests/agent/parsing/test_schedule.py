@@ -118,6 +118,11 @@ IN_WORDS = [
     pytest.param("at 0700", "0 7 * * *", True, id="four-digits"),
     pytest.param("every working day at 07:00", "0 7 * * 1-5", True, id="working-day"),
     pytest.param("last day of the month", "0 0 L * *", False, id="last-day-of-the-month"),
+    pytest.param("hourly, on the hour", "0 * * * *", False, id="on-the-hour"),
+    pytest.param("at the top of every hour", "0 * * * *", False, id="top-of-the-hour"),
+    pytest.param("every weekday at 7ish", "0 7 * * 1-5", True, id="ish"),
+    pytest.param("once daily at 5", "0 5 * * *", True, id="once-daily"),
+    pytest.param("every half-hour", "*/30 * * * *", False, id="half-hour-hyphen"),
     pytest.param("month end at 6pm", "0 18 L * *", True, id="month-end"),
     pytest.param("0 7 * * *", "0 7 * * *", True, id="cron-with-clock"),
     pytest.param("0 */6 * * *", "0 */6 * * *", False, id="cron-without-clock"),
@@ -134,6 +139,10 @@ MANUAL = [
     "just manual pls",
     "I'll trigger it myself",
     "no need for a schedule",
+    "none for now",
+    "no thanks, manual",
+    "i'll do it by hand",
+    "whenever i want",
 ]
 
 INVALID = [
