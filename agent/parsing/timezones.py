@@ -83,6 +83,7 @@ PLACES = {
     "east coast": "America/New_York",
     "boston": "America/New_York",
     "west coast": "America/Los_Angeles",
+    "la": "America/Los_Angeles",
     "california": "America/Los_Angeles",
     "san francisco": "America/Los_Angeles",
     "sf": "America/Los_Angeles",
@@ -93,7 +94,7 @@ PLACES = {
 }
 # "UTC+2", "GMT -5": IANA's Etc zones count the other way round (Etc/GMT-2 is UTC+2).
 _OFFSET = re.compile(
-    r"(?:\b(?:in|at)\s+)?\b(?:utc|gmt)\s*(?P<sign>[+-])\s*(?P<h>\d{1,2})(?::?00)?\b"
+    r"(?:\b(?:in|at)\s+)?\b(?:utc|gmt)\s*(?P<sign>[+-])\s*(?P<h>\d{1,2})(?::?00)?\b(?![:.]\d)"
     r"(?:\s+(?:time|timezone|time\s+zone|tz)\b)?",
     re.IGNORECASE,
 )

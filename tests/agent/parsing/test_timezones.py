@@ -30,6 +30,10 @@ def test_a_zone_is_found_and_taken_out(text: str, zone: str, rest: str) -> None:
     assert find_timezone(text) == (zone, rest)
 
 
+def test_a_half_hour_offset_is_not_rounded() -> None:
+    assert find_timezone("UTC+5:30")[0] is None
+
+
 @pytest.mark.parametrize(
     "text", ["every weekday at 7", "at 6 and 18", "each monday morning", "yes", "local time"]
 )
