@@ -4,7 +4,7 @@
 weekdays", "every hour between 9 and 17", "first of the month". Each slot is taken out of
 the text in turn (hour range, frequency, day of the month, clock times, parts of the day,
 days of the week); whatever is left must be filler words (:data:`FILLER`), so "sometimes"
-is refused rather than read as daily. The tables below are where new words go.
+is refused rather than read as daily. New words go in :mod:`agent.parsing.schedule_tables`.
 """
 
 from __future__ import annotations
@@ -14,149 +14,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from agent.parsing.errors import ScheduleError
+from agent.parsing.schedule_tables import (
+    CLOCK_WORDS,
+    DAY_SETS,
+    FILLER,
+    NOISE_PHRASES,
+    NUMBER_WORDS,
+    ORDINAL_WORDS,
+    PARTS_OF_DAY,
+    PM_PARTS,
+    TIMES_WORDS,
+    TYPOS,
+    WORKING_HOURS,
+)
 from agent.parsing.text import squash
 
 __all__ = ["EXAMPLES", "FILLER", "Reading", "read_words", "schedule_error"]
 
 EXAMPLES = ("every 6 hours", "daily at 2am", "every monday at 9", "0 */6 * * *", "manual")
 
-# Spelled-out numbers and ordinals, rewritten as digits before anything else is read.
-NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-    "thirty": 30,
-    "forty-five": 45,
-    "forty five": 45,
-}
-ORDINAL_WORDS = {
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
-    "sixth": 6,
-    "tenth": 10,
-    "fifteenth": 15,
-    "twentieth": 20,
-}
-# Misspellings seen in schedules, mended before anything else is read.
-TYPOS = {
-    "evry": "every",
-    "evrey": "every",
-    "eveyr": "every",
-    "dialy": "daily",
-    "daliy": "daily",
-    "dayly": "daily",
-    "hourley": "hourly",
-    "horly": "hourly",
-    "hourlly": "hourly",
-    "weekdys": "weekdays",
-    "wekdays": "weekdays",
-    "weeekdays": "weekdays",
-    "wkdays": "weekdays",
-    "weekly's": "weekly",
-    "minuts": "minutes",
-    "minuets": "minutes",
-    "mintues": "minutes",
-    "hous": "hours",
-    "houres": "hours",
-    "mornin": "morning",
-    "moring": "morning",
-    "evenin": "evening",
-    "evning": "evening",
-    "nite": "night",
-    "nitely": "nightly",
-    "nighty": "nightly",
-    "midnite": "midnight",
-    "twise": "twice",
-    "twcie": "twice",
-    "tiems": "times",
-    "mondy": "monday",
-    "wensday": "wednesday",
-    "wednsday": "wednesday",
-    "thurday": "thursday",
-    "firday": "friday",
-    "satruday": "saturday",
-    "m-f": "monday to friday",
-}
-# Phrases that say nothing a cron line keeps ("hourly, on the hour"); so does "ish" ("7ish").
-NOISE_PHRASES = (
-    r"on the hour",
-    r"on the dot",
-    r"sharp",
-    r"(?:at\s+)?(?:the\s+)?top\s+of(?=\s+(?:the|every|each)\s+hour)",
-)
-# How many times per unit: "twice a day", "3x daily", "4 times an hour".
-TIMES_WORDS = {"once": 1, "twice": 2, "thrice": 3}
-# A part of the day without a clock time: the hour it means.
-PARTS_OF_DAY = {
-    "early morning": 5,
-    "first thing": 6,
-    "start of the day": 6,
-    "start of day": 6,
-    "morning": 6,
-    "mornings": 6,
-    "lunchtime": 12,
-    "lunch time": 12,
-    "lunch": 12,
-    "afternoon": 15,
-    "afternoons": 15,
-    "end of the day": 18,
-    "end of day": 18,
-    "eod": 18,
-    "close of business": 18,
-    "after work": 18,
-    "evening": 18,
-    "evenings": 18,
-    "overnight": 2,
-    "nightly": 0,
-    "night": 0,
-    "nights": 0,
-}
-# Parts of the day that make a bare hour an afternoon one ("every evening at 7" is 19:00).
-PM_PARTS = frozenset({"afternoon", "afternoons", "evening", "evenings", "night", "nights"})
-# Clock words that are times of their own.
-CLOCK_WORDS = {"noon": 12, "midday": 12, "midnight": 0}
-# Hour ranges said as one phrase; they mean working days too unless days are named.
-WORKING_HOURS = ("business hours", "office hours", "working hours", "work hours")
-DAY_SETS = {
-    "weekdays": "1-5",
-    "weekday": "1-5",
-    "week days": "1-5",
-    "workdays": "1-5",
-    "workday": "1-5",
-    "work days": "1-5",
-    "working days": "1-5",
-    "working day": "1-5",
-    "business day": "1-5",
-    "business days": "1-5",
-    "except weekends": "1-5",
-    "not on weekends": "1-5",
-    "excluding weekends": "1-5",
-    "weekends": "0,6",
-    "weekend": "0,6",
-}
-# Words that may be left over: they carry no schedule of their own (space-separated).
-FILLER_WORDS = """
-every each on at in the of a an and or per from to also then run runs sync syncs check pull
-pulls time times clock o'clock oclock around about approx approximately by it them should be
-will would like want i i'd we we'd need needs please pls plz thx thanks ok okay just only
-let's lets go with make set have starting start schedule scheduled do is fine good works
-sounds that's that this data new for now i'll we'll
-"""
-FILLER = frozenset(FILLER_WORDS.split())
 
 _DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 _DAY = (
