@@ -24,6 +24,7 @@ from typing import Any
 
 from agent.parsing.dsn import DsnMatch, find_dsns
 from agent.parsing.key_values import Pair, clean_value, scan_pairs
+from agent.parsing.pasted import find_pasted
 from agent.parsing.protocols import ConnectorTypeLike, FieldLike
 from agent.parsing.secret_shapes import secret_field_for
 from agent.parsing.text import fold_quotes, is_secret_name, strip_quotes
@@ -213,6 +214,26 @@ def _take_dsns(
     return work, protected, consumed is not None
 
 
+def _take_pasted(work: str, into: _Collector) -> tuple[str, bool]:
+    """Use a block pasted from a terminal or config file (``.env``, ``aws configure``, psql).
+
+    Returns:
+        The text without the block, and whether there was one.
+    """
+    values, spans = find_pasted(work)
+    for item in values:
+        name = next((n for n in item.fields if n in into.by_name), None)
+        if name is not None and item.value:
+            into.put(name, item.value)
+        elif item.secret:
+            into.put_secret(item.key, item.value)
+        else:
+            into.unknown.append(item.key)
+    for start, end in spans:
+        work = _blank(work, start, end)
+    return work, bool(spans)
+
+
 def _bare(text: str, into: _Collector, asked: FieldLike) -> None:
     if asked.secret:
         value = text.strip()
@@ -260,6 +281,8 @@ def extract_fields(
     into = _Collector(fields, asked_field)
     work = fold_quotes(text)
     work, protected, found_any = _take_dsns(text, work, into, types)
+    work, pasted = _take_pasted(work, into)
+    found_any = found_any or pasted
     json_span = _json_span(work)
     if json_span is not None:
         start, end, obj = json_span

@@ -124,6 +124,10 @@ def scan_pairs(
     pairs = []
     for index, (start, value_start, known, unknown) in enumerate(found):
         value_end = found[index + 1][0] if index + 1 < len(found) else len(text)
+        # A value ends with its line: the next line of a pasted block is not part of it.
+        newline = text.find("\n", value_start, value_end)
+        if newline != -1 and text[value_start:newline].strip():
+            value_end = newline
         pairs.append(Pair(known, unknown, start, value_start, value_end))
     return pairs
 
