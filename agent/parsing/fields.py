@@ -60,6 +60,8 @@ class Extraction:
         redacted_text: The message with every secret replaced by ``***REDACTED***``.
         unknown: Keys the person named that match no field, as typed.
         misplaced: Secret fields filled although a non-secret field was asked.
+        hidden: Every value hidden in ``redacted_text``, also credentials no field takes
+            (an ``AWS_SESSION_TOKEN`` in a pasted block), for the log redaction.
     """
 
     values: dict[str, str]
@@ -67,6 +69,7 @@ class Extraction:
     redacted_text: str
     unknown: tuple[str, ...] = ()
     misplaced: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def names(self) -> frozenset[str]:
@@ -337,4 +340,5 @@ def _done(text: str, into: _Collector) -> Extraction:
         redacted_text=redact(text, into.hidden),
         unknown=tuple(dict.fromkeys(into.unknown)),
         misplaced=into.misplaced(),
+        hidden=tuple(v for v in dict.fromkeys(into.hidden) if v.strip()),
     )

@@ -57,13 +57,8 @@ class Gather(Step):
         if declined is not None:
             go_without(ctx, declined)
             return
-        dsn = parsing.parse_dsn(text, ctx.types)
-        if dsn is not None and dsn.type == ctx.session.connector_type:
-            stored = store_answers(ctx, dict(dsn.fields), dict(dsn.secrets))
-            got = [ctx.label(k) for k in dsn.fields]
-            ctx.say(render("got_fields", got=got, secret_stored=stored))
-            after_answers(ctx)
-            return
+        # A DSN is read with the rest of the message: a pasted block may hold one among
+        # other settings (a DATABASE_URL next to PGSSLMODE, a webhook URL and its secret).
         extraction = message.extraction or parsing.extract_fields(
             text, ctx.fields(), types=ctx.types, asked=ctx.session.asked
         )
