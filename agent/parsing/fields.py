@@ -41,9 +41,12 @@ _MAX_DEPTH = 3
 _MAX_JSON_STARTS = 8
 _LEAD_IN = re.compile(
     r"^(?:(?:it's|it\s+is|its|that's|that\s+is|use|try|here\s+it\s+is:?|here's|here\s+you\s+go:?|"
-    r"ok|okay|sure)[,:]?\s+)+",
+    r"ok|okay|sure|sorry|oops|whoops|my\s+bad|ah|oh|actually|wait|right|hmm|"
+    r"(?:it\s+)?should\s+(?:be|have\s+been))(?:[,:!.]+\s*|\s+|$))+",
     re.IGNORECASE,
 )
+# The separator of a key that is plainly a key: "user = bob", "user: bob", "the user is bob".
+_STRONG = re.compile(r"[=:]|\sis\s", re.IGNORECASE)
 _TAIL = re.compile(r"(?:[\s,]+(?:please|thanks|thank\s+you|pls|thx))+[.!]*$", re.IGNORECASE)
 _HOST_PORT = re.compile(r"(?P<host>[^\s:/@]+):(?P<port>\d{1,5})")
 _JSON_STRING = r'"((?:[^"\\]|\\.)*)"'
@@ -293,10 +296,15 @@ def extract_fields(
         _take_json(obj, into)
         work = _blank(work, start, end)
         found_any = True
-    if asked_field is not None and asked_field.secret and not found_any:
+    pairs = scan_pairs(work, field_phrases(fields), protected=protected)
+    if (
+        asked_field is not None
+        and asked_field.secret
+        and not found_any
+        and not _names_others(work, pairs, into, asked_field)
+    ):
         _bare(text, into, asked_field)
         return _done(text, into)
-    pairs = scan_pairs(work, field_phrases(fields), protected=protected)
     _take_pairs(text, pairs, into)
     if asked_field is not None and not found_any:
         _take_lead(text, pairs, into, asked_field)
@@ -305,6 +313,21 @@ def extract_fields(
         if target is not None:
             into.put_secret(target, text.strip())
     return _done(text, into)
+
+
+def _names_others(work: str, pairs: Sequence[Pair], into: _Collector, asked: FieldLike) -> bool:
+    """Whether a message at a secret prompt plainly sets other fields ("the user is bob").
+
+    Only a message made of ``key = value``, ``key: value`` or "key is value" items for known
+    fields, one of them not the one asked, counts: anything else is the secret itself.
+    """
+    if not pairs or clean_value(work[: pairs[0].start]):
+        return False
+    phrases = field_phrases(into.fields)
+    for pair in pairs:
+        if pair.phrase is None or not _STRONG.search(work[pair.start : pair.value_start]):
+            return False
+    return any(phrases[p.phrase] != asked.name for p in pairs if p.phrase is not None)
 
 
 def _take_pairs(text: str, pairs: Sequence[Pair], into: _Collector) -> None:

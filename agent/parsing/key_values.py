@@ -80,7 +80,7 @@ def _starts_item(text: str, position: int) -> bool:
     """Whether a new item may begin at ``position``: after a comma, "and", "the"..."""
     window = text[max(0, position - _ITEM_WINDOW) : position]
     before = window.rstrip()
-    if not before or "\n" in window[len(before) :] or before[-1] in ",;{(":
+    if not before or "\n" in window[len(before) :] or before[-1] in ",;:{(":
         return True
     last_word = re.search(r"[A-Za-z']+$", before)
     return last_word is not None and last_word.group(0).lower() in _ITEM_WORDS

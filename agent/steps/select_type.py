@@ -10,7 +10,7 @@ from agent.flow import FlowError, move
 from agent.message import Message
 from agent.prompts import render
 from agent.steps.base import Step
-from agent.steps.gather import after_answers, ask_next, store_answers
+from agent.steps.gather import after_answers, ask_next, store_answers, take_with_type
 from fsm import Event, State
 
 __all__ = ["SelectType", "type_options"]
@@ -73,6 +73,9 @@ class SelectType(Step):
             for f in ctx.needed()[:2]
             if f.example and not f.secret
         )
+        if take_with_type(ctx, text):
+            after_answers(ctx)  # may start the test: everything was in the message
+            return
         ctx.say(
             render(
                 "type_chosen",
