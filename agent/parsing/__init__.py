@@ -8,6 +8,7 @@ Each parser reads one kind of answer and is safe to try in any state:
 - :func:`parse_command`: help, back, cancel, status, retry, generate, "change the port to...";
 - :func:`parse_yes_no`: yes or no in their common forms;
 - :func:`says_nothing`: "none", "no password", "skip" where a field may be empty;
+  :func:`declines_secret`: "..., no password" among other settings;
 - :func:`parse_stream_selection`: "all", "1,3-5", names, globs, "all except logs";
 - :func:`parse_schedule` and :func:`describe_cron`: cron lines and schedules in words.
 
@@ -23,7 +24,7 @@ from agent.parsing.connector_type import TypeMatch, detect_role, match_type
 from agent.parsing.dsn import DsnMatch, find_dsns, parse_dsn
 from agent.parsing.errors import ParseError, ScheduleError, SelectionError
 from agent.parsing.fields import Extraction, extract_fields
-from agent.parsing.nothing import says_nothing
+from agent.parsing.nothing import decline_span, declines_secret, says_nothing
 from agent.parsing.protocols import ConnectorTypeLike, FieldLike
 from agent.parsing.schedule import Schedule, describe_cron, parse_schedule
 from agent.parsing.streams import Selection, parse_stream_selection
@@ -43,6 +44,8 @@ __all__ = [
     "Selection",
     "SelectionError",
     "TypeMatch",
+    "decline_span",
+    "declines_secret",
     "describe_cron",
     "detect_role",
     "extract_fields",

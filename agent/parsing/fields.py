@@ -243,6 +243,10 @@ def _take_pasted(work: str, into: _Collector) -> tuple[str, bool]:
 def _bare(text: str, into: _Collector, asked: FieldLike) -> None:
     if asked.secret:
         value = text.strip()
+        # "oh it's X": a lead-in before one word; a passphrase with spaces stays whole.
+        lead_out = _LEAD_IN.sub("", value)
+        if lead_out != value and lead_out and not any(c.isspace() for c in lead_out):
+            value = lead_out
         phrases = [p for p, n in field_phrases(into.fields).items() if n == asked.name]
         keyed = re.fullmatch(
             rf"\s*(?:the\s+|my\s+)?(?:{'|'.join(map(re.escape, phrases))})\s*(?:[=:]|\s+is\s)\s*"

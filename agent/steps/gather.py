@@ -67,11 +67,24 @@ class Gather(Step):
         extraction = message.extraction or parsing.extract_fields(
             text, ctx.fields(), types=ctx.types, asked=ctx.session.asked
         )
-        if not extraction.values and not extraction.secret_values:
+        clause = parsing.decline_span(text) if _may_go_without(ctx) else None
+        if clause is not None:
+            # "user root, no password": the clause is not part of the user name.
+            start, end = clause
+            rest = text[:start] + " " * (end - start) + text[end:]
+            extraction = parsing.extract_fields(
+                rest, ctx.fields(), types=ctx.types, asked=ctx.session.asked
+            )
+        without = _declined_inline(ctx, text, extraction.secret_values)
+        if not extraction.values and not extraction.secret_values and not without:
             raise FlowError(render("errors/not_understood", hint=_hint(ctx)))
-        stored = store_answers(ctx, dict(extraction.values), dict(extraction.secret_values))
+        secrets = {k: v for k, v in extraction.secret_values.items() if ctx.field(k) not in without}
+        stored = store_answers(ctx, dict(extraction.values), secrets)
         got = [ctx.label(k) for k in extraction.values if ctx.field(k) is not None]
         ctx.say(render("got_fields", got=got, secret_stored=stored))
+        for field in without:
+            _record_without(ctx, field)
+            ctx.say(render("no_secret_then", label=field.label.lower()))
         if extraction.misplaced:
             ctx.say(render("errors/wrong_secret_place"))
         after_answers(ctx)
@@ -153,8 +166,31 @@ def store_answers(
     return [ctx.label(n) for n in secret_values if n in known]
 
 
-def go_without(ctx: TurnContext, field: FieldOut) -> None:
-    """Record that a secret the login may go without is empty, then go on."""
+def _declined_inline(
+    ctx: TurnContext, text: str, secret_values: Mapping[str, str]
+) -> list[FieldOut]:
+    """Secret fields a message with other settings says there is none of.
+
+    "host db, user root, no password" or ``password: none``, where the login may go
+    without one; a secret given in the same message wins over the clause.
+    """
+    declined = []
+    for field in ctx.fields():
+        if not field.secret or not field.empty_ok:
+            continue
+        given = secret_values.get(field.name)
+        if given is not None and parsing.says_nothing(given):
+            declined.append(field)
+        elif given is None and parsing.declines_secret(text):
+            declined.append(field)
+    return declined
+
+
+def _may_go_without(ctx: TurnContext) -> bool:
+    return any(f.secret and f.empty_ok for f in ctx.fields())
+
+
+def _record_without(ctx: TurnContext, field: FieldOut) -> None:
     session = ctx.session
     session.secret_refs.pop(field.name, None)
     session.secret_masks.pop(field.name, None)
@@ -164,6 +200,11 @@ def go_without(ctx: TurnContext, field: FieldOut) -> None:
     if failure is not None:
         reask = tuple(n for n in failure.reask if n != field.name)
         session.last_failure = failure.model_copy(update={"reask": reask})
+
+
+def go_without(ctx: TurnContext, field: FieldOut) -> None:
+    """Record that a secret the login may go without is empty, then go on."""
+    _record_without(ctx, field)
     ctx.say(render("no_secret_then", label=field.label.lower()))
     after_answers(ctx)
 
