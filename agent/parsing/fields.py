@@ -236,7 +236,8 @@ def _take_pasted(work: str, into: _Collector) -> tuple[str, bool]:
         else:
             into.unknown.append(item.key)
     for start, end in spans:
-        work = _blank(work, start, end)
+        # A line break, not only blanks: a value before the block ends where it starts.
+        work = work[:start] + "\n" + " " * (end - start - 1) + work[end:]
     return work, bool(spans)
 
 

@@ -214,13 +214,20 @@ def _meaning(key: str) -> tuple[str, ...]:
     return ()
 
 
+def _prefixed(key: str) -> bool:
+    low = key.lower()
+    return any(low.startswith(p) and len(low) > len(p) for p in PREFIXES)
+
+
 def _assignments(text: str) -> Iterator[tuple[PastedValue, tuple[int, int]]]:
     for match in _ASSIGNMENT.finditer(text):
         key = match.group("key")
         fields = _meaning(key)
         secret = is_secret_name(key)
-        if not fields and not (secret and "_" in key):
-            continue  # "host=db" is the key-value parser's; an unknown *_TOKEN is a secret
+        if not fields and not (secret and _prefixed(key)):
+            # "host=db" and "secret_key=..." are the key-value parser's; an AWS_SESSION_TOKEN
+            # is a secret no field takes.
+            continue
         value = _unquote(match.group("value"))
         yield PastedValue(key, fields, value, secret), match.span()
 

@@ -179,9 +179,8 @@ def _declined_inline(
         if not field.secret or not field.empty_ok:
             continue
         given = secret_values.get(field.name)
-        if given is not None and parsing.says_nothing(given):
-            declined.append(field)
-        elif given is None and parsing.declines_secret(text):
+        says = parsing.declines_secret(text) if given is None else parsing.says_nothing(given)
+        if says:
             declined.append(field)
     return declined
 
