@@ -4,7 +4,9 @@ Each parser reads one kind of answer and is safe to try in any state:
 
 - :func:`match_type`: a connector type by name, alias, typo or number, with a role hint;
 - :func:`parse_dsn`: a DSN or URL that fills several fields at once;
-- :func:`extract_fields`: field values, several at once or one bare answer, secrets apart;
+- :func:`extract_fields`: field values, several at once or one bare answer, secrets apart
+  (also from a block pasted from a terminal or config file; :func:`without_pasted` is the
+  rest of such a message);
 - :func:`parse_command`: help, back, cancel, status, retry, generate, "change the port to...";
 - :func:`parse_yes_no`: yes or no in their common forms;
 - :func:`says_nothing`: "none", "no password", "skip" where a field may be empty;
@@ -25,6 +27,7 @@ from agent.parsing.dsn import DsnMatch, find_dsns, parse_dsn
 from agent.parsing.errors import ParseError, ScheduleError, SelectionError
 from agent.parsing.fields import Extraction, extract_fields
 from agent.parsing.nothing import decline_span, declines_secret, says_nothing
+from agent.parsing.pasted import without_pasted
 from agent.parsing.protocols import ConnectorTypeLike, FieldLike
 from agent.parsing.schedule import Schedule, describe_cron, parse_schedule
 from agent.parsing.streams import Selection, parse_stream_selection
@@ -58,4 +61,5 @@ __all__ = [
     "parse_stream_selection",
     "parse_yes_no",
     "says_nothing",
+    "without_pasted",
 ]

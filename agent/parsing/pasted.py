@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from agent.parsing.text import is_secret_name
 
-__all__ = ["PastedValue", "find_pasted"]
+__all__ = ["PastedValue", "find_pasted", "without_pasted"]
 
 # Prefixes of variable names, longest first when matching. ``PG`` has no underscore (PGHOST).
 PREFIXES: tuple[str, ...] = (
@@ -316,3 +316,13 @@ def find_pasted(text: str) -> tuple[list[PastedValue], list[tuple[int, int]]]:
     found.sort(key=lambda item: item[0])
     values = [value for _, value in found if value.fields or value.secret]
     return values, sorted(spans)
+
+
+def without_pasted(text: str) -> str:
+    """``text`` with its pasted blocks blanked: what the person said around them.
+
+    "Default output format" in an ``aws configure`` session is not a wish for a sink.
+    """
+    for start, end in find_pasted(text)[1]:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text

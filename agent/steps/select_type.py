@@ -63,7 +63,9 @@ class SelectType(Step):
                 return
             labels = [t.label for t in ctx.types]
             raise FlowError(render("errors/unknown_type", text=text.strip()[:60], labels=labels))
-        role = match.role.value if match.role else ctx.session.role
+        # Words inside a pasted block ("Default output format") say nothing of the role.
+        hint = parsing.detect_role(parsing.without_pasted(text)) if match.role else None
+        role = hint.value if hint else ctx.session.role
         _set_type(ctx, match.connector.type, role)
         connector = ctx.connector
         assert connector is not None  # noqa: S101 - _set_type chose it
