@@ -235,10 +235,13 @@ def _take_pasted(work: str, into: _Collector) -> tuple[str, bool]:
             into.put_secret(item.key, item.value)
         else:
             into.unknown.append(item.key)
+    # A line break, not only blanks: a value before the block ends where it starts. One
+    # pass over the text, however many lines the block has.
+    pieces, last = [], 0
     for start, end in spans:
-        # A line break, not only blanks: a value before the block ends where it starts.
-        work = work[:start] + "\n" + " " * (end - start - 1) + work[end:]
-    return work, bool(spans)
+        pieces += [work[last:start], "\n", " " * (end - start - 1)]
+        last = end
+    return "".join([*pieces, work[last:]]), bool(spans)
 
 
 def _bare(text: str, into: _Collector, asked: FieldLike) -> None:

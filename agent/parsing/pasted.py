@@ -20,8 +20,10 @@ has wins. A value whose key names a credential is a secret even when no field ta
 
 from __future__ import annotations
 
+import bisect
 import re
 import shlex
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -307,15 +309,23 @@ def find_pasted(text: str) -> tuple[list[PastedValue], list[tuple[int, int]]]:
     found: list[tuple[tuple[int, int], PastedValue]] = []
     spans: list[tuple[int, int]] = []
     for reader in (_aws_prompts, _commands, _assignments):
+        # Spans of earlier readers only: one reader's spans never overlap each other.
+        claimed = sorted(spans)
         for value, span in reader(text):
-            if any(s[0] <= span[0] < s[1] for s in spans if s != span):
-                continue  # PGPASSWORD=... inside a psql line is taken once
+            if _inside(span[0], claimed):
+                continue  # "password=..." inside a psql line is the psql line's
             found.append((span, value))
-            if span not in spans:
+            if not spans or spans[-1] != span:
                 spans.append(span)
     found.sort(key=lambda item: item[0])
     values = [value for _, value in found if value.fields or value.secret]
     return values, sorted(spans)
+
+
+def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether ``position`` falls in one of ``spans``, which are sorted and disjoint."""
+    index = bisect.bisect_right(spans, (position, sys.maxsize)) - 1
+    return index >= 0 and spans[index][0] <= position < spans[index][1]
 
 
 def without_pasted(text: str) -> str:
@@ -323,6 +333,8 @@ def without_pasted(text: str) -> str:
 
     "Default output format" in an ``aws configure`` session is not a wish for a sink.
     """
+    pieces, last = [], 0
     for start, end in find_pasted(text)[1]:
-        text = text[:start] + " " * (end - start) + text[end:]
-    return text
+        pieces += [text[last:start], " " * (end - start)]
+        last = end
+    return "".join([*pieces, text[last:]])

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from agent.parsing import decline_span, declines_secret, extract_fields, says_nothing
+from agent.parsing import (
+    decline_span,
+    declines_secret,
+    extract_fields,
+    says_nothing,
+    without_pasted,
+)
 from agent.parsing.pasted import find_pasted
 from connectors.registry import default_registry
 from core.redaction import REDACTED
@@ -211,3 +217,16 @@ def test_no_password_among_other_settings() -> None:
     assert span is not None
     assert text[span[0] : span[1]] == "no password"
     assert not declines_secret("user bob password hunter2")
+
+
+def test_what_was_said_around_a_block() -> None:
+    text = "our keys:\nAWS Access Key ID [None]: AKIA1\nDefault output format [None]: json"
+    rest = without_pasted(text)
+    assert rest.startswith("our keys:")
+    assert "output" not in rest
+    assert len(rest) == len(text)
+
+
+def test_a_long_block_is_read_in_linear_time() -> None:
+    values, spans = find_pasted("PGHOST=db " * 5000)
+    assert len(values) == len(spans) == 5000
