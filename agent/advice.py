@@ -31,8 +31,9 @@ _ADVICE = {
     "malformed_data": "The data could not be read in the chosen format. Check the {fields}.",
 }
 
-# Parts of one credential: a new key id needs its own secret, a new user its own password.
-_PAIRS = {"access_key_id": "secret_access_key", "username": "password"}
+# Parts of one credential issued together: a new key id needs its own secret. A username is
+# not paired: a corrected user name (a typo) is tested with the password already given.
+_PAIRS = {"access_key_id": "secret_access_key"}
 PARTNERS = {**_PAIRS, **{secret: key for key, secret in _PAIRS.items()}}
 """Field name -> the other half of the credential it belongs to."""
 

@@ -142,7 +142,8 @@ class TurnContext:
         failure = self.session.last_failure
         reask = list(failure.reask) if failure else []
         absent = {f.name for f in self.absent()}
-        missing = [f for f in self.needed() if f.name in absent or f.name in reask]
+        # An optional field a failure points at (a malformed region) is asked too.
+        missing = [f for f in self.fields() if f.name in absent or f.name in reask]
         return sorted(missing, key=lambda f: (f.name not in reask,))
 
     def reply_data(self) -> dict[str, Any]:

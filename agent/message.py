@@ -60,7 +60,7 @@ def read(ctx: TurnContext, text: str, form: Mapping[str, str] | None = None) -> 
     extraction = None
     if fields and not (at_secret_prompt and command is not None):
         extraction = parsing.extract_fields(text, fields, types=ctx.types, asked=ctx.session.asked)
-        found |= set(extraction.secret_values.values())
+        found |= set(extraction.secret_values.values()) | set(extraction.hidden)
     if at_secret_prompt and command is None and ctx.declined_secret(text) is None:
         found.add(text.strip())  # at a secret prompt the whole message is the secret
     found = {value for value in found if value}

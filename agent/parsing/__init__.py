@@ -4,10 +4,13 @@ Each parser reads one kind of answer and is safe to try in any state:
 
 - :func:`match_type`: a connector type by name, alias, typo or number, with a role hint;
 - :func:`parse_dsn`: a DSN or URL that fills several fields at once;
-- :func:`extract_fields`: field values, several at once or one bare answer, secrets apart;
+- :func:`extract_fields`: field values, several at once or one bare answer, secrets apart
+  (also from a block pasted from a terminal or config file; :func:`without_pasted` is the
+  rest of such a message);
 - :func:`parse_command`: help, back, cancel, status, retry, generate, "change the port to...";
 - :func:`parse_yes_no`: yes or no in their common forms;
 - :func:`says_nothing`: "none", "no password", "skip" where a field may be empty;
+  :func:`declines_secret`: "..., no password" among other settings;
 - :func:`parse_stream_selection`: "all", "1,3-5", names, globs, "all except logs";
 - :func:`parse_schedule` and :func:`describe_cron`: cron lines and schedules in words.
 
@@ -23,7 +26,8 @@ from agent.parsing.connector_type import TypeMatch, detect_role, match_type
 from agent.parsing.dsn import DsnMatch, find_dsns, parse_dsn
 from agent.parsing.errors import ParseError, ScheduleError, SelectionError
 from agent.parsing.fields import Extraction, extract_fields
-from agent.parsing.nothing import says_nothing
+from agent.parsing.nothing import decline_span, declines_secret, says_nothing
+from agent.parsing.pasted import without_pasted
 from agent.parsing.protocols import ConnectorTypeLike, FieldLike
 from agent.parsing.schedule import Schedule, describe_cron, parse_schedule
 from agent.parsing.streams import Selection, parse_stream_selection
@@ -43,6 +47,8 @@ __all__ = [
     "Selection",
     "SelectionError",
     "TypeMatch",
+    "decline_span",
+    "declines_secret",
     "describe_cron",
     "detect_role",
     "extract_fields",
@@ -55,4 +61,5 @@ __all__ = [
     "parse_stream_selection",
     "parse_yes_no",
     "says_nothing",
+    "without_pasted",
 ]

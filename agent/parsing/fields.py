@@ -24,6 +24,7 @@ from typing import Any
 
 from agent.parsing.dsn import DsnMatch, find_dsns
 from agent.parsing.key_values import Pair, clean_value, scan_pairs
+from agent.parsing.pasted import find_pasted
 from agent.parsing.protocols import ConnectorTypeLike, FieldLike
 from agent.parsing.secret_shapes import secret_field_for
 from agent.parsing.text import fold_quotes, is_secret_name, strip_quotes
@@ -40,9 +41,12 @@ _MAX_DEPTH = 3
 _MAX_JSON_STARTS = 8
 _LEAD_IN = re.compile(
     r"^(?:(?:it's|it\s+is|its|that's|that\s+is|use|try|here\s+it\s+is:?|here's|here\s+you\s+go:?|"
-    r"ok|okay|sure)[,:]?\s+)+",
+    r"ok|okay|sure|sorry|oops|whoops|my\s+bad|ah|oh|actually|wait|right|hmm|"
+    r"(?:it\s+)?should\s+(?:be|have\s+been))(?:[,:!.]+\s*|\s+|$))+",
     re.IGNORECASE,
 )
+# The separator of a key that is plainly a key: "user = bob", "user: bob", "the user is bob".
+_STRONG = re.compile(r"[=:]|\sis\s", re.IGNORECASE)
 _TAIL = re.compile(r"(?:[\s,]+(?:please|thanks|thank\s+you|pls|thx))+[.!]*$", re.IGNORECASE)
 _HOST_PORT = re.compile(r"(?P<host>[^\s:/@]+):(?P<port>\d{1,5})")
 _JSON_STRING = r'"((?:[^"\\]|\\.)*)"'
@@ -59,6 +63,8 @@ class Extraction:
         redacted_text: The message with every secret replaced by ``***REDACTED***``.
         unknown: Keys the person named that match no field, as typed.
         misplaced: Secret fields filled although a non-secret field was asked.
+        hidden: Every value hidden in ``redacted_text``, also credentials no field takes
+            (an ``AWS_SESSION_TOKEN`` in a pasted block), for the log redaction.
     """
 
     values: dict[str, str]
@@ -66,6 +72,7 @@ class Extraction:
     redacted_text: str
     unknown: tuple[str, ...] = ()
     misplaced: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def names(self) -> frozenset[str]:
@@ -213,9 +220,37 @@ def _take_dsns(
     return work, protected, consumed is not None
 
 
+def _take_pasted(work: str, into: _Collector) -> tuple[str, bool]:
+    """Use a block pasted from a terminal or config file (``.env``, ``aws configure``, psql).
+
+    Returns:
+        The text without the block, and whether there was one.
+    """
+    values, spans = find_pasted(work)
+    for item in values:
+        name = next((n for n in item.fields if n in into.by_name), None)
+        if name is not None and item.value:
+            into.put(name, item.value)
+        elif item.secret:
+            into.put_secret(item.key, item.value)
+        else:
+            into.unknown.append(item.key)
+    # A line break, not only blanks: a value before the block ends where it starts. One
+    # pass over the text, however many lines the block has.
+    pieces, last = [], 0
+    for start, end in spans:
+        pieces += [work[last:start], "\n", " " * (end - start - 1)]
+        last = end
+    return "".join([*pieces, work[last:]]), bool(spans)
+
+
 def _bare(text: str, into: _Collector, asked: FieldLike) -> None:
     if asked.secret:
         value = text.strip()
+        # "oh it's X": a lead-in before one word; a passphrase with spaces stays whole.
+        lead_out = _LEAD_IN.sub("", value)
+        if lead_out != value and lead_out and not any(c.isspace() for c in lead_out):
+            value = lead_out
         phrases = [p for p, n in field_phrases(into.fields).items() if n == asked.name]
         keyed = re.fullmatch(
             rf"\s*(?:the\s+|my\s+)?(?:{'|'.join(map(re.escape, phrases))})\s*(?:[=:]|\s+is\s)\s*"
@@ -260,6 +295,8 @@ def extract_fields(
     into = _Collector(fields, asked_field)
     work = fold_quotes(text)
     work, protected, found_any = _take_dsns(text, work, into, types)
+    work, pasted = _take_pasted(work, into)
+    found_any = found_any or pasted
     json_span = _json_span(work)
     if json_span is not None:
         start, end, obj = json_span
@@ -267,10 +304,15 @@ def extract_fields(
         _take_json(obj, into)
         work = _blank(work, start, end)
         found_any = True
-    if asked_field is not None and asked_field.secret and not found_any:
+    pairs = scan_pairs(work, field_phrases(fields), protected=protected)
+    if (
+        asked_field is not None
+        and asked_field.secret
+        and not found_any
+        and not _names_others(work, pairs, into, asked_field)
+    ):
         _bare(text, into, asked_field)
         return _done(text, into)
-    pairs = scan_pairs(work, field_phrases(fields), protected=protected)
     _take_pairs(text, pairs, into)
     if asked_field is not None and not found_any:
         _take_lead(text, pairs, into, asked_field)
@@ -279,6 +321,21 @@ def extract_fields(
         if target is not None:
             into.put_secret(target, text.strip())
     return _done(text, into)
+
+
+def _names_others(work: str, pairs: Sequence[Pair], into: _Collector, asked: FieldLike) -> bool:
+    """Whether a message at a secret prompt plainly sets other fields ("the user is bob").
+
+    Only a message made of ``key = value``, ``key: value`` or "key is value" items for known
+    fields, one of them not the one asked, counts: anything else is the secret itself.
+    """
+    if not pairs or clean_value(work[: pairs[0].start]):
+        return False
+    phrases = field_phrases(into.fields)
+    for pair in pairs:
+        if pair.phrase is None or not _STRONG.search(work[pair.start : pair.value_start]):
+            return False
+    return any(phrases[p.phrase] != asked.name for p in pairs if p.phrase is not None)
 
 
 def _take_pairs(text: str, pairs: Sequence[Pair], into: _Collector) -> None:
@@ -314,4 +371,5 @@ def _done(text: str, into: _Collector) -> Extraction:
         redacted_text=redact(text, into.hidden),
         unknown=tuple(dict.fromkeys(into.unknown)),
         misplaced=into.misplaced(),
+        hidden=tuple(v for v in dict.fromkeys(into.hidden) if v.strip()),
     )

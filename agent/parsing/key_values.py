@@ -80,7 +80,7 @@ def _starts_item(text: str, position: int) -> bool:
     """Whether a new item may begin at ``position``: after a comma, "and", "the"..."""
     window = text[max(0, position - _ITEM_WINDOW) : position]
     before = window.rstrip()
-    if not before or "\n" in window[len(before) :] or before[-1] in ",;{(":
+    if not before or "\n" in window[len(before) :] or before[-1] in ",;:{(":
         return True
     last_word = re.search(r"[A-Za-z']+$", before)
     return last_word is not None and last_word.group(0).lower() in _ITEM_WORDS
@@ -124,6 +124,10 @@ def scan_pairs(
     pairs = []
     for index, (start, value_start, known, unknown) in enumerate(found):
         value_end = found[index + 1][0] if index + 1 < len(found) else len(text)
+        # A value ends with its line: the next line of a pasted block is not part of it.
+        newline = text.find("\n", value_start, value_end)
+        if newline != -1 and text[value_start:newline].strip():
+            value_end = newline
         pairs.append(Pair(known, unknown, start, value_start, value_end))
     return pairs
 

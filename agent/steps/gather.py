@@ -33,7 +33,12 @@ __all__ = [
     "retry",
     "start_test",
     "store_answers",
+    "take_with_type",
 ]
+
+
+# Settings a message must carry besides the type's name for them to be taken as settings.
+_SETTINGS_WITH_TYPE = 2
 
 
 class Gather(Step):
@@ -57,24 +62,51 @@ class Gather(Step):
         if declined is not None:
             go_without(ctx, declined)
             return
-        dsn = parsing.parse_dsn(text, ctx.types)
-        if dsn is not None and dsn.type == ctx.session.connector_type:
-            stored = store_answers(ctx, dict(dsn.fields), dict(dsn.secrets))
-            got = [ctx.label(k) for k in dsn.fields]
-            ctx.say(render("got_fields", got=got, secret_stored=stored))
-            after_answers(ctx)
-            return
+        # A DSN is read with the rest of the message: a pasted block may hold one among
+        # other settings (a DATABASE_URL next to PGSSLMODE, a webhook URL and its secret).
         extraction = message.extraction or parsing.extract_fields(
             text, ctx.fields(), types=ctx.types, asked=ctx.session.asked
         )
-        if not extraction.values and not extraction.secret_values:
+        clause = parsing.decline_span(text) if _may_go_without(ctx) else None
+        if clause is not None:
+            # "user root, no password": the clause is not part of the user name.
+            start, end = clause
+            rest = text[:start] + " " * (end - start) + text[end:]
+            extraction = parsing.extract_fields(
+                rest, ctx.fields(), types=ctx.types, asked=ctx.session.asked
+            )
+        without = _declined_inline(ctx, text, extraction.secret_values)
+        if not extraction.values and not extraction.secret_values and not without:
             raise FlowError(render("errors/not_understood", hint=_hint(ctx)))
-        stored = store_answers(ctx, dict(extraction.values), dict(extraction.secret_values))
+        secrets = {k: v for k, v in extraction.secret_values.items() if ctx.field(k) not in without}
+        stored = store_answers(ctx, dict(extraction.values), secrets)
         got = [ctx.label(k) for k in extraction.values if ctx.field(k) is not None]
         ctx.say(render("got_fields", got=got, secret_stored=stored))
+        for field in without:
+            _record_without(ctx, field)
+            ctx.say(render("no_secret_then", label=field.label.lower()))
         if extraction.misplaced:
             ctx.say(render("errors/wrong_secret_place"))
         after_answers(ctx)
+
+
+def take_with_type(ctx: TurnContext, text: str) -> bool:
+    """Settings given in the message that named the type ("postgres, host db port 5432").
+
+    A sentence naming the type may use one of its field words in passing ("our warehouse
+    (snowflake)"), so a lone value is not taken; two or more settings, a secret or a pasted
+    block are. Secrets are only collected: the engine stages and redacts them.
+
+    Returns:
+        Whether any setting was taken.
+    """
+    extraction = parsing.extract_fields(text, ctx.fields(), types=ctx.types)
+    if len(extraction.values) + len(extraction.secret_values) < _SETTINGS_WITH_TYPE:
+        return False
+    stored = store_answers(ctx, dict(extraction.values), dict(extraction.secret_values))
+    got = [ctx.label(k) for k in extraction.values if ctx.field(k) is not None]
+    ctx.say(render("got_fields", got=got, secret_stored=stored))
+    return True
 
 
 def _form(ctx: TurnContext, form: Mapping[str, str]) -> None:
@@ -134,8 +166,30 @@ def store_answers(
     return [ctx.label(n) for n in secret_values if n in known]
 
 
-def go_without(ctx: TurnContext, field: FieldOut) -> None:
-    """Record that a secret the login may go without is empty, then go on."""
+def _declined_inline(
+    ctx: TurnContext, text: str, secret_values: Mapping[str, str]
+) -> list[FieldOut]:
+    """Secret fields a message with other settings says there is none of.
+
+    "host db, user root, no password" or ``password: none``, where the login may go
+    without one; a secret given in the same message wins over the clause.
+    """
+    declined = []
+    for field in ctx.fields():
+        if not field.secret or not field.empty_ok:
+            continue
+        given = secret_values.get(field.name)
+        says = parsing.declines_secret(text) if given is None else parsing.says_nothing(given)
+        if says:
+            declined.append(field)
+    return declined
+
+
+def _may_go_without(ctx: TurnContext) -> bool:
+    return any(f.secret and f.empty_ok for f in ctx.fields())
+
+
+def _record_without(ctx: TurnContext, field: FieldOut) -> None:
     session = ctx.session
     session.secret_refs.pop(field.name, None)
     session.secret_masks.pop(field.name, None)
@@ -145,6 +199,11 @@ def go_without(ctx: TurnContext, field: FieldOut) -> None:
     if failure is not None:
         reask = tuple(n for n in failure.reask if n != field.name)
         session.last_failure = failure.model_copy(update={"reask": reask})
+
+
+def go_without(ctx: TurnContext, field: FieldOut) -> None:
+    """Record that a secret the login may go without is empty, then go on."""
+    _record_without(ctx, field)
     ctx.say(render("no_secret_then", label=field.label.lower()))
     after_answers(ctx)
 

@@ -10,7 +10,7 @@ from agent.flow import FlowError, move
 from agent.message import Message
 from agent.prompts import render
 from agent.steps.base import Step
-from agent.steps.gather import after_answers, ask_next, store_answers
+from agent.steps.gather import after_answers, ask_next, store_answers, take_with_type
 from fsm import Event, State
 
 __all__ = ["SelectType", "type_options"]
@@ -63,7 +63,9 @@ class SelectType(Step):
                 return
             labels = [t.label for t in ctx.types]
             raise FlowError(render("errors/unknown_type", text=text.strip()[:60], labels=labels))
-        role = match.role.value if match.role else ctx.session.role
+        # Words inside a pasted block ("Default output format") say nothing of the role.
+        hint = parsing.detect_role(parsing.without_pasted(text)) if match.role else None
+        role = hint.value if hint else ctx.session.role
         _set_type(ctx, match.connector.type, role)
         connector = ctx.connector
         assert connector is not None  # noqa: S101 - _set_type chose it
@@ -73,6 +75,9 @@ class SelectType(Step):
             for f in ctx.needed()[:2]
             if f.example and not f.secret
         )
+        if take_with_type(ctx, text):
+            after_answers(ctx)  # may start the test: everything was in the message
+            return
         ctx.say(
             render(
                 "type_chosen",

@@ -30,7 +30,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from tests.agent.conftest import Chat, person
+from tests.agent.conftest import BASE, Chat, person
 from tests.agent.corpus.world import World
 
 __all__ = ["Conversation", "Outcome", "load", "replay"]
@@ -92,7 +92,11 @@ async def replay(client: TestClient[Any, Any], world: World, conversation: Conve
     _check_secrets(world, reply, outcome, "welcome")
     for number, turn in enumerate(conversation.turns, start=1):
         message = world.fill(turn["say"])
-        reply = await chat.say(message, settle=turn.get("settle", True))
+        if not message and reply["data"].get("input_type") == "secret":
+            # An empty masked field is sent as the widget sends it: ``{"fields": {name: ""}}``.
+            reply = await _masked(chat, reply["data"]["required_fields"][0], message)
+        else:
+            reply = await chat.say(message, settle=turn.get("settle", True))
         outcome.turns = number
         _check_secrets(world, reply, outcome, f"turn {number}")
         problem = _mismatch(world, turn, reply)
@@ -117,6 +121,16 @@ async def replay(client: TestClient[Any, Any], world: World, conversation: Conve
     if outcome.echoed:
         outcome.failure = "a secret came back: " + ", ".join(outcome.echoed)
     return outcome
+
+
+async def _masked(chat: Chat, name: str, value: str) -> dict[str, Any]:
+    response = await chat.client.post(
+        f"{BASE}/{chat.session_id}/chat", json={"fields": {name: value}}, headers=chat.headers
+    )
+    assert response.status == 200, await response.text()
+    reply: dict[str, Any] = await response.json()
+    chat.replies.append(reply)
+    return await chat.settled() if reply["data"].get("task") else reply
 
 
 def _mismatch(world: World, turn: dict[str, Any], reply: dict[str, Any]) -> str:
