@@ -13,8 +13,9 @@ __all__ = ["S3Config", "S3Secrets", "join_key"]
 # https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
 _AWS_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
-# S3-compatible stores take any region name ("auto" for R2, "garage", ...).
-_ANY_REGION = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,63}$")
+# S3-compatible stores take any region name ("auto" for R2, "garage", ...) that botocore
+# accepts: letters, digits and inner hyphens (it raises an unclassified error otherwise).
+_ANY_REGION = re.compile(r"^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$")
 
 
 class S3Config(BaseModel):
@@ -77,7 +78,8 @@ class S3Config(BaseModel):
     @field_validator("region")
     @classmethod
     def _region(cls, value: str, info: ValidationInfo) -> str:
-        value = value.strip().lower()
+        # "eu_central_1" and "EU Central 1" are typed for eu-central-1.
+        value = re.sub(r"[\s_]+", "-", value.strip().lower())
         # endpoint_url is declared first so that it is known here.
         pattern = _ANY_REGION if info.data.get("endpoint_url") else _AWS_REGION
         if not pattern.match(value):

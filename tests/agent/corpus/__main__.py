@@ -19,6 +19,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient, TestServer
 
 from api.app import create_app
+from api.logs import configure_logging
 from api.settings import Settings
 from connectors.base import ConnectorContext
 from tests.agent.corpus.replay import Conversation, Outcome, load, replay
@@ -70,6 +71,8 @@ def main() -> None:
     parser.add_argument("categories", nargs="*", help="only these categories (file stems)")
     parser.add_argument("-v", "--verbose", action="store_true", help="list each failure")
     args = parser.parse_args()
+    # As `serve` does: redacted log lines, and tracebacks without their local variables.
+    configure_logging("warning", "console")
     conversations = [c for c in load() if not args.categories or c.category in args.categories]
     with tempfile.TemporaryDirectory(prefix="corpus-") as workdir:
         outcomes = asyncio.run(_run(conversations, Path(workdir)))
