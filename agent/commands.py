@@ -11,6 +11,13 @@ from agent.context import TurnContext
 from agent.flow import FlowError, move
 from agent.naming import NAME, rename
 from agent.prompts import render
+from agent.steps.revisions import (
+    apply_review_edit,
+    mark_rescoped,
+    replace_streams,
+    rescope,
+    set_push,
+)
 from agent.staging import discard
 from agent.steps import STEPS
 from agent.steps.discover import SCOPE_FIELD, change_scope
@@ -29,6 +36,9 @@ CommandKind = parsing.CommandKind
 _LATER = (State.SELECT_STREAMS, State.CONFIGURE_SYNC, State.REVIEW)
 _SCHEDULE_WORDS = {"schedule", "cron", "frequency", "sync", "timing"}
 _STREAM_WORDS = {"streams", "stream", "tables", "files", "selection"}
+# A sink's push rule, named as a setting: "set auto-push to off", "change retries to 5".
+_PUSH_WORDS = {"auto_push", "autopush", "push", "pushing", "auto_pushing", "automatic_push"}
+_RETRY_WORDS = {"retries", "retry", "retry_count", "number_of_retries", "retry_failed_push"}
 
 
 async def run(ctx: TurnContext, command: parsing.Command) -> bool:
@@ -50,7 +60,7 @@ async def run(ctx: TurnContext, command: parsing.Command) -> bool:
     elif kind is CommandKind.GENERATE and state is State.GATHER_CREDENTIALS:
         generate_signing_secret(ctx)
     elif kind is CommandKind.EDIT:
-        return _edit(ctx, command, state)
+        return await _edit(ctx, command, state)
     else:
         return False
     return True
@@ -124,6 +134,7 @@ def forget_answers(s: Session) -> None:
     s.task = None
     s.result = None
     s.proposed_name = None
+    s.back_to_review = False
 
 
 def _back(ctx: TurnContext) -> None:
@@ -136,7 +147,7 @@ def _back(ctx: TurnContext) -> None:
     STEPS[new].ask(ctx)
 
 
-def _edit(ctx: TurnContext, command: parsing.Command, state: State) -> bool:
+async def _edit(ctx: TurnContext, command: parsing.Command, state: State) -> bool:
     if command.field and command.secret:
         # A new secret goes to the vault like any other; its value never stays here.
         if command.value:
@@ -146,7 +157,7 @@ def _edit(ctx: TurnContext, command: parsing.Command, state: State) -> bool:
             ctx.session.asked = command.field
             ask_next(ctx)
     elif command.field:
-        _apply_edit(ctx, command)
+        await _apply_edit(ctx, command)
     elif state is State.REVIEW:
         ctx.say(render("ask_what_to_change_short"))
     else:
@@ -154,26 +165,44 @@ def _edit(ctx: TurnContext, command: parsing.Command, state: State) -> bool:
     return True
 
 
-def _apply_edit(ctx: TurnContext, command: parsing.Command) -> None:
-    """Handle "change the region to eu-west-1": set it, and go where that answer is used."""
+async def _apply_edit(ctx: TurnContext, command: parsing.Command) -> None:
+    """Handle "change the region to eu-west-1": set it, and go where that answer is used.
+
+    At the review a schedule, streams or push rule given with the edit is applied in place
+    ("change the schedule to hourly"); without one, the step that owns it asks.
+    """
     topic = (command.field or "").lower().strip()
+    at_review = State(ctx.session.state) is State.REVIEW
+    value = command.value
     if topic == NAME:
-        rename(ctx, command.value)
-        if State(ctx.session.state) is State.REVIEW:
+        rename(ctx, value)
+        if at_review:
             review(ctx)
         else:
             ctx.keep_options = True
     elif topic in _SCHEDULE_WORDS:
-        _edit_topic(ctx, EditTarget.SCHEDULE)
+        if at_review and value and not ctx.is_sink:
+            await apply_review_edit(ctx, parsing.ReviewEdit(parsing.EditKind.SCHEDULE, value))
+        else:
+            _edit_topic(ctx, EditTarget.SCHEDULE)
     elif topic in _STREAM_WORDS:
-        _edit_topic(ctx, EditTarget.STREAMS)
+        if at_review and value and not ctx.is_sink:
+            replace_streams(ctx, value)
+        else:
+            _edit_topic(ctx, EditTarget.STREAMS)
+    elif ctx.is_sink and topic in _PUSH_WORDS and parsing.parse_yes_no(value or "") is not None:
+        set_push(ctx, auto_push=parsing.parse_yes_no(value or ""))
+    elif ctx.is_sink and topic in _RETRY_WORDS and value and value.strip().isdigit():
+        set_push(ctx, retries=int(value))
     else:
-        _edit_setting(ctx, topic, command.value)
+        _edit_setting(ctx, topic, value)
 
 
 def _edit_topic(ctx: TurnContext, target: EditTarget) -> None:
     if State(ctx.session.state) is not State.REVIEW:
         raise FlowError(render("errors/finish_step_first"))
+    # The answer given there comes back to the review, keeping every other one.
+    ctx.session.back_to_review = True
     new = move(ctx, Event.EDIT, edit=target)
     STEPS[new].ask(ctx)
 
@@ -186,6 +215,9 @@ def _edit_setting(ctx: TurnContext, topic: str, value: str | None) -> None:
     if field.secret:
         raise FlowError(render("errors/secret_on_its_own", label=field.label.lower()))
     state = State(ctx.session.state)
+    if field.name == SCOPE_FIELD and state is State.REVIEW:
+        rescope(ctx, value or "")  # discovered again, the streams kept where they can be
+        return
     if field.name == SCOPE_FIELD and state in (*_LATER, State.DISCOVER_SCHEMA):
         change_scope(ctx, value)  # discovered again at once
         return
@@ -194,6 +226,8 @@ def _edit_setting(ctx: TurnContext, topic: str, value: str | None) -> None:
     else:
         ctx.session.answers[field.name] = value
         ctx.say(render("setting_changed", label=field.label.lower(), value=value))
+    if state is State.REVIEW:
+        mark_rescoped(ctx, field.name)  # tested, maybe discovered, then the review again
     if state in _LATER:
         # A changed connection setting is tested again before anything uses it.
         move(ctx, Event.EDIT, edit=EditTarget.CREDENTIALS)

@@ -2,16 +2,22 @@
 
 The answer is read from the start of the message, so "yes, retry twice if it fails" is a
 yes; a "but" after it ("yes but change the port") makes it unclear, as do "maybe" and
-"I don't know".
+"I don't know". :func:`split_yes_no` keeps both parts instead ("yes, but hourly" is a yes
+and "hourly"), and :func:`restates` reads an answer that repeats the option asked about
+("push results automatically" to "push results automatically?") as a yes, and one that
+negates it ("don't push automatically") as a no: the step that asked decides what follows.
 """
 
 from __future__ import annotations
 
 import re
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from agent.parsing.text import fold_quotes, squash
 
-__all__ = ["parse_yes_no"]
+__all__ = ["YesNo", "parse_yes_no", "restates", "split_yes_no"]
 
 _YES = (
     r"yes|y|ya|yah|yeah|yea|yep|yup|yas|sure|sure thing|ok|okay|k|kk|okey|alright|all right|"
@@ -57,3 +63,88 @@ def parse_yes_no(text: str) -> bool | None:
     if answer and _HEDGE.search(rest):
         return None
     return answer
+
+
+@dataclass(frozen=True, slots=True)
+class YesNo:
+    """A yes or no and whatever else the message says.
+
+    Attributes:
+        answer: ``True`` for yes, ``False`` for no, ``None`` when the message is neither.
+        rest: The rest of the message after the yes or no and its joiners ("but", "and",
+            "please"), in the original casing; empty when there is nothing more.
+    """
+
+    answer: bool | None
+    rest: str = ""
+
+
+# Words that join a yes or no to what follows it: "yes, but hourly", "yes and call it x".
+_JOINERS = re.compile(
+    r"^(?:[\s,.;:!\-]|but|and|also|though|however|just|only|please|pls|then|so|"
+    r"although|except|wait|actually)+(?=\s|$)|^[\s,.;:!\-]+",
+    re.IGNORECASE,
+)
+# What a yes to creating says besides yes: nothing more to take from it.
+_FILLER = re.compile(
+    r"(?:(?:please|pls|thanks|thank you|thx|ty|now|then|go|do it|it|that|this|create|"
+    r"create it|save it|set it up|the (?:source|sink|connection|pipeline)|"
+    r"(?:create|save|make|set up|add) (?:the |this |my )?(?:source|sink|connection|"
+    r"pipeline|it)|go ahead|ahead|for it|sounds good|looks good|lgtm|great|perfect|"
+    r"all good|ship it|let's go|lets go)[\s,.;:!]*)*",
+    re.IGNORECASE,
+)
+_NEGATION = re.compile(
+    r"\b(?:no|not|don'?t|do not|never|without|off|disable|disabled|stop|nothing|manual(?:ly)?|"
+    r"by hand|myself|rather not|won'?t|no need)\b"
+)
+
+
+def split_yes_no(text: str) -> YesNo:
+    """Yes or no, and the rest of the message ("yes, but hourly" is a yes and "hourly").
+
+    Unlike :func:`parse_yes_no`, a hedge after a yes keeps the yes; what follows it is
+    :attr:`YesNo.rest`, for the step to read as one more answer. A message with no yes
+    or no at its start is ``YesNo(None, text)``.
+    """
+    said = squash(fold_quotes(text))
+    low = said.lower()
+    if len(low) != len(said):  # a rare letter whose lower case is longer: no cutting
+        return YesNo(parse_yes_no(text), "")
+    lead = _LEAD.match(low)
+    start = lead.end() if lead else 0
+    low = low[start:]
+    if not low or _UNCLEAR.match(low):
+        return YesNo(None, text.strip())
+    match = _ANSWER.match(low)
+    if match is None:
+        return YesNo(None, text.strip())
+    if match.group("yes_first"):
+        answer = match.group("yes_first") != "i don't think so"
+    else:
+        answer = match.group("yes") is not None
+    # Cut from the original (squashed) text, so a name keeps its casing.
+    rest = said[start + match.end() :]
+    rest = _JOINERS.sub("", rest).strip()
+    if _FILLER.fullmatch(rest):
+        rest = ""
+    return YesNo(answer, rest)
+
+
+def restates(text: str, option: Iterable[str]) -> bool | None:
+    """Whether ``text`` repeats the option asked about (yes) or negates it (no).
+
+    Args:
+        text: The answer.
+        option: Words that name the option ("push", "automatically"); one of them must
+            appear for the answer to count.
+
+    Returns:
+        ``True`` when the answer names the option, ``False`` when it names it negated
+        ("don't push automatically", "push manually"), ``None`` when it names neither.
+    """
+    low = squash(fold_quotes(text).lower())
+    if not any(re.search(rf"\b{re.escape(word)}", low) for word in option):
+        return None
+    return _NEGATION.search(low) is None
+

@@ -1,8 +1,12 @@
 """REVIEW: everything on one screen, secrets masked, then "yes" creates it.
 
-At the review "change the X to Y" goes to the step that owns the answer (``agent/commands.py``)
-and "call it …" renames it in place; after a name conflict at EXECUTE the next message is the
-new name.
+At the review a yes creates it ("sure, create it", "go ahead", "create the source"), a no asks
+what to change ("nah", "not now"), and a yes that carries more takes both parts: "yes, but
+hourly" changes the schedule and creates it, "no, call it X" renames it and shows the review.
+An edit in words ("actually make it hourly", "add line_items too", "drop logs", "use the
+reporting schema instead", "turn auto-push off") changes that one answer and comes back here
+(:mod:`agent.revisions`); "change the X to Y" and "call it …" are commands
+(``agent/commands.py``). After a name conflict at EXECUTE the next message is the new name.
 """
 
 from __future__ import annotations
@@ -48,12 +52,24 @@ class Review(Step):
             rename(ctx, text)
             review(ctx)
             return
-        answer = parsing.parse_yes_no(text)
-        if answer is None and text.strip().lower() in {"create", "create it"}:
-            answer = True
-        if answer is None:
+        from agent.steps.revisions import apply_review_edit  # noqa: PLC0415 - it imports review()
+
+        edit = parsing.parse_review_edit(text)
+        if edit is not None:
+            await apply_review_edit(ctx, edit)
+            return
+        said = parsing.split_yes_no(text)
+        if said.answer is None:
             raise FlowError(render("errors/say_yes_to_create"))
-        if not answer:
+        if said.rest:
+            # "yes, but hourly", "no, call it X": the rest is an edit; a yes then creates it.
+            if not await _revise(ctx, said.rest, show=not said.answer):
+                if said.answer:
+                    raise FlowError(render("errors/review_unclear"))
+                raise FlowError(render("errors/say_yes_to_create"))
+            if not said.answer or State(ctx.session.state) is not State.REVIEW or ctx.start_task:
+                return  # the edit asks something, or runs work, before it can be created
+        elif not said.answer:
             ctx.say(render("ask_what_to_change"))
             ctx.options = ["Change the schedule", "Cancel"]
             return
@@ -61,9 +77,41 @@ class Review(Step):
         await execute(ctx)
 
 
+async def _revise(ctx: TurnContext, text: str, *, show: bool) -> bool:
+    """Apply the edit that follows a yes or no; False when ``text`` is not one.
+
+    Args:
+        ctx: The turn.
+        text: What followed the yes or no.
+        show: Show the review again after a rename (not when creating right away).
+    """
+    from agent import commands  # noqa: PLC0415 - commands import this module
+    from agent.steps.revisions import apply_review_edit  # noqa: PLC0415 - it imports review()
+
+    command = parsing.parse_command(text, fields=ctx.fields())
+    if command is not None and command.kind is parsing.CommandKind.EDIT:
+        if command.field == NAME and not show:
+            rename(ctx, command.value)
+            return True
+        return await commands.run(ctx, command)
+    edit = parsing.parse_review_edit(text)
+    if edit is None:
+        return False
+    if not show and State(ctx.session.state) is State.REVIEW:
+        # Creating right away: the changed answer is said, the whole review is not.
+        before = len(ctx.lines)
+        await apply_review_edit(ctx, edit)
+        if State(ctx.session.state) is State.REVIEW and len(ctx.lines) > before:
+            ctx.lines.pop()  # back at the review, whose screen is always said last
+        return True
+    await apply_review_edit(ctx, edit)
+    return True
+
+
 def review(ctx: TurnContext) -> None:
     """Show everything, secrets masked, one line each, and ask to create."""
     session = ctx.session
+    session.back_to_review = False  # arrived: an edit's way back ends here
     connector = ctx.connector
     label = connector.label if connector else session.connector_type
     session.proposed_name = proposed_name(ctx)
