@@ -11,6 +11,12 @@ from agent.context import TurnContext
 from agent.flow import FlowError, move
 from agent.naming import NAME, rename
 from agent.prompts import render
+from agent.staging import discard
+from agent.steps import STEPS
+from agent.steps.discover import SCOPE_FIELD, change_scope
+from agent.steps.gather import after_answers as gather_more
+from agent.steps.gather import ask_next, generate_signing_secret, retry, start_test, store_answers
+from agent.steps.review import review
 from agent.steps.revisions import (
     apply_review_edit,
     mark_rescoped,
@@ -18,12 +24,6 @@ from agent.steps.revisions import (
     rescope,
     set_push,
 )
-from agent.staging import discard
-from agent.steps import STEPS
-from agent.steps.discover import SCOPE_FIELD, change_scope
-from agent.steps.gather import after_answers as gather_more
-from agent.steps.gather import ask_next, generate_signing_secret, retry, start_test, store_answers
-from agent.steps.review import review
 from agent.steps.select_type import type_options
 from connections.schemas import FieldOut
 from fsm import EditTarget, Event, InvalidTransition, State

@@ -20,7 +20,7 @@ from agent.parsing.schedule import parse_schedule
 from agent.parsing.text import fold_quotes, squash, strip_quotes
 from agent.parsing.timezones import find_timezone
 
-__all__ = ["PUSH_WORDS", "EditKind", "ReviewEdit", "parse_review_edit", "parse_retries"]
+__all__ = ["PUSH_WORDS", "EditKind", "ReviewEdit", "parse_retries", "parse_review_edit"]
 
 
 class EditKind(StrEnum):
@@ -51,7 +51,15 @@ class ReviewEdit:
     count: int | None = None
 
 
-PUSH_WORDS = ("push", "auto-push", "autopush", "auto push", "automatic", "send them", "send results")
+PUSH_WORDS = (
+    "push",
+    "auto-push",
+    "autopush",
+    "auto push",
+    "automatic",
+    "send them",
+    "send results",
+)
 """Words that name a sink's "push results when a job completes" option."""
 
 # Said before an edit, meaning nothing by themselves: "wait, …", "oh and also …", "no, …".
@@ -92,12 +100,16 @@ _PATTERNS: tuple[tuple[re.Pattern[str], EditKind, bool | None], ...] = tuple(
         (rf"(?:turn|switch)\s+off\s+{_PUSH}", EditKind.PUSH, False),
         (rf"(?:disable|stop|no)\s+{_PUSH}", EditKind.PUSH, False),
         (
-            rf"(?:don'?t|do\s+not|never)\s+(?:auto[- ]?push|push)(?:\s+(?:them|results|"
+            r"(?:don'?t|do\s+not|never)\s+(?:auto[- ]?push|push)(?:\s+(?:them|results|"
             r"anything))?(?:\s+automatically)?(?:\s+.*)?",
             EditKind.PUSH,
             False,
         ),
-        (r"(?:push|send)\s+(?:them\s+|results\s+)?(?:manually|by hand|myself)", EditKind.PUSH, False),
+        (
+            r"(?:push|send)\s+(?:them\s+|results\s+)?(?:manually|by hand|myself)",
+            EditKind.PUSH,
+            False,
+        ),
         (rf"(?:turn|switch|set)\s+{_PUSH}\s+(?:to\s+)?on", EditKind.PUSH, True),
         (rf"(?:turn|switch)\s+on\s+{_PUSH}", EditKind.PUSH, True),
         (rf"enable\s+{_PUSH}", EditKind.PUSH, True),

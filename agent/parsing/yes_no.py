@@ -11,7 +11,6 @@ negates it ("don't push automatically") as a no: the step that asked decides wha
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -147,4 +146,3 @@ def restates(text: str, option: Iterable[str]) -> bool | None:
     if not any(re.search(rf"\b{re.escape(word)}", low) for word in option):
         return None
     return _NEGATION.search(low) is None
-

@@ -8,7 +8,6 @@ default schedule.
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
 from agent import parsing

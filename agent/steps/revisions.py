@@ -38,10 +38,10 @@ __all__ = [
     "mark_rescoped",
     "replace_streams",
     "rescope",
-    "set_push",
     "resume_after_discovery",
     "resume_after_streams",
     "resume_after_test",
+    "set_push",
 ]
 
 RESCOPING = frozenset({"prefix", "bucket", "database", "url", "records_path", "format"})
@@ -104,7 +104,7 @@ def _streams(ctx: TurnContext, words: str, *, add: bool) -> None:
 
 
 def replace_streams(ctx: TurnContext, words: str) -> None:
-    """"Change the streams to orders and customers": a new choice from the catalog found."""
+    """A new choice of streams ("change the streams to orders") from the catalog found."""
     streams: list[dict[str, Any]] = (ctx.session.catalog or {}).get("streams", [])
     try:
         named = list(parsing.parse_stream_selection(words, [s["name"] for s in streams]).names)

@@ -12,10 +12,10 @@ from agent.context import TurnContext
 from agent.flow import FlowError, move
 from agent.message import Message
 from agent.prompts import render
-from agent.steps.revisions import resume_after_discovery, resume_after_streams
 from agent.steps.base import Step
 from agent.steps.configure_sync import ask_schedule
 from agent.steps.discover import widen_scope
+from agent.steps.revisions import resume_after_discovery, resume_after_streams
 from agent.streams import choose_streams, show_streams
 from fsm import Event, State
 from sessions import Failure

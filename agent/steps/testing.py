@@ -14,11 +14,11 @@ from typing import Any, ClassVar
 from agent.context import TurnContext
 from agent.flow import move
 from agent.prompts import render
-from agent.steps.revisions import resume_after_test
 from agent.steps.base import Step
 from agent.steps.configure_sync import ask_sink_push
 from agent.steps.discover import ask_scope
 from agent.steps.gather import on_test_failed
+from agent.steps.revisions import resume_after_test
 from fsm import Event, State
 
 __all__ = ["Executing", "Outcome", "Testing"]
