@@ -149,10 +149,16 @@ def review(ctx: TurnContext) -> None:
             schedule=summary,
             lines=lines,
             is_sink=ctx.is_sink,
-            edit_example="region" if session.connector_type == "S3" else "port",
+            edit_example=_edit_example(ctx),
         )
     )
     ctx.options = ["Create", "Change something", "Cancel"]
+
+
+def _edit_example(ctx: TurnContext) -> str:
+    """A setting this connector has, for the review's "change the … to …" hint."""
+    names = {f.name for f in ctx.fields()}
+    return next((n for n in ("region", "port", "url") if n in names), "name")
 
 
 def _shown(name: str, value: Any) -> str:
