@@ -87,7 +87,8 @@ _COUNTS = {
     "five": 5,
 }
 _RETRIES = re.compile(
-    rf"(?:\b(?:retry|retries|re-?try|try)\b\D{{0,20}}?\b{_NUMBER}\b)|(?:\b{_NUMBER}\s+(?:retries|retry|tries)\b)",
+    rf"(?:\b(?:retry|retries|re-?try|try)\b\D{{0,20}}?\b{_NUMBER}(?:x\b|\b))|"
+    rf"(?:\b{_NUMBER}\s+(?:retries|retry|tries)\b)",
     re.IGNORECASE,
 )
 _NO_RETRIES = re.compile(r"\b(?:no retries|no retry|don'?t retry|never retry|zero retries)\b")

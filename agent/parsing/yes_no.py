@@ -90,7 +90,8 @@ _FILLER = re.compile(
     r"create it|save it|set it up|the (?:source|sink|connection|pipeline)|"
     r"(?:create|save|make|set up|add) (?:the |this |my )?(?:source|sink|connection|"
     r"pipeline|it)|go ahead|ahead|for it|sounds good|looks good|lgtm|great|perfect|"
-    r"all good|ship it|let's go|lets go)[\s,.;:!]*)*",
+    r"all good|ship it|let's go|lets go|to me|mate|buddy|thanks a lot|cheers|"
+    r"[\U0001f300-\U0001faff\u2600-\u27bf])[\s,.;:!]*)*",
     re.IGNORECASE,
 )
 _NEGATION = re.compile(
@@ -127,6 +128,10 @@ def split_yes_no(text: str) -> YesNo:
     rest = _JOINERS.sub("", rest).strip()
     if _FILLER.fullmatch(rest):
         rest = ""
+    if rest:
+        again = split_yes_no(rest)
+        if again.answer is answer:
+            rest = again.rest  # "yes, that's right", "nope, not yet": the same answer twice
     return YesNo(answer, rest)
 
 

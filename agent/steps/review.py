@@ -63,15 +63,16 @@ class Review(Step):
             raise FlowError(render("errors/say_yes_to_create"))
         if said.rest:
             # "yes, but hourly", "no, call it X": the rest is an edit; a yes then creates it.
-            if not await _revise(ctx, said.rest, show=not said.answer):
-                if said.answer:
-                    raise FlowError(render("errors/review_unclear"))
-                raise FlowError(render("errors/say_yes_to_create"))
-            if not said.answer or State(ctx.session.state) is not State.REVIEW or ctx.start_task:
+            revised = await _revise(ctx, said.rest, show=not said.answer)
+            if not revised and said.answer:
+                raise FlowError(render("errors/review_unclear"))
+            if revised and (
+                not said.answer or State(ctx.session.state) is not State.REVIEW or ctx.start_task
+            ):
                 return  # the edit asks something, or runs work, before it can be created
-        elif not said.answer:
+        if not said.answer:
             ctx.say(render("ask_what_to_change"))
-            ctx.options = ["Change the schedule", "Cancel"]
+            ctx.options = [_push_toggle(ctx) if ctx.is_sink else "Change the schedule", "Cancel"]
             return
         move(ctx, Event.CONFIRMED)
         await execute(ctx)
@@ -153,6 +154,12 @@ def review(ctx: TurnContext) -> None:
         )
     )
     ctx.options = ["Create", "Change something", "Cancel"]
+
+
+def _push_toggle(ctx: TurnContext) -> str:
+    """The quick reply that flips a sink's auto-push."""
+    on = bool(ctx.session.schedule and ctx.session.schedule.auto_push)
+    return "Turn auto-push off" if on else "Turn auto-push on"
 
 
 def _edit_example(ctx: TurnContext) -> str:
