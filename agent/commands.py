@@ -148,7 +148,9 @@ def _back(ctx: TurnContext) -> None:
 
 
 async def _edit(ctx: TurnContext, command: parsing.Command, state: State) -> bool:
-    if command.field and command.secret:
+    if command.field and command.secret and state is State.REVIEW:
+        _edit_secret_at_review(ctx, command.field, command.value)
+    elif command.field and command.secret:
         # A new secret goes to the vault like any other; its value never stays here.
         if command.value:
             store_answers(ctx, {}, {command.field: command.value})
@@ -163,6 +165,24 @@ async def _edit(ctx: TurnContext, command: parsing.Command, state: State) -> boo
     else:
         return False
     return True
+
+
+def _edit_secret_at_review(ctx: TurnContext, name: str, value: str | None) -> None:
+    """A new secret at the review: to the vault, tested, and back to the review."""
+    field = ctx.field(name)
+    if field is None:
+        raise FlowError(render("errors/unknown_setting", topic=name.replace("_", " ")))
+    mark_rescoped(ctx, name)
+    move(ctx, Event.EDIT, edit=EditTarget.CREDENTIALS)
+    if value:
+        store_answers(ctx, {}, {name: value})
+        start_test(ctx)
+        return
+    # Asked in the settings step, where the answer is taken as this secret and tested.
+    ctx.session.asked = name
+    ctx.input_type = "secret"
+    ctx.required_fields = [name]
+    ctx.say(render("ask_field", prompt=field.prompt, secret=True, example=None, optional=False))
 
 
 async def _apply_edit(ctx: TurnContext, command: parsing.Command) -> None:
