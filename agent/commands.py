@@ -160,6 +160,12 @@ async def _edit(ctx: TurnContext, command: parsing.Command, state: State) -> boo
             ask_next(ctx)
     elif command.field:
         await _apply_edit(ctx, command)
+    elif (
+        state is State.REVIEW
+        and command.value
+        and (edit := parsing.parse_review_edit(command.value))
+    ):
+        await apply_review_edit(ctx, edit)  # "change it to weekly"
     elif state is State.REVIEW:
         ctx.say(render("ask_what_to_change_short"))
     else:

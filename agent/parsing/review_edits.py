@@ -30,6 +30,8 @@ class EditKind(StrEnum):
     ADD_STREAMS = "add_streams"
     DROP_STREAMS = "drop_streams"
     SCOPE = "scope"
+    ONLY_STREAMS = "only_streams"
+    USE = "use"
     PUSH = "push"
     RETRIES = "retries"
 
@@ -40,7 +42,9 @@ class ReviewEdit:
 
     Attributes:
         kind: What it changes.
-        value: The schedule words, the streams or schemas named (original casing).
+        value: The schedule words, the streams or schemas named (original casing); for
+            :attr:`EditKind.USE` ("use reporting instead") a schema or streams, which the
+            step tells apart by the catalog.
         flag: For :attr:`EditKind.PUSH`: auto-push on or off.
         count: For :attr:`EditKind.RETRIES`: how many retries.
     """
@@ -62,11 +66,13 @@ PUSH_WORDS = (
 )
 """Words that name a sink's "push results when a job completes" option."""
 
-# Said before an edit, meaning nothing by themselves: "wait, …", "oh and also …", "no, …".
+# Said before an edit, meaning nothing by themselves: "wait, …", "oh and also …". A yes or
+# no before an edit ("ok but …", "no, …") is left for the step, which takes both parts.
 _LEAD = re.compile(
-    r"^(?:(?:actually|wait|hold on|hang on|oh|oh and|and|also|hmm+|um+|uh+|no|nope|nah|sorry|"
-    r"ok|okay|so|please|pls|one more thing|on second thought|hmm actually|but|then|ah|oops|"
-    r"i changed my mind|change of plan|scratch that)\b[\s,.;:!-]*)+",
+    r"^(?:(?:actually|wait|hold on|hang on|oh|oh and|and|also|hmm+|um+|uh+|sorry|"
+    r"so|please|pls|one more thing|on second thought|hmm actually|then|ah|oops|"
+    r"i changed my mind|change of plan|scratch that|can you|could you|would you|can we|"
+    r"i'?d like to|i would like to|let'?s|please)\b[\s,.;:!-]*)+",
     re.IGNORECASE,
 )
 _TAIL = re.compile(
@@ -74,6 +80,8 @@ _TAIL = re.compile(
     r"now|for me|after all))+[.!]*$",
     re.IGNORECASE,
 )
+# One name or a few ("sales", "public, sales", "public and sales"): no other words.
+_NAMES = r"(?P<value>[\w-]+(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)[\w-]+)*)"
 _PUSH = r"(?:the\s+)?(?:auto[- ]?push(?:ing)?|automatic\s+push(?:ing|es)?|push(?:ing|es)?)"
 _NUMBER = r"(\d+|once|twice|one|two|three|four|five|thrice)"
 _COUNTS = {
@@ -111,7 +119,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], EditKind, bool | None], ...] = tuple(
             EditKind.PUSH,
             False,
         ),
+        (rf"{_PUSH}\s*[:=]?\s*(?:to\s+)?off", EditKind.PUSH, False),
         (rf"(?:turn|switch|set)\s+{_PUSH}\s+(?:to\s+)?on", EditKind.PUSH, True),
+        (rf"{_PUSH}\s*[:=]\s*on", EditKind.PUSH, True),
         (rf"(?:turn|switch)\s+on\s+{_PUSH}", EditKind.PUSH, True),
         (rf"enable\s+{_PUSH}", EditKind.PUSH, True),
         (
@@ -120,8 +130,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], EditKind, bool | None], ...] = tuple(
             True,
         ),
         (
-            r"(?:use|switch\s+to|pull\s+from|take|go\s+with|only|just)\s+(?:the\s+)?"
-            r"(?P<value>[\w][\w,\s-]*?)\s+schemas?(?:\s+only)?",
+            rf"(?:use|switch\s+to|pull\s+from|take|go\s+with|only|just)\s+(?:the\s+)?"
+            rf"{_NAMES}\s+schemas?(?:\s+only)?",
             EditKind.SCOPE,
             None,
         ),
@@ -131,13 +141,21 @@ _PATTERNS: tuple[tuple[re.Pattern[str], EditKind, bool | None], ...] = tuple(
             None,
         ),
         (
+            rf"(?:i\s+(?:want|need|meant|prefer)\s+)?(?:the\s+)?{_NAMES}\s+schemas?(?:\s+only)?",
+            EditKind.SCOPE,
+            None,
+        ),
+        (r"(?:only|just)\s+(?P<value>.+)", EditKind.ONLY_STREAMS, None),
+        (r"(?:use|go\s+with|switch\s+to)\s+(?P<value>[\w.*,\s-]+)", EditKind.USE, None),
+        (
             r"(?:add|include|also\s+pull|pull|throw\s+in|plus|and|also)\s+(?P<value>.+)",
             EditKind.ADD_STREAMS,
             None,
         ),
         (
             r"(?:drop|remove|exclude|skip|leave\s+out|take\s+out|get\s+rid\s+of|forget(?:\s+about)?|"
-            r"without|don'?t\s+(?:pull|sync|include|need|want)|no\s+need\s+for|lose)\s+"
+            r"without|don'?t\s+(?:pull|sync|include|need|want)|no\s+need\s+for|lose|"
+            r"not(?!\s+(?:now|yet|really|quite|exactly|sure|today)\b))\s+"
             r"(?P<value>.+)",
             EditKind.DROP_STREAMS,
             None,
@@ -151,7 +169,7 @@ _SCHEDULE_LEAD = re.compile(
     r"syncing|pulls?)\s+(?:to\s+|into\s+)?|(?:switch|change|move)\s+to\s+|let'?s\s+(?:do|go\s+with|"
     r"make\s+it)\s+|(?:do|run|sync|pull|schedule)\s+(?:it\s+|that\s+|them\s+)?|"
     r"schedule\s*(?:is|:|=|should\s+be)?\s*|i\s+(?:want|need|prefer)\s+(?:it\s+)?|"
-    r"(?:better|rather)\s+)",
+    r"(?:better|rather|only|just)\s+)",
     re.IGNORECASE,
 )
 
@@ -162,10 +180,17 @@ def parse_review_edit(text: str) -> ReviewEdit | None:
     A schedule counts only when the words parse as one (``parse_schedule``), so "make it
     Bookings" is not read as a schedule.
     """
-    said = _trim(text)
-    if not said:
-        return None
-    if _NO_RETRIES.fullmatch(squash(fold_quotes(text).lower()).strip(" .!")):
+    # As said ("no auto push"), then without its lead ("wait, add line_items").
+    whole = _trim_tail(squash(fold_quotes(text)).strip())
+    for said in dict.fromkeys((whole, _trim_tail(_LEAD.sub("", whole).strip()))):
+        edit = _edit_in(said) if said else None
+        if edit is not None:
+            return edit
+    return None
+
+
+def _edit_in(said: str) -> ReviewEdit | None:
+    if _NO_RETRIES.fullmatch(said.lower()):
         return ReviewEdit(EditKind.RETRIES, count=0)
     retries = _retries_only(said)
     if retries is not None:
@@ -175,10 +200,10 @@ def parse_review_edit(text: str) -> ReviewEdit | None:
         if match is None:
             continue
         value = strip_quotes((match.groupdict().get("value") or "").strip(" ,.")).strip()
-        if kind in {EditKind.ADD_STREAMS, EditKind.DROP_STREAMS, EditKind.SCOPE} and not value:
+        if kind is not EditKind.PUSH and not value:
             continue
-        if kind is EditKind.ADD_STREAMS and _is_schedule(value):
-            continue  # "also hourly" is not a stream
+        if kind not in {EditKind.PUSH, EditKind.SCOPE} and _is_schedule(value):
+            continue  # "also hourly", "just daily": a schedule, not a stream
         return ReviewEdit(kind, value=value, flag=flag)
     words = _SCHEDULE_LEAD.sub("", said).strip()
     if words and _is_schedule(words):
@@ -219,8 +244,5 @@ def _is_schedule(words: str) -> bool:
     return True
 
 
-def _trim(text: str) -> str:
-    said = squash(fold_quotes(text)).strip()
-    said = _LEAD.sub("", said).strip()
-    said = _TAIL.sub("", said).strip()
-    return said.rstrip(".!").strip()
+def _trim_tail(said: str) -> str:
+    return _TAIL.sub("", said).strip().rstrip(".!").strip()

@@ -25,12 +25,16 @@ _YES = (
     r"do it|please do|create it|create|yes please|sounds good|looks good|lgtm|perfect|great|"
     r"fine|good|agreed|i agree|let's do it|lets do it|let's go|ship it|i think so|no problem|"
     r"no worries|why not|works for me|that works|keep them|keep it|keep|true|on|enable|"
+    r"all good|all set|good to go|that's perfect|thats perfect|that's fine|thats fine|"
+    r"that is fine|that's good|thats good|looks great|looks fine|looks right|looks ok|"
+    r"save|save it|submit|make it so|yes+|yse|yeas|yeah+|yep+|"
     r"\U0001f44d|\u2705|\u2714\ufe0f?|\U0001f44c|\U0001f197"
 )
 _NO = (
     r"no|n|nope|nah|naw|negative|not yet|not now|not really|no thanks|no thank you|"
     r"don't|dont|do not|don't do it|cancel that|stop|wait|hold on|hang on|never|"
     r"incorrect|wrong|that's wrong|i don't think so|false|off|disable|skip|skip it|"
+    r"not quite|not exactly|almost|one change|one more change|a few changes|some changes|"
     r"\U0001f44e|\u274c|\U0001f6ab"
 )
 _UNCLEAR = re.compile(
@@ -38,12 +42,20 @@ _UNCLEAR = re.compile(
     r"idk|hmm+|what|why|depends)\b"
 )
 # "no problem" is a yes; checked before the plain "no".
+
+
+def _longest_first(alternatives: str) -> str:
+    """An alternation with its longest words first: "sure thing" before "sure"."""
+    return "|".join(sorted(alternatives.split("|"), key=len, reverse=True))
+
+
 _ANSWER = re.compile(
-    rf"^(?:(?P<yes_first>no problem|no worries|i don't think so)|(?P<yes>{_YES})|(?P<no>{_NO}))"
+    rf"^(?:(?P<yes_first>no problem|no worries|i don't think so)|(?P<yes>{_longest_first(_YES)})|"
+    rf"(?P<no>{_longest_first(_NO)}))"
     r"(?=$|[\s,.;:!?)\-]|[\U0001f300-\U0001faff])"
 )
 _HEDGE = re.compile(r"\b(?:but|except|although|though|however|unless|wait|hold on|actually)\b")
-_LEAD = re.compile(r"^(?:(?:uh|um|umm|hmm|well|oh|ah|so|then|and)[,\s]+)+")
+_LEAD = re.compile(r"^(?:(?:uh|um|umm|hmm|well|oh|ah|so|then|and|please|pls|ok so)[,\s]+)+")
 
 
 def parse_yes_no(text: str) -> bool | None:
@@ -80,14 +92,14 @@ class YesNo:
 
 # Words that join a yes or no to what follows it: "yes, but hourly", "yes and call it x".
 _JOINERS = re.compile(
-    r"^(?:[\s,.;:!\-]|but|and|also|though|however|just|only|please|pls|then|so|"
+    r"^(?:[\s,.;:!\-]|but|and|also|though|however|please|pls|then|so|"
     r"although|except|wait|actually)+(?=\s|$)|^[\s,.;:!\-]+",
     re.IGNORECASE,
 )
 # What a yes to creating says besides yes: nothing more to take from it.
 _FILLER = re.compile(
     r"(?:(?:please|pls|thanks|thank you|thx|ty|now|then|go|do it|it|that|this|create|"
-    r"create it|save it|set it up|the (?:source|sink|connection|pipeline)|"
+    r"create it|save it|set it up|(?:the |a |this |my )?(?:source|sink|connection|pipeline)|"
     r"(?:create|save|make|set up|add) (?:the |this |my )?(?:source|sink|connection|"
     r"pipeline|it)|go ahead|ahead|for it|sounds good|looks good|lgtm|great|perfect|"
     r"all good|ship it|let's go|lets go|to me|mate|buddy|thanks a lot|cheers|"

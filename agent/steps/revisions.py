@@ -19,6 +19,7 @@ machine's table still holds every move.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from agent import parsing
@@ -26,7 +27,7 @@ from agent.context import TurnContext
 from agent.flow import FlowError, move
 from agent.message import Message
 from agent.prompts import render
-from agent.steps.discover import change_scope
+from agent.steps.discover import change_scope, scope_of
 from agent.steps.review import review
 from agent.streams import cursor_suggestions, shorten
 from fsm import EditTarget, Event, State
@@ -59,6 +60,14 @@ async def apply_review_edit(ctx: TurnContext, edit: parsing.ReviewEdit) -> None:
         review(ctx)
     elif edit.kind is kind.SCOPE:
         rescope(ctx, edit.value)
+    elif edit.kind is kind.ONLY_STREAMS:
+        replace_streams(ctx, edit.value)
+    elif edit.kind is kind.USE:
+        # "use reporting instead": a schema when it names one, otherwise streams.
+        if _names_schemas(ctx, edit.value):
+            rescope(ctx, edit.value)
+        else:
+            replace_streams(ctx, edit.value)
     elif edit.kind is kind.PUSH:
         set_push(ctx, auto_push=bool(edit.flag))
     else:
@@ -105,6 +114,8 @@ def _streams(ctx: TurnContext, words: str, *, add: bool) -> None:
 
 def replace_streams(ctx: TurnContext, words: str) -> None:
     """A new choice of streams ("change the streams to orders") from the catalog found."""
+    if ctx.is_sink:
+        raise FlowError(render("errors/sink_no_streams"))
     streams: list[dict[str, Any]] = (ctx.session.catalog or {}).get("streams", [])
     try:
         named = list(parsing.parse_stream_selection(words, [s["name"] for s in streams]).names)
@@ -215,6 +226,13 @@ def _chosen(ctx: TurnContext) -> None:
     ctx.say(render("streams_chosen", count=len(chosen), names=shorten(chosen)))
     if cursor_suggestions(ctx) is None:
         ctx.session.answers.pop("cursor_fields", None)
+
+
+def _names_schemas(ctx: TurnContext, words: str) -> bool:
+    """Whether every name in ``words`` is a schema the database was seen to have."""
+    schemas = {n.lower() for n in scope_of(ctx)}
+    names = [w for w in re.split(r"[\s,]+|\band\b", words.lower()) if w and w != "the"]
+    return bool(schemas) and bool(names) and all(n in schemas for n in names)
 
 
 def _has_time_of_day(cron: str | None) -> bool:
