@@ -28,12 +28,26 @@ EDITS = [
     ("actually turn auto-push off", EditKind.PUSH, ""),
     ("turn on auto push", EditKind.PUSH, ""),
     ("retry 5 times instead", EditKind.RETRIES, ""),
+    ("no retries please", EditKind.RETRIES, ""),
+    ("reporting schema instead", EditKind.SCOPE, "reporting"),
+    ("i want the reporting schema", EditKind.SCOPE, "reporting"),
+    ("use the public and sales schemas", EditKind.SCOPE, "public and sales"),
+    ("just orders", EditKind.ONLY_STREAMS, "orders"),
+    ("only orders and customers", EditKind.ONLY_STREAMS, "orders and customers"),
+    ("only daily", EditKind.SCHEDULE, "daily"),
+    ("use reporting instead", EditKind.USE, "reporting"),
+    ("can you make it hourly", EditKind.SCHEDULE, "hourly"),
+    ("yes but not logs", None, ""),
 ]
 
 
 @pytest.mark.parametrize(("text", "kind", "value"), EDITS, ids=repr)
-def test_edits_in_words(text: str, kind: EditKind, value: str) -> None:
+def test_edits_in_words(text: str, kind: EditKind | None, value: str) -> None:
     edit = parse_review_edit(text)
+    if kind is None:
+        # A yes or no before the edit is the step's to read (it takes both parts).
+        assert edit is None
+        return
     assert edit is not None
     assert (edit.kind, edit.value) == (kind, value)
 
@@ -46,6 +60,9 @@ def test_edits_in_words(text: str, kind: EditKind, value: str) -> None:
         ("disable auto-push", False),
         ("turn on auto push", True),
         ("push results automatically", True),
+        ("no auto push", False),
+        ("auto-push: off", False),
+        ("auto push on", True),
     ],
 )
 def test_push_on_or_off(text: str, flag: bool) -> None:
@@ -56,7 +73,16 @@ def test_push_on_or_off(text: str, flag: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["yes", "call it Bookings", "make it Bookings", "change the region to x", "no logs", ""]
+    "text",
+    [
+        "yes",
+        "call it Bookings",
+        "make it Bookings",
+        "change the region to x",
+        "no logs",
+        "not now",
+        "",
+    ],
 )
 def test_not_an_edit_in_words(text: str) -> None:
     assert parse_review_edit(text) is None
