@@ -6,6 +6,9 @@ question) comes from the state's step (``agent/steps/``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from agent import parsing
 from agent.context import TurnContext
 from agent.flow import FlowError, move
@@ -29,7 +32,7 @@ from connections.schemas import FieldOut
 from fsm import EditTarget, Event, InvalidTransition, State
 from sessions import Session
 
-__all__ = ["forget_answers", "run"]
+__all__ = ["change_settings", "forget_answers", "run"]
 
 CommandKind = parsing.CommandKind
 # Where a changed connection setting takes effect at once (the FSM's EDIT rows).
@@ -170,6 +173,39 @@ async def _edit(ctx: TurnContext, command: parsing.Command, state: State) -> boo
         ctx.say(render("ask_what_to_change_short"))
     else:
         return False
+    return True
+
+
+def change_settings(
+    ctx: TurnContext, values: Mapping[str, Any], secrets: Mapping[str, str]
+) -> bool:
+    """Settings given as values at the review ("region eu-west-1", "port 5433").
+
+    All of them are changed and tested once, then the review comes back; the schema scope
+    alone is discovered again instead. False when nothing names a setting this connector has.
+    """
+    plain = {n: v for n, v in values.items() if (f := ctx.field(n)) is not None and not f.secret}
+    if len(secrets) == 1 and not plain:
+        ((name, value),) = secrets.items()
+        _edit_secret_at_review(ctx, name, value)
+        return True
+    if not plain:
+        return False
+    if set(plain) == {SCOPE_FIELD}:
+        rescope(ctx, str(plain[SCOPE_FIELD]))
+        return True
+    for name, value in plain.items():
+        if name == SCOPE_FIELD:
+            continue
+        ctx.session.answers[name] = value
+        ctx.say(render("setting_changed", label=ctx.label(name), value=value))
+        mark_rescoped(ctx, name)
+    store_answers(ctx, {}, secrets)
+    move(ctx, Event.EDIT, edit=EditTarget.CREDENTIALS)
+    if ctx.missing():
+        ask_next(ctx)
+    else:
+        start_test(ctx)
     return True
 
 

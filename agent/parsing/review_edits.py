@@ -63,8 +63,16 @@ PUSH_WORDS = (
     "automatic",
     "send them",
     "send results",
+    "job complet",
+    "jobs complet",
+    "job finish",
+    "jobs finish",
+    "on complet",
+    "manual",
+    "by hand",
 )
-"""Words that name a sink's "push results when a job completes" option."""
+"""Words that name a sink's "push results when a job completes" option (or its opposite,
+"manually": the answer that names it is then read as a no)."""
 
 # Said before an edit, meaning nothing by themselves: "wait, …", "oh and also …". A yes or
 # no before an edit ("ok but …", "no, …") is left for the step, which takes both parts.

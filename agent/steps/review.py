@@ -60,7 +60,9 @@ class Review(Step):
             return
         said = parsing.split_yes_no(text)
         if said.answer is None:
-            raise FlowError(render("errors/say_yes_to_create"))
+            if not _settings(ctx, text, message.extraction):
+                raise FlowError(render("errors/say_yes_to_create"))
+            return
         if said.rest:
             # "yes, but hourly", "no, call it X": the rest is an edit; a yes then creates it.
             revised = await _revise(ctx, said.rest, show=not said.answer)
@@ -97,7 +99,7 @@ async def _revise(ctx: TurnContext, text: str, *, show: bool) -> bool:
         return await commands.run(ctx, command)
     edit = parsing.parse_review_edit(text)
     if edit is None:
-        return False
+        return _settings(ctx, text, None)
     if not show and State(ctx.session.state) is State.REVIEW:
         # Creating right away: the changed answer is said, the whole review is not.
         before = len(ctx.lines)
@@ -154,6 +156,16 @@ def review(ctx: TurnContext) -> None:
         )
     )
     ctx.options = ["Create", "Change something", "Cancel"]
+
+
+def _settings(ctx: TurnContext, text: str, extraction: parsing.Extraction | None) -> bool:
+    """Settings given as values ("region eu-west-1"): changed, tested, and back here."""
+    from agent import commands  # noqa: PLC0415 - commands import this module
+
+    found = extraction or parsing.extract_fields(text, ctx.fields(), types=ctx.types)
+    if not found.values and not found.secret_values:
+        return False
+    return commands.change_settings(ctx, dict(found.values), dict(found.secret_values))
 
 
 def _push_toggle(ctx: TurnContext) -> str:
