@@ -73,7 +73,7 @@ class Review(Step):
             ):
                 return  # the edit asks something, or runs work, before it can be created
         if not said.answer:
-            ctx.say(render("ask_what_to_change"))
+            ctx.say(render("ask_what_to_change", is_sink=ctx.is_sink, setting=_edit_example(ctx)))
             ctx.options = [_push_toggle(ctx) if ctx.is_sink else "Change the schedule", "Cancel"]
             return
         move(ctx, Event.CONFIRMED)
