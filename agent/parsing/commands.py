@@ -188,8 +188,29 @@ def _edit(text: str, fields: Sequence[FieldLike]) -> Command | None:
         if match.groupdict().get("value") is not None:
             value = text.strip()[match.start("value") : match.end("value")]
             value = strip_quotes(value) if secret else strip_quotes(value).rstrip(".!")
+        if value is None and target and fields:
+            split = _field_then_value(text, text.strip()[match.start("target") :], fields)
+            if split is not None:
+                return split  # "change region eu-west-1"
         redacted = redact(text, [value]) if secret and value else text
         return Command(CommandKind.EDIT, name, value or None, secret, redacted)
+    return None
+
+
+def _field_then_value(text: str, said: str, fields: Sequence[FieldLike]) -> Command | None:
+    """An edit whose target runs on into its value: "change region eu-west-1"."""
+    words = said.split()
+    by_name = {f.name: f for f in fields}
+    for size in range(min(3, len(words) - 1), 0, -1):
+        name = resolve_field_phrase(" ".join(words[:size]).lower(), fields)
+        if name is None or name not in by_name:
+            continue
+        value = strip_quotes(" ".join(words[size:])).strip()
+        if not value:
+            return None
+        secret = bool(by_name[name].secret)
+        redacted = redact(text, [value]) if secret else text
+        return Command(CommandKind.EDIT, name, value, secret, redacted)
     return None
 
 

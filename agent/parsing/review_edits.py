@@ -85,7 +85,8 @@ _LEAD = re.compile(
 )
 _TAIL = re.compile(
     r"(?:[\s,.;:!-]+(?:too|as well|also|instead|rather|please|pls|thanks|thank you|thx|then|"
-    r"now|for me|after all))+[.!]*$",
+    r"now|for me|after all|would be better|would be good|is better|works better|if possible))+"
+    r"[.!]*$",
     re.IGNORECASE,
 )
 # One name or a few ("sales", "public, sales", "public and sales"): no other words.
@@ -119,6 +120,11 @@ _PATTERNS: tuple[tuple[re.Pattern[str], EditKind, bool | None], ...] = tuple(
         (
             r"(?:don'?t|do\s+not|never)\s+(?:auto[- ]?push|push)(?:\s+(?:them|results|"
             r"anything))?(?:\s+automatically)?(?:\s+.*)?",
+            EditKind.PUSH,
+            False,
+        ),
+        (
+            r"i\s+don'?t\s+want\s+(?:it\s+|them\s+)?(?:to\s+)?(?:auto[- ]?push|push).*",
             EditKind.PUSH,
             False,
         ),
@@ -162,9 +168,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], EditKind, bool | None], ...] = tuple(
         ),
         (
             r"(?:drop|remove|exclude|skip|leave\s+out|take\s+out|get\s+rid\s+of|forget(?:\s+about)?|"
-            r"without|don'?t\s+(?:pull|sync|include|need|want)|no\s+need\s+for|lose|"
+            r"without|(?:i\s+)?don'?t\s+(?:pull|sync|include|need|want)|no\s+need\s+for|lose|"
             r"not(?!\s+(?:now|yet|really|quite|exactly|sure|today)\b))\s+"
-            r"(?P<value>.+)",
+            r"(?P<value>.+?)(?:\s+from\s+(?:the\s+)?(?:list|selection|streams|tables|sync))?",
             EditKind.DROP_STREAMS,
             None,
         ),
@@ -177,7 +183,7 @@ _SCHEDULE_LEAD = re.compile(
     r"syncing|pulls?)\s+(?:to\s+|into\s+)?|(?:switch|change|move)\s+to\s+|let'?s\s+(?:do|go\s+with|"
     r"make\s+it)\s+|(?:do|run|sync|pull|schedule)\s+(?:it\s+|that\s+|them\s+)?|"
     r"schedule\s*(?:is|:|=|should\s+be)?\s*|i\s+(?:want|need|prefer)\s+(?:it\s+)?|"
-    r"(?:better|rather|only|just)\s+)",
+    r"i'?d\s+(?:prefer|rather|like)\s+(?:it\s+)?|(?:better|rather|only|just)\s+)",
     re.IGNORECASE,
 )
 
@@ -188,9 +194,9 @@ def parse_review_edit(text: str) -> ReviewEdit | None:
     A schedule counts only when the words parse as one (``parse_schedule``), so "make it
     Bookings" is not read as a schedule.
     """
-    # As said ("no auto push"), then without its lead ("wait, add line_items").
+    # Without its lead ("wait, add line_items"), then as said ("also logs").
     whole = _trim_tail(squash(fold_quotes(text)).strip())
-    for said in dict.fromkeys((whole, _trim_tail(_LEAD.sub("", whole).strip()))):
+    for said in dict.fromkeys((_trim_tail(_LEAD.sub("", whole).strip()), whole)):
         edit = _edit_in(said) if said else None
         if edit is not None:
             return edit
@@ -232,8 +238,8 @@ def parse_retries(text: str) -> int | None:
 
 
 def _retries_only(said: str) -> int | None:
-    """A message about retries alone: "retry 5 times", "3 retries", "no retries"."""
-    low = said.lower()
+    """A message about retries alone: "retry 5 times", "3 retries", "max 3 retries"."""
+    low = re.sub(r"^(?:max(?:imum)?|up to|at most|with|only|just)\s+", "", said.lower())
     if not re.fullmatch(
         r"(?:(?:retry|retries|re-?try|try)\b.*|\S+\s+(?:retries|tries)(?:\s+.*)?|no retries|"
         r"no retry|don'?t retry|never retry)",

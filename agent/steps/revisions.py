@@ -27,7 +27,7 @@ from agent.context import TurnContext
 from agent.flow import FlowError, move
 from agent.message import Message
 from agent.prompts import render
-from agent.steps.discover import change_scope, scope_of
+from agent.steps.discover import SCOPE_FIELD, change_scope, scope_of
 from agent.steps.review import review
 from agent.streams import cursor_suggestions, shorten
 from fsm import EditTarget, Event, State
@@ -48,6 +48,7 @@ __all__ = [
 RESCOPING = frozenset({"prefix", "bucket", "database", "url", "records_path", "format"})
 """Connection settings whose change changes what there is to pull: discovered again."""
 _STALE = "stale"
+_ADD = "add_schemas"
 
 
 async def apply_review_edit(ctx: TurnContext, edit: parsing.ReviewEdit) -> None:
@@ -55,6 +56,8 @@ async def apply_review_edit(ctx: TurnContext, edit: parsing.ReviewEdit) -> None:
     kind = parsing.EditKind
     if edit.kind is kind.SCHEDULE:
         await _schedule(ctx, edit.value)
+    elif edit.kind is kind.ADD_STREAMS and _add_schemas(ctx, edit.value):
+        pass  # a schema left out: discovered, its tables then added to the choice
     elif edit.kind in {kind.ADD_STREAMS, kind.DROP_STREAMS}:
         _streams(ctx, edit.value, add=edit.kind is kind.ADD_STREAMS)
         review(ctx)
@@ -110,6 +113,37 @@ def _streams(ctx: TurnContext, words: str, *, add: bool) -> None:
         raise FlowError(render("errors/pick_a_stream"))
     ctx.session.selected_streams = [n for n in names if n in chosen]
     _chosen(ctx)
+
+
+def _add_schemas(ctx: TurnContext, words: str) -> bool:
+    """A schema left out of the scope ("add the sales schema too"); False otherwise."""
+    scope = scope_of(ctx)
+    current = str(ctx.session.answers.get(SCOPE_FIELD) or "")
+    if ctx.is_sink or not scope or not current:
+        return False  # no scope question, or every schema was discovered already
+    low = words.lower()
+    left_out = set(scope) - {n.strip() for n in current.split(",")}
+    named = [
+        n
+        for n in scope
+        if n in left_out and re.search(rf"(?<![\w.]){re.escape(n.lower())}(?![\w])", low)
+    ]
+    streams = (ctx.session.catalog or {}).get("streams", [])
+    try:
+        parsing.parse_stream_selection(words, [s["name"] for s in streams])
+    except parsing.SelectionError:
+        pass
+    else:
+        return False  # it names streams already found
+    if not named:
+        return False
+    kept = list(ctx.session.selected_streams)
+    ctx.session.back_to_review = True
+    change_scope(ctx, ",".join([*current.split(","), *named]))
+    ctx.session.selected_streams = kept
+    if ctx.session.catalog is not None:
+        ctx.session.catalog[_ADD] = named
+    return True
 
 
 def replace_streams(ctx: TurnContext, words: str) -> None:
@@ -201,8 +235,12 @@ def resume_after_discovery(ctx: TurnContext, before: dict[str, Any]) -> bool:
     had = {s["name"] for s in before.get("streams", [])}
     if not names or not old:
         return False
+    added = set(before.get(_ADD) or ())
     if had and set(old) >= had:
         session.selected_streams = names  # it was everything: it still is
+    elif added and set(old) <= set(names):
+        # "Add the sales schema too": its tables join the earlier choice.
+        session.selected_streams = [n for n in names if n in old or n.rpartition(".")[0] in added]
     elif not set(old) <= set(names):
         session.selected_streams = []
         return False
