@@ -103,7 +103,8 @@ _FILLER = re.compile(
     r"(?:create|save|make|set up|add) (?:the |this |my )?(?:source|sink|connection|"
     r"pipeline|it)|go ahead|ahead|for it|sounds good|looks good|lgtm|great|perfect|"
     r"all good|ship it|let's go|lets go|to me|mate|buddy|thanks a lot|cheers|exactly|"
-    r"with (?:it|that|this)|as (?:is|shown|it is)|start (?:syncing|pulling|the sync(?:s)?)|"
+    r"with (?:it|that|this|these|those)(?: settings| answers)?|as (?:is|shown|it is)|"
+    r"start (?:syncing|pulling|the sync(?:s)?)|"
     r"[\U0001f300-\U0001faff\u2600-\u27bf])[\s,.;:!]*)*",
     re.IGNORECASE,
 )

@@ -11,6 +11,7 @@ reporting schema instead", "turn auto-push off") changes that one answer and com
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from agent import parsing
@@ -66,7 +67,7 @@ class Review(Step):
         if said.rest:
             # "yes, but hourly", "no, call it X": the rest is an edit; a yes then creates it.
             revised = await _revise(ctx, said.rest, show=not said.answer)
-            if not revised and said.answer:
+            if not revised and said.answer and _may_be_an_edit(ctx, said.rest):
                 raise FlowError(render("errors/review_unclear"))
             if revised and (
                 not said.answer or State(ctx.session.state) is not State.REVIEW or ctx.start_task
@@ -166,6 +167,27 @@ def _settings(ctx: TurnContext, text: str, extraction: parsing.Extraction | None
     if not found.values and not found.secret_values:
         return False
     return commands.change_settings(ctx, dict(found.values), dict(found.secret_values))
+
+
+# Words that make the rest of a yes look like an edit not understood, rather than chatter
+# ("yes thanks, you're great"): then nothing is created until it is clear.
+_EDIT_SIGNALS = re.compile(
+    r"\d|\b(?:change|set|make|add|drop|remove|call|name|rename|use|switch|only|just|except|"
+    r"without|instead|schedule|hourly|daily|weekly|monthly|every|night|morning|evening|"
+    r"region|port|host|prefix|bucket|folder|schema|table|stream|file|push|retry|retries|"
+    r"url|password|key|secret|cron|manual|time ?zone|utc)",
+    re.IGNORECASE,
+)
+
+
+def _may_be_an_edit(ctx: TurnContext, rest: str) -> bool:
+    """Whether what followed a yes looks like an edit (so it must not be ignored)."""
+    if _EDIT_SIGNALS.search(rest):
+        return True
+    low = rest.lower()
+    names = [s["name"] for s in (ctx.session.catalog or {}).get("streams", [])]
+    words = {n.lower().rpartition(".")[2] for n in names} | {f.label.lower() for f in ctx.fields()}
+    return any(word and word in low for word in words)
 
 
 def _push_toggle(ctx: TurnContext) -> str:

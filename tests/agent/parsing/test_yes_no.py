@@ -103,6 +103,7 @@ SPLIT = [
     ("ok but only orders", True, "only orders"),
     ("yes, create it and start syncing", True, ""),
     ("create source", True, ""),
+    ("yep, create it with these settings", True, ""),
     ("not now", False, ""),
     ("maybe", None, "maybe"),
     ("hourly", None, "hourly"),
