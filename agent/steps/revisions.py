@@ -89,7 +89,12 @@ async def _schedule(ctx: TurnContext, words: str) -> None:
         # The zone was asked for the old schedule already: a new time of day is meant in it.
         words = f"{words} {old.timezone}"
     move(ctx, Event.EDIT, edit=EditTarget.SCHEDULE)
-    await STEPS[State.CONFIGURE_SYNC].answer(ctx, Message(text=words, shown=words))
+    try:
+        await STEPS[State.CONFIGURE_SYNC].answer(ctx, Message(text=words, shown=words))
+    except FlowError:
+        if State(ctx.session.state) is State.CONFIGURE_SYNC and old is not None:
+            move(ctx, Event.SYNC_CONFIGURED)  # not taken: the review, as it was, stays open
+        raise
 
 
 def _streams(ctx: TurnContext, words: str, *, add: bool) -> None:
