@@ -6,6 +6,9 @@ question) comes from the state's step (``agent/steps/``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from agent import parsing
 from agent.context import TurnContext
 from agent.flow import FlowError, move
@@ -17,18 +20,28 @@ from agent.steps.discover import SCOPE_FIELD, change_scope
 from agent.steps.gather import after_answers as gather_more
 from agent.steps.gather import ask_next, generate_signing_secret, retry, start_test, store_answers
 from agent.steps.review import review
+from agent.steps.revisions import (
+    apply_review_edit,
+    mark_rescoped,
+    replace_streams,
+    rescope,
+    set_push,
+)
 from agent.steps.select_type import type_options
 from connections.schemas import FieldOut
 from fsm import EditTarget, Event, InvalidTransition, State
 from sessions import Session
 
-__all__ = ["forget_answers", "run"]
+__all__ = ["change_settings", "forget_answers", "run"]
 
 CommandKind = parsing.CommandKind
 # Where a changed connection setting takes effect at once (the FSM's EDIT rows).
 _LATER = (State.SELECT_STREAMS, State.CONFIGURE_SYNC, State.REVIEW)
 _SCHEDULE_WORDS = {"schedule", "cron", "frequency", "sync", "timing"}
 _STREAM_WORDS = {"streams", "stream", "tables", "files", "selection"}
+# A sink's push rule, named as a setting: "set auto-push to off", "change retries to 5".
+_PUSH_WORDS = {"auto_push", "autopush", "push", "pushing", "auto_pushing", "automatic_push"}
+_RETRY_WORDS = {"retries", "retry", "retry_count", "number_of_retries", "retry_failed_push"}
 
 
 async def run(ctx: TurnContext, command: parsing.Command) -> bool:
@@ -50,7 +63,7 @@ async def run(ctx: TurnContext, command: parsing.Command) -> bool:
     elif kind is CommandKind.GENERATE and state is State.GATHER_CREDENTIALS:
         generate_signing_secret(ctx)
     elif kind is CommandKind.EDIT:
-        return _edit(ctx, command, state)
+        return await _edit(ctx, command, state)
     else:
         return False
     return True
@@ -124,6 +137,7 @@ def forget_answers(s: Session) -> None:
     s.task = None
     s.result = None
     s.proposed_name = None
+    s.back_to_review = False
 
 
 def _back(ctx: TurnContext) -> None:
@@ -136,8 +150,10 @@ def _back(ctx: TurnContext) -> None:
     STEPS[new].ask(ctx)
 
 
-def _edit(ctx: TurnContext, command: parsing.Command, state: State) -> bool:
-    if command.field and command.secret:
+async def _edit(ctx: TurnContext, command: parsing.Command, state: State) -> bool:
+    if command.field and command.secret and state is State.REVIEW:
+        _edit_secret_at_review(ctx, command.field, command.value)
+    elif command.field and command.secret:
         # A new secret goes to the vault like any other; its value never stays here.
         if command.value:
             store_answers(ctx, {}, {command.field: command.value})
@@ -146,7 +162,13 @@ def _edit(ctx: TurnContext, command: parsing.Command, state: State) -> bool:
             ctx.session.asked = command.field
             ask_next(ctx)
     elif command.field:
-        _apply_edit(ctx, command)
+        await _apply_edit(ctx, command)
+    elif (
+        state is State.REVIEW
+        and command.value
+        and (edit := parsing.parse_review_edit(command.value))
+    ):
+        await apply_review_edit(ctx, edit)  # "change it to weekly"
     elif state is State.REVIEW:
         ctx.say(render("ask_what_to_change_short"))
     else:
@@ -154,26 +176,95 @@ def _edit(ctx: TurnContext, command: parsing.Command, state: State) -> bool:
     return True
 
 
-def _apply_edit(ctx: TurnContext, command: parsing.Command) -> None:
-    """Handle "change the region to eu-west-1": set it, and go where that answer is used."""
+def change_settings(
+    ctx: TurnContext, values: Mapping[str, Any], secrets: Mapping[str, str]
+) -> bool:
+    """Settings given as values at the review ("region eu-west-1", "port 5433").
+
+    All of them are changed and tested once, then the review comes back; the schema scope
+    alone is discovered again instead. False when nothing names a setting this connector has.
+    """
+    plain = {n: v for n, v in values.items() if (f := ctx.field(n)) is not None and not f.secret}
+    if len(secrets) == 1 and not plain:
+        ((name, value),) = secrets.items()
+        _edit_secret_at_review(ctx, name, value)
+        return True
+    if not plain:
+        return False
+    if set(plain) == {SCOPE_FIELD}:
+        rescope(ctx, str(plain[SCOPE_FIELD]))
+        return True
+    for name, value in plain.items():
+        if name == SCOPE_FIELD:
+            continue
+        ctx.session.answers[name] = value
+        ctx.say(render("setting_changed", label=ctx.label(name), value=value))
+        mark_rescoped(ctx, name)
+    store_answers(ctx, {}, secrets)
+    move(ctx, Event.EDIT, edit=EditTarget.CREDENTIALS)
+    if ctx.missing():
+        ask_next(ctx)
+    else:
+        start_test(ctx)
+    return True
+
+
+def _edit_secret_at_review(ctx: TurnContext, name: str, value: str | None) -> None:
+    """A new secret at the review: to the vault, tested, and back to the review."""
+    field = ctx.field(name)
+    if field is None:
+        raise FlowError(render("errors/unknown_setting", topic=name.replace("_", " ")))
+    mark_rescoped(ctx, name)
+    move(ctx, Event.EDIT, edit=EditTarget.CREDENTIALS)
+    if value:
+        store_answers(ctx, {}, {name: value})
+        start_test(ctx)
+        return
+    # Asked in the settings step, where the answer is taken as this secret and tested.
+    ctx.session.asked = name
+    ctx.input_type = "secret"
+    ctx.required_fields = [name]
+    ctx.say(render("ask_field", prompt=field.prompt, secret=True, example=None, optional=False))
+
+
+async def _apply_edit(ctx: TurnContext, command: parsing.Command) -> None:
+    """Handle "change the region to eu-west-1": set it, and go where that answer is used.
+
+    At the review a schedule, streams or push rule given with the edit is applied in place
+    ("change the schedule to hourly"); without one, the step that owns it asks.
+    """
     topic = (command.field or "").lower().strip()
+    at_review = State(ctx.session.state) is State.REVIEW
+    value = command.value
     if topic == NAME:
-        rename(ctx, command.value)
-        if State(ctx.session.state) is State.REVIEW:
+        rename(ctx, value)
+        if at_review:
             review(ctx)
         else:
             ctx.keep_options = True
     elif topic in _SCHEDULE_WORDS:
-        _edit_topic(ctx, EditTarget.SCHEDULE)
+        if at_review and value and not ctx.is_sink:
+            await apply_review_edit(ctx, parsing.ReviewEdit(parsing.EditKind.SCHEDULE, value))
+        else:
+            _edit_topic(ctx, EditTarget.SCHEDULE)
     elif topic in _STREAM_WORDS:
-        _edit_topic(ctx, EditTarget.STREAMS)
+        if at_review and value and not ctx.is_sink:
+            replace_streams(ctx, value)
+        else:
+            _edit_topic(ctx, EditTarget.STREAMS)
+    elif ctx.is_sink and topic in _PUSH_WORDS and parsing.parse_yes_no(value or "") is not None:
+        set_push(ctx, auto_push=parsing.parse_yes_no(value or ""))
+    elif ctx.is_sink and topic in _RETRY_WORDS and value and value.strip().isdigit():
+        set_push(ctx, retries=int(value))
     else:
-        _edit_setting(ctx, topic, command.value)
+        _edit_setting(ctx, topic, value)
 
 
 def _edit_topic(ctx: TurnContext, target: EditTarget) -> None:
     if State(ctx.session.state) is not State.REVIEW:
         raise FlowError(render("errors/finish_step_first"))
+    # The answer given there comes back to the review, keeping every other one.
+    ctx.session.back_to_review = True
     new = move(ctx, Event.EDIT, edit=target)
     STEPS[new].ask(ctx)
 
@@ -186,6 +277,9 @@ def _edit_setting(ctx: TurnContext, topic: str, value: str | None) -> None:
     if field.secret:
         raise FlowError(render("errors/secret_on_its_own", label=field.label.lower()))
     state = State(ctx.session.state)
+    if field.name == SCOPE_FIELD and state is State.REVIEW:
+        rescope(ctx, value or "")  # discovered again, the streams kept where they can be
+        return
     if field.name == SCOPE_FIELD and state in (*_LATER, State.DISCOVER_SCHEMA):
         change_scope(ctx, value)  # discovered again at once
         return
@@ -194,6 +288,8 @@ def _edit_setting(ctx: TurnContext, topic: str, value: str | None) -> None:
     else:
         ctx.session.answers[field.name] = value
         ctx.say(render("setting_changed", label=field.label.lower(), value=value))
+    if state is State.REVIEW:
+        mark_rescoped(ctx, field.name)  # tested, maybe discovered, then the review again
     if state in _LATER:
         # A changed connection setting is tested again before anything uses it.
         move(ctx, Event.EDIT, edit=EditTarget.CREDENTIALS)

@@ -135,6 +135,8 @@ class Session(BaseModel):
         result: What EXECUTE created.
         proposed_name: The name the last review showed, which EXECUTE uses unless the person
             named it (a proposal re-made at EXECUTE could differ from the one confirmed).
+        back_to_review: An answer was changed at the review: the steps it re-runs (a test,
+            a discovery, the stream question) come back to the review, keeping the rest.
         transcript: The redacted conversation, at most :data:`MAX_TURNS` turns.
         last_reply: The last reply, in the chat reply's shape.
         created_at: When the session started.
@@ -163,6 +165,7 @@ class Session(BaseModel):
     task: Task | None = None
     result: Created | None = None
     proposed_name: str | None = None
+    back_to_review: bool = False
     transcript: list[Turn] = Field(default_factory=list)
     last_reply: dict[str, Any] | None = None
     created_at: AwareDatetime = Field(default_factory=_now)

@@ -8,7 +8,10 @@ Each parser reads one kind of answer and is safe to try in any state:
   (also from a block pasted from a terminal or config file; :func:`without_pasted` is the
   rest of such a message);
 - :func:`parse_command`: help, back, cancel, status, retry, generate, "change the port to...";
-- :func:`parse_yes_no`: yes or no in their common forms;
+- :func:`parse_yes_no`: yes or no in their common forms; :func:`split_yes_no` keeps what
+  follows a yes ("yes, but hourly") and :func:`restates` reads an answer that repeats
+  the option asked about;
+- :func:`parse_review_edit`: edits at the review in words ("actually make it hourly");
 - :func:`says_nothing`: "none", "no password", "skip" where a field may be empty;
   :func:`declines_secret`: "..., no password" among other settings;
 - :func:`parse_stream_selection`: "all", "1,3-5", names, globs, "all except logs";
@@ -29,24 +32,35 @@ from agent.parsing.fields import Extraction, extract_fields
 from agent.parsing.nothing import decline_span, declines_secret, says_nothing
 from agent.parsing.pasted import without_pasted
 from agent.parsing.protocols import ConnectorTypeLike, FieldLike
+from agent.parsing.review_edits import (
+    PUSH_WORDS,
+    EditKind,
+    ReviewEdit,
+    parse_retries,
+    parse_review_edit,
+)
 from agent.parsing.schedule import Schedule, describe_cron, parse_schedule
 from agent.parsing.streams import Selection, parse_stream_selection
 from agent.parsing.timezones import find_timezone
-from agent.parsing.yes_no import parse_yes_no
+from agent.parsing.yes_no import YesNo, parse_yes_no, restates, split_yes_no
 
 __all__ = [
+    "PUSH_WORDS",
     "Command",
     "CommandKind",
     "ConnectorTypeLike",
     "DsnMatch",
+    "EditKind",
     "Extraction",
     "FieldLike",
     "ParseError",
+    "ReviewEdit",
     "Schedule",
     "ScheduleError",
     "Selection",
     "SelectionError",
     "TypeMatch",
+    "YesNo",
     "decline_span",
     "declines_secret",
     "describe_cron",
@@ -57,9 +71,13 @@ __all__ = [
     "match_type",
     "parse_command",
     "parse_dsn",
+    "parse_retries",
+    "parse_review_edit",
     "parse_schedule",
     "parse_stream_selection",
     "parse_yes_no",
+    "restates",
     "says_nothing",
+    "split_yes_no",
     "without_pasted",
 ]

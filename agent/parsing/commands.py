@@ -96,6 +96,11 @@ _LEAD = re.compile(
     r"i want to|i'd like to|i would like to)[,\s]+)+"
 )
 _TAIL = re.compile(r"(?:[,\s]+(?:please|pls|now|thanks|thank you))+$")
+_POLITE = re.compile(
+    r"(?:(?:please|pls|can you|could you|would you|can we|could we|i'd like to|i would like to|"
+    r"i want to|let's|lets)[,\s]+)+",
+    re.IGNORECASE,
+)
 _EDIT_VERB = r"(?:change|set|update|edit|modify|fix|switch|correct|make)"
 _REVIEW_VERB = r"(?:change|edit|update|modify|fix|correct)"
 _ARTICLE = r"(?:(?:the|my|our|its|that)\s+)?"
@@ -126,6 +131,11 @@ _NAMING = re.compile(
 )
 _NO_TARGET = frozenset({"it", "this", "that", "something", "anything", "things", "stuff", "one"})
 _MAX_TARGET_WORDS = 4
+# A target never starts with these: "set up", "yes but the schedule should be hourly" (a yes
+# with an edit after it, which the step reads as both).
+_NOT_A_TARGET = frozenset(
+    {"up", "me", "us", "yes", "yeah", "yep", "ok", "okay", "sure", "no", "but"}
+)
 
 
 def _normalize(text: str) -> str:
@@ -148,6 +158,11 @@ def _resolve(target: str, fields: Sequence[FieldLike]) -> str:
 
 def _edit(text: str, fields: Sequence[FieldLike]) -> Command | None:
     folded = _TAIL.sub("", fold_quotes(text).strip()).rstrip()
+    # "could you rename it to X": the polite lead is cut from both forms alike, since a
+    # value is cut from the original at the positions found in the folded text.
+    polite = _POLITE.match(folded)
+    if polite is not None and polite.end() < len(folded):
+        folded, text = folded[polite.end() :], text.strip()[polite.end() :]
     naming = _NAMING.fullmatch(folded)
     if naming is not None:
         named = strip_quotes(naming.group("value").strip()).rstrip(".!")
@@ -159,7 +174,7 @@ def _edit(text: str, fields: Sequence[FieldLike]) -> Command | None:
         groups = match.groupdict()
         raw_target = (groups.get("target") or "").strip()
         words = raw_target.lower().split()
-        if words and (words[0] in {"up", "me", "us"} or len(words) > _MAX_TARGET_WORDS):
+        if words and (words[0] in _NOT_A_TARGET or len(words) > _MAX_TARGET_WORDS):
             return None
         target = None if not words or raw_target.lower() in _NO_TARGET else raw_target
         if target is None and not open_target:
@@ -173,8 +188,29 @@ def _edit(text: str, fields: Sequence[FieldLike]) -> Command | None:
         if match.groupdict().get("value") is not None:
             value = text.strip()[match.start("value") : match.end("value")]
             value = strip_quotes(value) if secret else strip_quotes(value).rstrip(".!")
+        if value is None and target and fields:
+            split = _field_then_value(text, text.strip()[match.start("target") :], fields)
+            if split is not None:
+                return split  # "change region eu-west-1"
         redacted = redact(text, [value]) if secret and value else text
         return Command(CommandKind.EDIT, name, value or None, secret, redacted)
+    return None
+
+
+def _field_then_value(text: str, said: str, fields: Sequence[FieldLike]) -> Command | None:
+    """An edit whose target runs on into its value: "change region eu-west-1"."""
+    words = said.split()
+    by_name = {f.name: f for f in fields}
+    for size in range(min(3, len(words) - 1), 0, -1):
+        name = resolve_field_phrase(" ".join(words[:size]).lower(), fields)
+        if name is None or name not in by_name:
+            continue
+        value = strip_quotes(" ".join(words[size:])).strip()
+        if not value:
+            return None
+        secret = bool(by_name[name].secret)
+        redacted = redact(text, [value]) if secret else text
+        return Command(CommandKind.EDIT, name, value, secret, redacted)
     return None
 
 

@@ -11,13 +11,13 @@ default schedule.
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
 from agent import parsing
 from agent.context import TurnContext
 from agent.flow import FlowError, move
 from agent.message import Message
+from agent.naming import NAME, rename
 from agent.prompts import render
 from agent.steps.base import Step
 from agent.steps.review import review
@@ -29,8 +29,6 @@ __all__ = ["TIMEZONE", "ConfigureSync", "ask_schedule"]
 
 TIMEZONE = "timezone"
 """The open question after a schedule with a time of day."""
-_RETRIES = re.compile(r"\b(?:retry|retries|try)\b\D*(\d+|once|twice|three times)", re.IGNORECASE)
-_WORDS = {"once": 1, "twice": 2, "three times": 3}
 _DEFAULT = frozenset({"default", "the default", "use the default", "the agent's default"})
 # Answers to "in which time zone? UTC unless you say" that keep UTC.
 _KEEP_UTC = frozenset(
@@ -170,15 +168,22 @@ def _capital(text: str) -> str:
 
 
 def _configure_sink(ctx: TurnContext, text: str) -> None:
-    """A sink's push rule: auto-push on job completion (off unless said), and retries."""
-    answer = parsing.parse_yes_no(text)
+    """A sink's push rule: auto-push on job completion (off unless said), and retries.
+
+    "Push results automatically" restates the option: a yes; "push them by hand" negates
+    it: a no. "Yes and retry 3 times" takes both; a yes that carries a name or another
+    edit ("yes, call it Partner results") takes that too.
+    """
+    said = parsing.split_yes_no(text)
+    answer = said.answer
+    if answer is None:
+        answer = parsing.restates(text, parsing.PUSH_WORDS)
     if answer is None:
         raise FlowError(render("errors/sink_push"))
-    retries = None
-    match = _RETRIES.search(text)
-    if match:
-        word = match.group(1).lower()
-        retries = _WORDS.get(word) if not word.isdigit() else int(word)
+    retries = parsing.parse_retries(text)
     ctx.session.schedule = Schedule(auto_push=answer, retries=retries)
+    command = parsing.parse_command(said.rest, fields=ctx.fields()) if said.rest else None
+    if command is not None and command.field == NAME and command.value:
+        rename(ctx, command.value)
     move(ctx, Event.SYNC_CONFIGURED)
     review(ctx)

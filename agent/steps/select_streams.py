@@ -15,6 +15,7 @@ from agent.prompts import render
 from agent.steps.base import Step
 from agent.steps.configure_sync import ask_schedule
 from agent.steps.discover import widen_scope
+from agent.steps.revisions import resume_after_discovery, resume_after_streams
 from agent.streams import choose_streams, show_streams
 from fsm import Event, State
 from sessions import Failure
@@ -45,7 +46,7 @@ class SelectStreams(Step):
 def choose(ctx: TurnContext, text: str) -> None:
     """Take a choice of streams; once chosen, ask for the schedule."""
     choose_streams(ctx, text)
-    if State(ctx.session.state) is State.CONFIGURE_SYNC:
+    if State(ctx.session.state) is State.CONFIGURE_SYNC and not resume_after_streams(ctx):
         ask_schedule(ctx)
 
 
@@ -59,6 +60,8 @@ def discovered(ctx: TurnContext, streams: list[dict[str, Any]], key: str) -> Non
     if before.get("scope"):
         ctx.session.catalog["scope"] = before["scope"]  # "back" asks the scope again
     move(ctx, Event.DISCOVERED)
+    if resume_after_discovery(ctx, before):
+        return  # an edit at the review: the earlier choice still holds
     pending = before.get("pending")
     if pending and streams:
         try:

@@ -18,6 +18,7 @@ from agent.steps.base import Step
 from agent.steps.configure_sync import ask_sink_push
 from agent.steps.discover import ask_scope
 from agent.steps.gather import on_test_failed
+from agent.steps.revisions import resume_after_test
 from fsm import Event, State
 
 __all__ = ["Executing", "Outcome", "Testing"]
@@ -48,6 +49,9 @@ class Testing(Step):
             return False
         ctx.say(render("test_passed", message=outcome.message))
         move(ctx, Event.TEST_PASSED)
+        resumed = resume_after_test(ctx)  # a setting changed at the review: back there
+        if resumed is not None:
+            return resumed
         if ctx.is_sink:
             ask_sink_push(ctx)
             return False

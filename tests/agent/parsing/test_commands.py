@@ -130,3 +130,32 @@ def test_a_command_kind_compares_as_its_lower_case_name() -> None:
 
     assert command is not None
     assert command.kind == "cancel"
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ("could you rename it to Daily bookings", "name", "Daily bookings"),
+        ("please change the region to eu-west-1", "region", "eu-west-1"),
+        ("can you set the prefix to exports/", "prefix", "exports/"),
+    ],
+)
+def test_a_polite_edit_is_an_edit(text: str, field: str, value: str) -> None:
+    command = parse_command(text, fields=S3.fields)
+    assert command is not None
+    assert (command.kind, command.field, command.value) == (CommandKind.EDIT, field, value)
+
+
+def test_a_yes_before_an_edit_is_not_its_target() -> None:
+    # The review reads "yes" and then the edit; "yes but the schedule" is no setting.
+    assert parse_command("yes but the schedule should be hourly") is None
+
+
+def test_a_target_that_runs_on_into_its_value() -> None:
+    command = parse_command("change region eu-west-1", fields=S3.fields)
+    assert command is not None
+    assert (command.field, command.value) == ("region", "eu-west-1")
+    secret = parse_command("change the secret key abcdef123456", fields=S3.fields)
+    assert secret is not None
+    assert (secret.field, secret.secret) == ("secret_access_key", True)
+    assert "abcdef123456" not in secret.redacted_text
