@@ -11,6 +11,7 @@ default schedule.
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from agent import parsing
