@@ -7,6 +7,7 @@ Each parser reads one kind of answer and is safe to try in any state:
 - :func:`extract_fields`: field values, several at once or one bare answer, secrets apart;
 - :func:`parse_command`: help, back, cancel, status, retry, generate, "change the port to...";
 - :func:`parse_yes_no`: yes or no in their common forms;
+- :func:`parse_question`: a question asked mid-flow, and its topic;
 - :func:`says_nothing`: "none", "no password", "skip" where a field may be empty;
 - :func:`parse_stream_selection`: "all", "1,3-5", names, globs, "all except logs";
 - :func:`parse_schedule` and :func:`describe_cron`: cron lines and schedules in words.
@@ -25,6 +26,7 @@ from agent.parsing.errors import ParseError, ScheduleError, SelectionError
 from agent.parsing.fields import Extraction, extract_fields
 from agent.parsing.nothing import says_nothing
 from agent.parsing.protocols import ConnectorTypeLike, FieldLike
+from agent.parsing.questions import FIELD_TOPICS, Question, parse_question
 from agent.parsing.schedule import Schedule, describe_cron, parse_schedule
 from agent.parsing.streams import Selection, parse_stream_selection
 from agent.parsing.timezones import find_timezone
@@ -35,9 +37,11 @@ __all__ = [
     "CommandKind",
     "ConnectorTypeLike",
     "DsnMatch",
+    "FIELD_TOPICS",
     "Extraction",
     "FieldLike",
     "ParseError",
+    "Question",
     "Schedule",
     "ScheduleError",
     "Selection",
@@ -51,6 +55,7 @@ __all__ = [
     "match_type",
     "parse_command",
     "parse_dsn",
+    "parse_question",
     "parse_schedule",
     "parse_stream_selection",
     "parse_yes_no",

@@ -1,0 +1,104 @@
+"""A value this session holds as a secret is never stored as a setting, nor said back.
+
+The shape of a value (``ghp_…``, ``whsec_…``, a long random token) already sends a pasted key
+to the vault wherever it is typed (:mod:`agent.parsing.secret_shapes`). This module catches
+what the shape cannot: a value that equals a secret typed in this session, before or after.
+
+- typed where a setting was asked ("the database is <the password>"), it is not stored, and
+  the person is told it stays in the vault;
+- a setting stored earlier that turns out to equal a secret typed now (the password typed as
+  the database name, then as the password) is dropped and asked for again;
+- typed again later (at the stream list, at the review) it changes nothing and the open
+  question is asked again.
+
+Which values are this session's secrets is known from the redaction registry, per session
+(:func:`core.redaction.holds_secret`); the session itself keeps no secret value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from agent.context import TurnContext
+from agent.message import Message
+from agent.parsing.text import strip_quotes
+from agent.prompts import render
+from core.redaction import holds_secret
+from fsm import State
+
+__all__ = ["held_again", "screen"]
+
+_MASK_PREFIX = "ia_****"
+_MASK_SHOWS_FROM = 16
+_TRIM = ".,;:!?\"'`()[]<>"
+
+
+def screen(
+    ctx: TurnContext, values: Mapping[str, Any], secret_values: Mapping[str, str]
+) -> dict[str, Any]:
+    """``values`` without the ones that are secrets; earlier answers equal to a new secret go.
+
+    Args:
+        ctx: The turn (notes are said in it).
+        values: Non-secret values about to be stored.
+        secret_values: Secret values typed this turn, by field name.
+    """
+    typed = {v.strip(): name for name, v in secret_values.items() if v and v.strip()}
+    kept: dict[str, Any] = {}
+    for name, value in values.items():
+        text = value.strip() if isinstance(value, str) else ""
+        if text and (text in typed or holds_secret(text)):
+            secret = ctx.label(typed[text]) if text in typed else _which(ctx, text)
+            ctx.say(render("secret_not_stored", label=ctx.label(name), secret=secret))
+            continue
+        kept[name] = value
+    for name, value in list(ctx.session.answers.items()):
+        field = ctx.field(name)
+        if field is None or field.secret or not isinstance(value, str):
+            continue
+        if value.strip() in typed:
+            # "Before it was typed": the password had been given as the database name.
+            del ctx.session.answers[name]
+            secret = ctx.label(typed[value.strip()])
+            ctx.say(render("secret_was_answer", label=ctx.label(name), secret=secret))
+    return kept
+
+
+def held_again(ctx: TurnContext, message: Message) -> bool:
+    """Say so and ask again when ``message`` repeats a secret held from an earlier turn.
+
+    At a secret prompt a secret is the answer, so nothing is checked there. While settings
+    are gathered only a whole message counts (a held value among other settings is left out
+    by :func:`screen`); elsewhere any word of the message does.
+    """
+    if ctx.asking_secret() or message.form is not None:
+        return False
+    text = message.text.strip()
+    candidates = [text]
+    if State(ctx.session.state) is not State.GATHER_CREDENTIALS:
+        candidates += [strip_quotes(word).strip(_TRIM) for word in text.split()]
+    for value in candidates:
+        if value and holds_secret(value) and (not message.secret or _masked(ctx, value)):
+            from agent.questions import ask_again  # noqa: PLC0415 - questions imports the steps
+
+            ctx.say(render("secret_held", secret=_which(ctx, value)))
+            ask_again(ctx)
+            return True
+    return False
+
+
+def _masked(ctx: TurnContext, value: str) -> bool:
+    """Whether a secret field's mask fits ``value`` (typed again, not a new secret)."""
+    wanted = _MASK_PREFIX + value[-4:] if len(value) >= _MASK_SHOWS_FROM else _MASK_PREFIX
+    return wanted in ctx.session.secret_masks.values()
+
+
+def _which(ctx: TurnContext, value: str) -> str:
+    """The label of the secret field ``value`` is held for, as far as its mask tells."""
+    wanted = _MASK_PREFIX + value[-4:] if len(value) >= _MASK_SHOWS_FROM else None
+    for name, mask in ctx.session.secret_masks.items():
+        if mask == wanted:
+            return ctx.label(name)
+    names = list(ctx.session.secret_masks)
+    return ctx.label(names[0]) if len(names) == 1 else "secret"
