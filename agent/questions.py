@@ -49,6 +49,8 @@ def ask_again(ctx: TurnContext) -> None:
         words = session.schedule.description or ""
         ctx.say(render("ask_timezone", schedule=words[:1].upper() + words[1:]))
     elif state is State.REVIEW:
-        ctx.say(render("errors/which_name" if session.asked == NAME else "errors/say_yes_to_create"))
+        ctx.say(
+            render("errors/which_name" if session.asked == NAME else "errors/say_yes_to_create")
+        )
     elif state in STEPS:
         STEPS[state].ask(ctx)

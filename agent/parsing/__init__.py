@@ -33,11 +33,11 @@ from agent.parsing.timezones import find_timezone
 from agent.parsing.yes_no import parse_yes_no
 
 __all__ = [
+    "FIELD_TOPICS",
     "Command",
     "CommandKind",
     "ConnectorTypeLike",
     "DsnMatch",
-    "FIELD_TOPICS",
     "Extraction",
     "FieldLike",
     "ParseError",

@@ -23,17 +23,17 @@ from agent.parsing.text import fold_quotes, squash
 
 __all__ = ["FIELD_TOPICS", "TOPICS", "Question", "parse_question"]
 
-_SECRET_WORDS = r"(?:password|passwd|pwd|secret|key|token|credential|credentials|auth)"
+_CREDENTIAL_NOUNS = r"(?:password|passwd|pwd|secret|key|token|credential|credentials|auth)"
 TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "secret_storage",
         (
-            _SECRET_WORDS,
+            _CREDENTIAL_NOUNS,
             r"(?:stor|kept|keep|sav|safe|secur|encrypt|vault|who can see|see it|see my|"
             r"log(?:ged|s)?\b|where .* go|shown|visible|plain ?text)",
         ),
     ),
-    ("why_secret", (r"\bwhy\b", _SECRET_WORDS)),
+    ("why_secret", (r"\bwhy\b", _CREDENTIAL_NOUNS)),
     (
         "change_later",
         (
@@ -43,7 +43,10 @@ TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("all_vs_manual", (r"\ball\b", r"\bmanual(?:ly)?\b")),
     ("manual", (r"\bmanual(?:ly)?\b|\bno schedule\b|\bon demand\b",)),
-    ("how_often", (r"how often|how frequently|frequenc|which schedule|what schedule|best schedule",)),
+    (
+        "how_often",
+        (r"how often|how frequently|frequenc|which schedule|what schedule|best schedule",),
+    ),
     ("cursor", (r"cursor|incremental|new rows|updated_at",)),
     ("timezone", (r"time ?zone|\butc\b|\btz\b",)),
     ("prefix", (r"prefix|folder",)),
