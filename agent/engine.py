@@ -239,12 +239,12 @@ class ConversationEngine:
     async def _answer(self, ctx: TurnContext, message: Message) -> None:
         """A command, an expired secret typed again, or the answer to the state's question."""
         state = State(ctx.session.state)
+        if secret_guard.held_again(ctx, message):
+            return  # a secret typed again, even in "change the database to <it>"
         if message.command is not None and await commands.run(ctx, message.command):
             return
         if message.question is not None:
             questions.answer(ctx, message.question)
-            return
-        if message.form is None and secret_guard.held_again(ctx, message):
             return
         if message.form is not None and state is not State.GATHER_CREDENTIALS:
             raise FlowError(render("errors/form_unexpected"))

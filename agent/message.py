@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from agent import parsing
+from agent import parsing, secret_guard
 from agent.context import TurnContext
 from core.redaction import redact, register_secret
 
@@ -66,6 +66,7 @@ def read(ctx: TurnContext, text: str, form: Mapping[str, str] | None = None) -> 
     extraction = None
     if fields and not (at_secret_prompt and command is not None):
         extraction = parsing.extract_fields(text, fields, types=ctx.types, asked=ctx.session.asked)
+        extraction = secret_guard.sift(ctx, extraction)  # a held secret is no setting
         found |= set(extraction.secret_values.values())
     if at_secret_prompt and command is None and ctx.declined_secret(text) is None:
         found.add(text.strip())  # at a secret prompt the whole message is the secret

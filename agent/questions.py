@@ -19,11 +19,23 @@ from fsm import State
 
 __all__ = ["answer", "ask_again"]
 
+# The topic of the question a state asks, for a question that names no topic of its own.
+_STATE_TOPICS: dict[State, str] = {
+    State.SELECT_SOURCE_TYPE: "types",
+    State.SELECT_STREAMS: "stream",
+    State.REVIEW: "change_later",
+}
+
 
 def answer(ctx: TurnContext, question: parsing.Question) -> None:
     """Answer ``question`` in a few sentences, then ask the open question again."""
-    topic = question.topic or parsing.FIELD_TOPICS.get(ctx.session.asked or "") or "unknown"
     connector = ctx.connector
+    asked = ctx.field(ctx.session.asked)
+    topic = question.topic
+    if topic is None and question.why and asked is not None and asked.secret:
+        topic = "why_secret"
+    if topic is None:
+        topic = parsing.FIELD_TOPICS.get(ctx.session.asked or "") or _state_topic(ctx)
     ctx.say(
         render(
             f"answers/{topic}",
@@ -40,9 +52,12 @@ def ask_again(ctx: TurnContext) -> None:
     session = ctx.session
     state = State(session.state)
     ctx.keep_options = True
-    if state is State.SELECT_SOURCE_TYPE:
+    if state is State.SELECT_SOURCE_TYPE and session.role == "RESULTS_SINK":
+        ctx.say(render("ask_sink_type"))
+        ctx.options = [t.label for t in ctx.types if "RESULTS_SINK" in t.roles]
+    elif state is State.SELECT_SOURCE_TYPE:
         ctx.say(render("ask_type"))
-        ctx.options = type_options(ctx) if session.role != "RESULTS_SINK" else []
+        ctx.options = type_options(ctx)
     elif state is State.GATHER_CREDENTIALS:
         ask_next(ctx)
     elif state is State.CONFIGURE_SYNC and session.asked == TIMEZONE and session.schedule:
@@ -54,3 +69,11 @@ def ask_again(ctx: TurnContext) -> None:
         )
     elif state in STEPS:
         STEPS[state].ask(ctx)
+
+
+def _state_topic(ctx: TurnContext) -> str:
+    """What a question naming nothing ("what does that mean?") is about, by state."""
+    state = State(ctx.session.state)
+    if state is State.CONFIGURE_SYNC:
+        return "push" if ctx.is_sink else "schedule"
+    return _STATE_TOPICS.get(state, "unknown")

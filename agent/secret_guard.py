@@ -17,21 +17,53 @@ Which values are this session's secrets is known from the redaction registry, pe
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from agent import parsing
 from agent.context import TurnContext
-from agent.message import Message
 from agent.parsing.text import strip_quotes
 from agent.prompts import render
 from core.redaction import holds_secret
 from fsm import State
 
-__all__ = ["held_again", "screen"]
+if TYPE_CHECKING:
+    from agent.message import Message  # the message module reads through this one
+
+__all__ = ["held_again", "screen", "sift"]
 
 _MASK_PREFIX = "ia_****"
 _MASK_SHOWS_FROM = 16
 _TRIM = ".,;:!?\"'`()[]<>"
+
+
+def sift(ctx: TurnContext, extraction: parsing.Extraction) -> parsing.Extraction:
+    """``extraction`` with every value held as a secret moved to its secret field.
+
+    "The database is <the password>": the password goes to the vault again (unchanged), the
+    database stays unanswered, and the reply says a secret was pasted where it does not
+    belong instead of "got the database".
+    """
+    moved = {
+        name: value
+        for name, value in extraction.values.items()
+        if isinstance(value, str) and value.strip() and holds_secret(value.strip())
+    }
+    if not moved:
+        return extraction
+    secrets = dict(extraction.secret_values)
+    for value in moved.values():
+        field = _held_field(ctx, value.strip())
+        if field is not None:
+            secrets.setdefault(field, value.strip())
+    asked = ctx.field(ctx.session.asked)
+    return dataclasses.replace(
+        extraction,
+        values={k: v for k, v in extraction.values.items() if k not in moved},
+        secret_values=secrets,
+        misplaced=tuple(secrets) if asked is not None and not asked.secret else (),
+    )
 
 
 def screen(
@@ -74,7 +106,7 @@ def held_again(ctx: TurnContext, message: Message) -> bool:
     """
     if ctx.asking_secret() or message.form is not None:
         return False
-    text = message.text.strip()
+    text = strip_quotes(message.text.strip())
     candidates = [text]
     if State(ctx.session.state) is not State.GATHER_CREDENTIALS:
         candidates += [strip_quotes(word).strip(_TRIM) for word in text.split()]
@@ -96,9 +128,15 @@ def _masked(ctx: TurnContext, value: str) -> bool:
 
 def _which(ctx: TurnContext, value: str) -> str:
     """The label of the secret field ``value`` is held for, as far as its mask tells."""
+    field = _held_field(ctx, value)
+    return ctx.label(field) if field is not None else "secret"
+
+
+def _held_field(ctx: TurnContext, value: str) -> str | None:
+    """The secret field ``value`` is held for: the one whose mask fits, or the only one."""
     wanted = _MASK_PREFIX + value[-4:] if len(value) >= _MASK_SHOWS_FROM else None
     for name, mask in ctx.session.secret_masks.items():
         if mask == wanted:
-            return ctx.label(name)
+            return name
     names = list(ctx.session.secret_masks)
-    return ctx.label(names[0]) if len(names) == 1 else "secret"
+    return names[0] if len(names) == 1 else None

@@ -112,6 +112,10 @@ _NOT_A_QUESTION = re.compile(
     r"tell|say|describe|clarify|remind)|(?:can|could)\s+(?:we|it)\s+(?:do|run|use|make|set|"
     r"sync|pull|go|be|pick|have|get|add|change|switch))"
 )
+# Wh-words are questions even without a question mark; at a secret prompt, where a
+# passphrase may start with "is" or "can", the other cues need a mark or a topic.
+_STRONG_CUE = re.compile(_LEAD + r"(?:what|wat|whats|what's|why|how|where|which)\b")
+_WHY = re.compile(_LEAD + r"why\b")
 _DATA = re.compile(r"://|[=@{}]|^\S+$")
 _MIN_WORDS_AT_SECRET_PROMPT = 3
 
@@ -122,9 +126,12 @@ class Question:
 
     Attributes:
         topic: The first topic of :data:`TOPICS` it matches, or ``None`` when it names none.
+        why: It asks why ("why do you need it?"): about a secret asked for, that is why the
+            secret is needed.
     """
 
     topic: str | None
+    why: bool = False
 
 
 def parse_question(text: str, *, secret_prompt: bool = False) -> Question | None:
@@ -143,7 +150,10 @@ def parse_question(text: str, *, secret_prompt: bool = False) -> Question | None
     asked = _CUE.match(low) is not None or (low.endswith("?") and _ASKS.search(low) is not None)
     if not asked:
         return None
-    return Question(topic=topic_of(low))
+    topic = topic_of(low)
+    if secret_prompt and topic is None and not low.endswith("?") and not _STRONG_CUE.match(low):
+        return None
+    return Question(topic=topic, why=_WHY.match(low) is not None)
 
 
 def topic_of(text: str) -> str | None:
