@@ -39,7 +39,10 @@ from agent.prompts import PROMPTS_DIR
     ],
 )
 def test_a_question_and_its_topic(text: str, topic: str | None) -> None:
-    assert parse_question(text) == Question(topic=topic)
+    question = parse_question(text)
+
+    assert question is not None
+    assert question.topic == topic
 
 
 @pytest.mark.parametrize(
@@ -68,8 +71,11 @@ def test_an_answer_is_not_a_question(text: str) -> None:
 
 def test_at_a_secret_prompt_only_a_sentence_is_a_question() -> None:
     assert parse_question("what is?", secret_prompt=True) is None
-    assert parse_question("why do you need it?", secret_prompt=True) == Question(topic=None)
+    assert parse_question("why do you need it", secret_prompt=True) == Question(None, why=True)
     assert parse_question("is my password stored?", secret_prompt=True) is not None
+    # Without a mark, a topic or a wh-word, a sentence may be a passphrase.
+    assert parse_question("is this thing on", secret_prompt=True) is None
+    assert parse_question("correct horse battery staple", secret_prompt=True) is None
 
 
 @pytest.mark.parametrize("topic", [topic for topic, _ in TOPICS])
