@@ -26,6 +26,7 @@ from agent.context import TurnContext
 from agent.parsing.text import strip_quotes
 from agent.prompts import render
 from core.redaction import holds_secret
+from core.redaction.text import MIN_ANYWHERE
 from fsm import State
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ __all__ = ["held_again", "screen", "sift"]
 _MASK_PREFIX = "ia_****"
 _MASK_SHOWS_FROM = 16
 _TRIM = ".,;:!?\"'`()[]<>"
+# Words of a message looked up (a registered secret is never shorter than MIN_ANYWHERE).
+_MAX_WORDS = 64
 
 
 def sift(ctx: TurnContext, extraction: parsing.Extraction) -> parsing.Extraction:
@@ -109,7 +112,8 @@ def held_again(ctx: TurnContext, message: Message) -> bool:
     text = strip_quotes(message.text.strip())
     candidates = [text]
     if State(ctx.session.state) is not State.GATHER_CREDENTIALS:
-        candidates += [strip_quotes(word).strip(_TRIM) for word in text.split()]
+        words = (strip_quotes(word).strip(_TRIM) for word in text.split()[:_MAX_WORDS])
+        candidates += [word for word in words if len(word) >= MIN_ANYWHERE]
     for value in candidates:
         if value and holds_secret(value) and (not message.secret or _masked(ctx, value)):
             from agent.questions import ask_again  # noqa: PLC0415 - questions imports the steps

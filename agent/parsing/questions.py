@@ -99,10 +99,13 @@ _LEAD = (
     r"question|one more thing|before that|one question)[,:!.\s]+)*"
 )
 _CUE = re.compile(
-    _LEAD + r"(?:what|wat|wht|whats|what's|why|how|hows|how's|where|wheres|where's|which|when|"
-    r"who|whose|is|isn't|are|aren't|am|does|did|do (?:i|you|we)|can (?:i|we|it|you explain)|"
-    r"could (?:i|we|it)|should|shall|will (?:it|my|the|this|that|you store|you keep|i)|"
-    r"would (?:it|i)|may i|explain|define|tell me|meaning of)\b"
+    _LEAD + r"(?:what|wat|wht|whats|what's|why|how|hows|how's|where|wheres|where's|which|who|"
+    r"whose|when (?:do|does|did|will|is|are|should|can|would)|"
+    r"(?:is|isn't|are|aren't|was|were) (?:it|this|that|these|those|my|our|the|there|a|an|you|"
+    r"they|he|she|i)|am i|does|did|do (?:i|you|we|they)|can (?:i|we|it|you explain)|"
+    r"could (?:i|we|it)|(?:should|shall) (?:i|we|it|this|the|my|our|that)|"
+    r"will (?:it|my|the|this|that|you store|you keep|i)|would (?:it|i)|may i|explain|define|"
+    r"tell me|meaning of)\b"
 )
 # An interrogative word anywhere, for "the prefix is what exactly?" or "prefix means what?".
 _ASKS = re.compile(r"\b(?:what|wat|whats|why|how|where|which|who|mean|means|meaning)\b")
@@ -118,6 +121,7 @@ _STRONG_CUE = re.compile(_LEAD + r"(?:what|wat|whats|what's|why|how|where|which)
 _WHY = re.compile(_LEAD + r"why\b")
 _DATA = re.compile(r"://|[=@{}]|^\S+$")
 _MIN_WORDS_AT_SECRET_PROMPT = 3
+_MAX_WORDS = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,8 +149,9 @@ def parse_question(text: str, *, secret_prompt: bool = False) -> Question | None
     low = squash(fold_quotes(text).lower())
     if not low or _DATA.search(low) or _NOT_A_QUESTION.match(low):
         return None
-    if secret_prompt and len(low.split()) < _MIN_WORDS_AT_SECRET_PROMPT:
-        return None
+    words = low.split()
+    if len(words) > _MAX_WORDS or (secret_prompt and len(words) < _MIN_WORDS_AT_SECRET_PROMPT):
+        return None  # a pasted block is no question
     asked = _CUE.match(low) is not None or (low.endswith("?") and _ASKS.search(low) is not None)
     if not asked:
         return None

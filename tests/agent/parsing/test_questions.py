@@ -62,6 +62,9 @@ def test_a_question_and_its_topic(text: str, topic: str | None) -> None:
         "eu-west-1?",
         "postgres://u:p@db:5432/app?sslmode=require",
         "host=db port=5432",
+        "should be hourly",
+        "is acme",
+        "when the job finishes",
         "",
     ],
 )
