@@ -37,7 +37,7 @@ TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "change_later",
         (
-            r"\b(?:change|edit|update|modify|switch|adjust|alter)\b",
+            r"\b(?:change|edit|update|modify|switch|adjust|alter|add|remove|drop)\b",
             r"\b(?:later|afterwards|after|future|again|anytime|any time|once)\b",
         ),
     ),
@@ -58,6 +58,7 @@ TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("password", (r"password|passwd|\bpwd\b",)),
     ("endpoint", (r"endpoint|seaweed|minio|\br2\b",)),
     ("port", (r"\bport\b",)),
+    ("sslmode", (r"\bssl|\btls\b|encrypt",)),
     ("format", (r"format|\bcsv\b|\bjson\b|ndjson|xlsx|file ?type",)),
     ("schema", (r"schema",)),
     ("stream", (r"stream|table",)),
@@ -67,7 +68,11 @@ TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("host", (r"\bhost|server|address",)),
     ("database", (r"database|\bdb\b",)),
     ("username", (r"\buser|login",)),
-    ("schedule", (r"schedul|\bcron\b|\bsync",)),
+    ("schedule", (r"schedul|\bcron\b|\bsync|nightly|hourly|daily|weekly|\bevery\b",)),
+    ("retry", (r"\bretr(?:y|ies)\b",)),
+    ("create", (r"\bcreat|say yes|happens next|what next|what now|after (?:this|that)",)),
+    ("name", (r"\bname\b|\bcalled\b",)),
+    ("all", (r"\ball\b",)),
     ("types", (r"connect|support|kinds? of|types? of|sources|what can you",)),
 )
 """Topic → patterns that must all match the question (lower case), most specific first."""
@@ -112,7 +117,8 @@ _ASKS = re.compile(r"\b(?:what|wat|whats|why|how|where|which|who|mean|means|mean
 # Suggestions and requests: answers phrased as questions.
 _NOT_A_QUESTION = re.compile(
     _LEAD + r"(?:(?:how|what)\s+about\b|(?:can|could|would|will)\s+(?:you|u)\s+(?!explain|"
-    r"tell|say|describe|clarify|remind)|(?:can|could)\s+(?:we|it)\s+(?:do|run|use|make|set|"
+    r"tell|say|describe|clarify|remind|store|keep|save|log|see|remember|need|show)|"
+    r"(?:can|could)\s+(?:we|it)\s+(?:do|run|use|make|set|"
     r"sync|pull|go|be|pick|have|get|add|change|switch))"
 )
 # Wh-words are questions even without a question mark; at a secret prompt, where a
