@@ -59,10 +59,14 @@ def read(ctx: TurnContext, text: str, form: Mapping[str, str] | None = None) -> 
         found.add(command.value)  # "change the password to …"
     # "status" or "retry" at a secret prompt is a command, not the secret it was asked for.
     at_secret_prompt = ctx.asking_secret()
+    # Anything shaped like a key is kept out of replies and the transcript, wherever it is typed.
+    found |= secret_guard.shaped(text)
     question = None if command else parsing.parse_question(text, secret_prompt=at_secret_prompt)
     if question is not None:
         # A question is answered, never taken as a value (nor as the secret asked for).
-        return Message(text=text, question=question, shown=text)
+        for value in found:
+            register_secret(value)
+        return Message(text=text, question=question, shown=redact(text, found), secret=bool(found))
     extraction = None
     if fields and not (at_secret_prompt and command is not None):
         extraction = parsing.extract_fields(text, fields, types=ctx.types, asked=ctx.session.asked)

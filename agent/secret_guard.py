@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from agent import parsing
 from agent.context import TurnContext
+from agent.parsing.secret_shapes import looks_like_secret
 from agent.parsing.text import strip_quotes
 from agent.prompts import render
 from core.redaction import holds_secret
@@ -32,13 +33,23 @@ from fsm import State
 if TYPE_CHECKING:
     from agent.message import Message  # the message module reads through this one
 
-__all__ = ["held_again", "screen", "sift"]
+__all__ = ["held_again", "screen", "shaped", "sift"]
 
 _MASK_PREFIX = "ia_****"
 _MASK_SHOWS_FROM = 16
 _TRIM = ".,;:!?\"'`()[]<>"
 # Words of a message looked up (a registered secret is never shorter than MIN_ANYWHERE).
 _MAX_WORDS = 64
+
+
+def shaped(text: str) -> set[str]:
+    """The words of ``text`` shaped like a key (``sk_live_…``, ``ghp_…``, a long random token).
+
+    Wherever they are typed (the type question, the stream list), they are registered so
+    that no reply says them back, even one that quotes what it could not understand.
+    """
+    words = (strip_quotes(word).strip(_TRIM) for word in text.split()[:_MAX_WORDS])
+    return {word for word in words if len(word) >= MIN_ANYWHERE and looks_like_secret(word)}
 
 
 def sift(ctx: TurnContext, extraction: parsing.Extraction) -> parsing.Extraction:
