@@ -241,10 +241,10 @@ class ConversationEngine:
         state = State(ctx.session.state)
         if secret_guard.held_again(ctx, message):
             return  # a secret typed again, even in "change the database to <it>"
-        if message.command is not None and await commands.run(ctx, message.command):
-            return
         if message.question is not None:
             questions.answer(ctx, message.question)
+            return
+        if message.command is not None and await commands.run(ctx, message.command):
             return
         if message.form is not None and state is not State.GATHER_CREDENTIALS:
             raise FlowError(render("errors/form_unexpected"))

@@ -61,7 +61,9 @@ def read(ctx: TurnContext, text: str, form: Mapping[str, str] | None = None) -> 
     at_secret_prompt = ctx.asking_secret()
     # Anything shaped like a key is kept out of replies and the transcript, wherever it is typed.
     found |= secret_guard.shaped(text)
-    question = None if command else parsing.parse_question(text, secret_prompt=at_secret_prompt)
+    # An edit phrased as a question ("can I change the schedule later?") is a question.
+    asks = command is None or command.kind is parsing.CommandKind.EDIT
+    question = parsing.parse_question(text, secret_prompt=at_secret_prompt) if asks else None
     if question is not None:
         # A question is answered, never taken as a value (nor as the secret asked for).
         for value in found:
