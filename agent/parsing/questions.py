@@ -48,6 +48,14 @@ TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (r"how often|how frequently|frequenc|which schedule|what schedule|best schedule",),
     ),
     ("cursor", (r"cursor|incremental|new rows|updated_at",)),
+    (
+        "permissions",
+        (
+            r"permission|grant|privileg|read.?only|\biam\b|polic(?:y|ies)|delete|modify my|"
+            r"write to|change my data|touch my data",
+        ),
+    ),
+    ("dsn", (r"\bdsn\b|connection (?:string|url)|\bjdbc\b|sqlalchemy",)),
     ("timezone", (r"time ?zone|\butc\b|\btz\b",)),
     ("prefix", (r"prefix|folder",)),
     ("region", (r"region",)),
@@ -70,9 +78,17 @@ TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("username", (r"\buser|login",)),
     ("schedule", (r"schedul|\bcron\b|\bsync|nightly|hourly|daily|weekly|\bevery\b",)),
     ("retry", (r"\bretr(?:y|ies)\b",)),
-    ("create", (r"\bcreat|say yes|happens next|what next|what now|after (?:this|that)",)),
+    (
+        "create",
+        (
+            r"\bcreat|say yes|happens next|what next|what now|after (?:this|that)|"
+            r"first (?:pull|sync)",
+        ),
+    ),
     ("name", (r"\bname\b|\bcalled\b",)),
     ("all", (r"\ball\b",)),
+    ("sink", (r"\bsinks?\b|send results|results? (?:to|go)",)),
+    ("webhook", (r"webhook",)),
     ("types", (r"connect|support|kinds? of|types? of|sources|what can you",)),
 )
 """Topic → patterns that must all match the question (lower case), most specific first."""
