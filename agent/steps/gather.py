@@ -58,15 +58,17 @@ class Gather(Step):
             go_without(ctx, declined)
             return
         dsn = parsing.parse_dsn(text, ctx.types)
-        if dsn is not None and dsn.type == ctx.session.connector_type:
+        extraction = message.extraction or parsing.extract_fields(
+            text, ctx.fields(), types=ctx.types, asked=ctx.session.asked
+        )
+        # A URL with more settings after it ("… auth header Bearer …") is read whole below.
+        beyond = extraction.names - set(dsn.fields) - set(dsn.secrets) if dsn else set()
+        if dsn is not None and dsn.type == ctx.session.connector_type and not beyond:
             stored = store_answers(ctx, dict(dsn.fields), dict(dsn.secrets))
             got = [ctx.label(k) for k in dsn.fields]
             ctx.say(render("got_fields", got=got, secret_stored=stored))
             after_answers(ctx)
             return
-        extraction = message.extraction or parsing.extract_fields(
-            text, ctx.fields(), types=ctx.types, asked=ctx.session.asked
-        )
         if not extraction.values and not extraction.secret_values:
             raise FlowError(render("errors/not_understood", hint=_hint(ctx)))
         stored = store_answers(ctx, dict(extraction.values), dict(extraction.secret_values))
