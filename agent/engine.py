@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import structlog
 
-from agent import commands, parsing, staging
+from agent import commands, parsing, questions, secret_guard, staging
 from agent.agents import DefaultAgents
 from agent.background import Background
 from agent.context import TurnContext
@@ -239,6 +239,11 @@ class ConversationEngine:
     async def _answer(self, ctx: TurnContext, message: Message) -> None:
         """A command, an expired secret typed again, or the answer to the state's question."""
         state = State(ctx.session.state)
+        if secret_guard.held_again(ctx, message):
+            return  # a secret typed again, even in "change the database to <it>"
+        if message.question is not None:
+            questions.answer(ctx, message.question)
+            return
         if message.command is not None and await commands.run(ctx, message.command):
             return
         if message.form is not None and state is not State.GATHER_CREDENTIALS:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from agent import parsing
+from agent import parsing, secret_guard
 from agent.context import TurnContext
 from core.redaction import redact, register_secret
 
@@ -31,6 +31,7 @@ class Message:
         text: What was typed, stripped (empty for a form).
         form: Structured answers (a masked form, a Slack modal), when sent as fields.
         command: The command the text gives, if any.
+        question: The question the text asks instead of answering, if any.
         extraction: The field values the text gives for the open question, when read.
         shown: What the transcript keeps: the text with every secret found redacted.
         secret: Whether the text carried a secret (typed in the open, not in a form).
@@ -39,6 +40,7 @@ class Message:
     text: str = field(repr=False)
     form: Mapping[str, str] | None = field(default=None, repr=False)
     command: parsing.Command | None = None
+    question: parsing.Question | None = None
     extraction: parsing.Extraction | None = field(default=None, repr=False)
     shown: str = ""
     secret: bool = False
@@ -57,9 +59,20 @@ def read(ctx: TurnContext, text: str, form: Mapping[str, str] | None = None) -> 
         found.add(command.value)  # "change the password to …"
     # "status" or "retry" at a secret prompt is a command, not the secret it was asked for.
     at_secret_prompt = ctx.asking_secret()
+    # Anything shaped like a key is kept out of replies and the transcript, wherever it is typed.
+    found |= secret_guard.shaped(text)
+    # An edit phrased as a question ("can I change the schedule later?") is a question.
+    asks = command is None or command.kind is parsing.CommandKind.EDIT
+    question = parsing.parse_question(text, secret_prompt=at_secret_prompt) if asks else None
+    if question is not None:
+        # A question is answered, never taken as a value (nor as the secret asked for).
+        for value in found:
+            register_secret(value)
+        return Message(text=text, question=question, shown=redact(text, found), secret=bool(found))
     extraction = None
     if fields and not (at_secret_prompt and command is not None):
         extraction = parsing.extract_fields(text, fields, types=ctx.types, asked=ctx.session.asked)
+        extraction = secret_guard.sift(ctx, extraction)  # a held secret is no setting
         found |= set(extraction.secret_values.values()) | set(extraction.hidden)
     if at_secret_prompt and command is None and ctx.declined_secret(text) is None:
         found.add(text.strip())  # at a secret prompt the whole message is the secret

@@ -12,6 +12,7 @@ Each parser reads one kind of answer and is safe to try in any state:
   follows a yes ("yes, but hourly") and :func:`restates` reads an answer that repeats
   the option asked about;
 - :func:`parse_review_edit`: edits at the review in words ("actually make it hourly");
+- :func:`parse_question`: a question asked mid-flow, and its topic;
 - :func:`says_nothing`: "none", "no password", "skip" where a field may be empty;
   :func:`declines_secret`: "..., no password" among other settings;
 - :func:`parse_stream_selection`: "all", "1,3-5", names, globs, "all except logs";
@@ -32,6 +33,7 @@ from agent.parsing.fields import Extraction, extract_fields
 from agent.parsing.nothing import decline_span, declines_secret, says_nothing
 from agent.parsing.pasted import without_pasted
 from agent.parsing.protocols import ConnectorTypeLike, FieldLike
+from agent.parsing.questions import FIELD_TOPICS, Question, parse_question
 from agent.parsing.review_edits import (
     PUSH_WORDS,
     EditKind,
@@ -45,6 +47,7 @@ from agent.parsing.timezones import find_timezone
 from agent.parsing.yes_no import YesNo, parse_yes_no, restates, split_yes_no
 
 __all__ = [
+    "FIELD_TOPICS",
     "PUSH_WORDS",
     "Command",
     "CommandKind",
@@ -54,6 +57,7 @@ __all__ = [
     "Extraction",
     "FieldLike",
     "ParseError",
+    "Question",
     "ReviewEdit",
     "Schedule",
     "ScheduleError",
@@ -71,6 +75,7 @@ __all__ = [
     "match_type",
     "parse_command",
     "parse_dsn",
+    "parse_question",
     "parse_retries",
     "parse_review_edit",
     "parse_schedule",

@@ -33,8 +33,9 @@ from core.redaction import redact
 
 __all__ = ["Extraction", "extract_fields"]
 
-# Kinds whose values may be a secret pasted at the wrong prompt.
-_CHECKED_KINDS = frozenset({"string", "url"})
+# Kinds whose values may be a secret pasted at the wrong prompt (a port too: its digits
+# would otherwise be cut out of a pasted token).
+_CHECKED_KINDS = frozenset({"string", "url", "integer"})
 _BEARER_PHRASES = frozenset({"bearer", "bearer token"})
 _MAX_DEPTH = 3
 # Where a JSON object may start; a message of braces must not cost quadratic time.

@@ -27,6 +27,11 @@ _KNOWN_PREFIXES = re.compile(
     r"[A-Za-z0-9_\-.=]{12,}"
 )
 _LONG_HEX = re.compile(r"[0-9a-fA-F]{32,}")
+# A short type prefix and a long random tail: ``tok_<hex>``, ``key-<base62>`` (Stripe, Mailgun,
+# Twilio and many in-house tokens). The tail is hex, or mixes upper case, lower case and
+# digits, so ids like ``ia_user_01m99hj…`` (lower-case base32) and names stay names.
+_PREFIXED = re.compile(r"[A-Za-z]{2,10}[_-](?P<tail>[A-Za-z0-9]{20,})")
+_MIN_HEX_TAIL = 24
 _MIN_GENERIC_LENGTH = 16
 _MIN_ENTROPY = 3.5
 # Ordinary names (prefixes like "Daily-Uploads2024/") have runs of lower-case letters;
@@ -44,6 +49,9 @@ def looks_like_secret(value: str) -> bool:
     value = value.strip()
     if _KNOWN_PREFIXES.fullmatch(value) or _LONG_HEX.fullmatch(value):
         return True
+    prefixed = _PREFIXED.fullmatch(value)
+    if prefixed is not None and _random_tail(prefixed.group("tail")):
+        return True
     if len(value) < _MIN_GENERIC_LENGTH or any(c.isspace() for c in value):
         return False
     if "://" in value or _WORDISH.search(value):
@@ -56,6 +64,17 @@ def looks_like_secret(value: str) -> bool:
         and any(c.isdigit() for c in value)
     )
     return mixed and _entropy(value) >= _MIN_ENTROPY
+
+
+def _random_tail(tail: str) -> bool:
+    if len(tail) >= _MIN_HEX_TAIL and _LONG_HEX.fullmatch(tail) and any(c.isdigit() for c in tail):
+        return True
+    return (
+        any(c.islower() for c in tail)
+        and any(c.isupper() for c in tail)
+        and any(c.isdigit() for c in tail)
+        and _entropy(tail) >= _MIN_ENTROPY
+    )
 
 
 def secret_field_for(value: str, fields: Sequence[FieldLike]) -> str | None:

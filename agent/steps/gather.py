@@ -12,7 +12,7 @@ import secrets as random
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from agent import parsing
+from agent import parsing, secret_guard
 from agent.advice import PARTNERS, advice_for, fields_to_reask
 from agent.context import TurnContext
 from agent.flow import FlowError, move, target_of
@@ -146,6 +146,7 @@ def store_answers(
     """Store answers; secrets are only collected (the engine stages them). Return their labels."""
     session = ctx.session
     known = {f.name for f in ctx.fields()}
+    values = secret_guard.screen(ctx, values, secret_values)  # a secret is never a setting
     answered: set[str] = set()
     for name, value in values.items():
         if name in known and value not in (None, ""):

@@ -14,6 +14,7 @@ from core.redaction.keys import is_secret_key
 from core.redaction.registry import (
     PROCESS,
     SecretRegistry,
+    holds_secret,
     redact_mapping,
     redact_text,
     register_secret,
@@ -30,6 +31,7 @@ __all__ = [
     "REDACTED",
     "SecretRegistry",
     "forms",
+    "holds_secret",
     "is_secret_key",
     "redact",
     "redact_mapping",

@@ -36,6 +36,7 @@ from core.redaction.text import MIN_ANYWHERE, REDACTED, forms
 __all__ = [
     "PROCESS",
     "SecretRegistry",
+    "holds_secret",
     "redact_mapping",
     "redact_text",
     "register_secret",
@@ -165,6 +166,15 @@ class SecretRegistry:
             return text
         return pattern.sub(REDACTED, text)
 
+    def holds(self, value: str, *, owner: str | None = None) -> bool:
+        """Whether ``owner`` (default: the current :meth:`owned` block's) registered ``value``.
+
+        Per owner, so one chat session never learns what another's secrets are.
+        """
+        owner = owner or self._owner.get()
+        with self._lock:
+            return value in self._held.get(owner, {})
+
     def __contains__(self, value: object) -> bool:
         """Whether ``value`` is registered, by any owner."""
         return value in self._counts
@@ -204,6 +214,11 @@ registry = SecretRegistry()
 def register_secret(value: str, *, owner: str | None = None) -> None:
     """Register ``value`` in the process-wide registry (see :meth:`SecretRegistry.register`)."""
     registry.register(value, owner=owner)
+
+
+def holds_secret(value: str) -> bool:
+    """Whether the current owner (a chat session's turn) registered ``value`` as a secret."""
+    return registry.holds(value)
 
 
 def unregister_secret(value: str, *, owner: str | None = None) -> None:

@@ -123,3 +123,15 @@ def test_values_too_short_to_redact_safely_are_not_registered() -> None:
     registry.register("abc")
 
     assert registry.redact("abc") == "abc"
+
+
+def test_holds_answers_for_one_owner_only() -> None:
+    registry = SecretRegistry()
+    with registry.owned("ses_a"):
+        registry.register("Pg-canary-0123456789")
+        assert registry.holds("Pg-canary-0123456789")
+    with registry.owned("ses_b"):
+        assert not registry.holds("Pg-canary-0123456789")
+    assert registry.holds("Pg-canary-0123456789", owner="ses_a")
+    registry.release("ses_a")
+    assert not registry.holds("Pg-canary-0123456789", owner="ses_a")

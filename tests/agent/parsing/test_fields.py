@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agent.parsing import extract_fields
+from agent.parsing.secret_shapes import looks_like_secret
 from connections.schemas import spec_out
 from connectors.spec import ConnectorSpec, FieldSpec
 from core.redaction import REDACTED
@@ -619,3 +620,31 @@ def test_a_credential_in_a_url_query_is_hidden_from_the_value_and_the_text() -> 
 
     assert extraction.values == {"url": f"https://api.acme.com/export.csv?token={REDACTED}"}
     assert "tok-123456789" not in extraction.redacted_text
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "tok_" + "0123456789abcdef" * 2,
+        "key-" + "3f9a6c2e81d04b7f" * 2,
+        "AB_x7Kq2Lm9Pz4Rt8Vw1Yb3Nc",
+    ],
+)
+def test_a_prefixed_random_token_looks_like_a_secret(token: str) -> None:
+    assert looks_like_secret(token)
+
+
+@pytest.mark.parametrize(
+    "name", ["ia_user_01m99hjagsrcdbga4xt0m8hq", "corpus-0123456789ab", "daily_reports_2024"]
+)
+def test_ids_and_names_do_not_look_like_secrets(name: str) -> None:
+    assert not looks_like_secret(name)
+
+
+def test_a_token_pasted_at_the_port_prompt_is_a_secret_not_a_port() -> None:
+    token = "xoxb-2048-4096-AbCdEfGhIjKlMnOpQrStUv12"
+    extraction = extract_fields(token, POSTGRES.fields, asked="port", types=TYPES)
+
+    assert "port" not in extraction.values
+    assert extraction.secret_values == {"password": token}
+    assert extraction.misplaced == ("password",)
