@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from agent.parsing.errors import SelectionError
+from agent.parsing.stream_words import FILLER, SCOPE_WORDS, rewrite
 from agent.parsing.text import fold_quotes, squash, strip_quotes
 
 __all__ = ["Selection", "parse_stream_selection"]
@@ -42,39 +43,6 @@ _NONE = re.compile(
     r"(?:none|nothing|no|zero|no streams|no tables|no files|none of them|neither)[.!]?",
     re.IGNORECASE,
 )
-_FILLER = frozenset(
-    [
-        "the",
-        "of",
-        "them",
-        "tables",
-        "table",
-        "streams",
-        "stream",
-        "files",
-        "file",
-        "schemas",
-        "schema",
-        "only",
-        "just",
-        "pull",
-        "select",
-        "please",
-        "pick",
-        "choose",
-        "sync",
-        "want",
-        "i",
-        "give",
-        "me",
-        "take",
-        "use",
-        "number",
-        "numbers",
-        "ones",
-        "one",
-    ]
-)
 _FILE_EXTENSIONS = frozenset(
     [
         "csv",
@@ -93,6 +61,8 @@ _FILE_EXTENSIONS = frozenset(
     ]
 )
 _GLOB = re.compile(r"[*?\[]")
+# A word shorter than this is never a word of a name ("log" is, "id" is not).
+_COMPONENT_MIN = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,12 +80,29 @@ class _Catalog:
     def __init__(self, names: Sequence[str], numbered: Sequence[str] | None = None) -> None:
         self.names = list(names)
         self.lower = [n.lower() for n in self.names]
+        # The part a person names: a table without its schema, a file without its extension.
+        self.parts = [_part(n) for n in self.lower]
+        self.schemas = frozenset(
+            n.rpartition(".")[0] for n in self.lower if "." in n and not _is_file(n)
+        )
         # Numbers count in the list the person saw, which may be a search's matches.
         if numbered is None:
             self.numbered: list[int] = list(range(len(self.names)))
         else:
             index = {n: i for i, n in enumerate(self.names)}
             self.numbered = [index[n] for n in numbered if n in index]
+
+    def is_name(self, word: str) -> bool:
+        """Whether ``word`` is a stream's whole name or the part a person would say."""
+        low = word.lower()
+        return low in self.lower or low in self.parts
+
+    def qualify(self, token: str, schema: str) -> str:
+        """``token`` within ``schema`` ("orders" said "from public"), unless it is no name."""
+        low = token.lower()
+        if low in self.schemas or "." in low or re.fullmatch(r"#?\d+(?:-\d+)?", low):
+            return token
+        return f"{schema}.{token}"
 
     def resolve(self, token: str) -> list[int] | None:
         """Indexes the token picks, or ``None`` when it is a number out of range."""
@@ -132,16 +119,34 @@ class _Catalog:
             if lo < 1 or hi > len(self.numbered):
                 return None
             return self.numbered[lo - 1 : hi]
+        everywhere = list(range(len(self.names)))
+        schema, dot, rest = low.partition(".")
+        if dot and schema in self.schemas and rest and low not in self.lower:
+            within = [i for i in everywhere if self.lower[i].startswith(schema + ".")]
+            # "refunds from public" when refunds is only in sales: the name still counts.
+            return self._match(rest, within, parts_only=True) or self._match(rest, everywhere)
+        return self._match(low, everywhere)
+
+    def _match(self, low: str, among: list[int], *, parts_only: bool = False) -> list[int]:
+        """The first kind of match that finds anything, from the strictest to the loosest."""
+        if low.endswith("_") or low.startswith("_"):
+            # "fact_" and "the fact_ tables" are a prefix; "_log" a suffix.
+            low = ("*" if low.startswith("_") else "") + low + ("*" if low.endswith("_") else "")
         if _GLOB.search(low):
-            bare = "." not in low
+            bare = parts_only or "." not in low
             return [
                 i
-                for i, n in enumerate(self.lower)
-                if fnmatchcase(n, low) or (bare and fnmatchcase(n.rpartition(".")[2], low))
+                for i in among
+                if (not parts_only and fnmatchcase(self.lower[i], low))
+                or (bare and fnmatchcase(self.lower[i].rpartition(".")[2], low))
+                or (bare and fnmatchcase(self.parts[i], low))
             ]
-        tests = (self._same, self._stem, self._schema, self._table)
-        matches = ([i for i, n in enumerate(self.lower) if test(n, low)] for test in tests)
-        return next((hits for hits in matches if hits), [])
+        tests = (() if parts_only else (self._same, self._stem, self._schema)) + _LOOSE
+        for test in tests:
+            hits = [i for i in among if test(self.lower[i], low)]
+            if hits:
+                return hits
+        return []
 
     @staticmethod
     def _same(name: str, low: str) -> bool:
@@ -157,28 +162,105 @@ class _Catalog:
         schema, dot, rest = name.partition(".")
         return bool(dot) and schema == low and rest.split(".")[-1] not in _FILE_EXTENSIONS
 
-    @staticmethod
-    def _table(name: str, low: str) -> bool:
-        schema, _, table = name.rpartition(".")
-        return bool(schema) and table == low and table not in _FILE_EXTENSIONS
+
+def _part(name: str) -> str:
+    """What a person calls a stream: ``orders`` for ``sales.orders``, ``a`` for ``a.csv``."""
+    if _is_file(name):
+        return name.partition(".")[0]
+    return name.rpartition(".")[2]
+
+
+def _is_file(name: str) -> bool:
+    return "." in name and name.rpartition(".")[2] in _FILE_EXTENSIONS
+
+
+def _table(name: str, low: str) -> bool:
+    schema, _, table = name.rpartition(".")
+    return bool(schema) and table == low and table not in _FILE_EXTENSIONS
+
+
+def _variant(name: str, low: str) -> bool:
+    """A singular or plural of the name: "order" for ``orders``, "refunds" for ``refund``."""
+    part = _part(name)
+    return part != low and _singular(part) == _singular(low)
+
+
+def _component(name: str, low: str) -> bool:
+    """A word of the name: "audit" for ``audit_log``, "fact" for ``fact_sales``."""
+    if len(low) < _COMPONENT_MIN or not low.isalpha():
+        return False
+    words = re.split(r"[_\-\s]+", _part(name))
+    return len(words) > 1 and _singular(low) in {_singular(w) for w in words}
+
+
+def _singular(word: str) -> str:
+    for ending, replacement in (("ies", "y"), ("ses", "s"), ("s", "")):
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            return word[: -len(ending)] + replacement
+    return word
+
+
+_LOOSE = (_table, _variant, _component)
+
+
+def _merge(words: list[str], catalog: _Catalog) -> list[str]:
+    """Words that are one name written with spaces: "line items" is ``line_items``."""
+    merged: list[str] = []
+    i = 0
+    while i < len(words):
+        for size in (3, 2):
+            joined = "_".join(words[i : i + size])
+            if len(words[i : i + size]) == size and catalog.is_name(joined):
+                merged.append(joined)
+                i += size
+                break
+        else:
+            merged.append(words[i])
+            i += 1
+    return merged
+
+
+def _qualify(words: list[str], catalog: _Catalog) -> list[str]:
+    """Drop filler; qualify what precedes "from public" / "in analytics" with that schema."""
+    out: list[str] = []
+    since = 0  # names said since the last "from <schema>"
+    ahead: str | None = None  # "from public: orders" qualifies what follows instead
+    i = 0
+    while i < len(words):
+        low = words[i].lower()
+        after = i + 1 + (i + 1 < len(words) and words[i + 1].lower() == "the")
+        if low in SCOPE_WORDS and after < len(words) and words[after].lower() in catalog.schemas:
+            schema = words[after].lower()
+            if len(out) > since:
+                out[since:] = [catalog.qualify(t, schema) for t in out[since:]]
+                ahead = None
+            else:
+                ahead = schema
+            since = len(out)
+            i = after + 1
+            continue
+        if low not in FILLER or catalog.is_name(low):
+            out.append(catalog.qualify(words[i], ahead) if ahead else words[i])
+        i += 1
+    return out
 
 
 def _tokens(part: str, catalog: _Catalog) -> list[str]:
     """The items of one side of a selection, a name with spaces kept whole."""
-    tokens: list[str] = []
+    words: list[str] = []
     for segment in re.split(r"\s*[,;]\s*", part):
         cleaned = strip_quotes(segment)
         if not cleaned:
             continue
         if cleaned.lower() in catalog.lower:
-            tokens.append(cleaned)
+            words.append(cleaned)
             continue
         cleaned = _RANGE.sub(lambda m: f"{m.group(1)}-{m.group(2)}", cleaned)
         for piece in _SPLIT.split(cleaned):
-            token = strip_quotes(piece.strip().rstrip(".!"))
-            if token and (token.lower() not in _FILLER or token.lower() in catalog.lower):
-                tokens.append(token)
-    return tokens
+            word = strip_quotes(piece.strip().rstrip(".!?:"))
+            if word:
+                words.append(word)
+    return _qualify(_merge(words, catalog), catalog)
 
 
 def _pick(tokens: list[str], catalog: _Catalog, missing: list[str]) -> set[int]:
@@ -233,6 +315,8 @@ def parse_stream_selection(
         return Selection(tuple(n for n in names if n.lower() == folded.lower()))
     if _NONE.fullmatch(folded):
         return Selection(())
+    # "all tables starting with fact_" is fact_*, "the first three" is 1-3.
+    folded = rewrite(folded, len(catalog.numbered))
     # "all of sales", "everything in sales": the schema, not every stream plus the schema.
     folded = _ALL_OF.sub("", folded)
     include_text, _, exclude_text = (p.strip() for p in _split_except(folded))
@@ -245,6 +329,10 @@ def parse_stream_selection(
             'patterns like "public.*".',
             examples=_EXAMPLES,
         )
+    named = [t for t in include if t.lower() not in _ALL or catalog.is_name(t)]
+    if named:
+        # "both public and sales", "all orders and customers": a determiner, not "everything".
+        include = named
     picked = _pick(include, catalog, missing) if include else set(range(len(names)))
     picked -= _pick(exclude, catalog, missing)
     selected = tuple(n for i, n in enumerate(catalog.names) if i in picked)
