@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 # What a stream is called; "ones" as in "the audit ones".
-_KIND = r"(?:tables?|streams?|files?|ones?|views?|tbls?)"
+_KIND = r"(?:tables?|streams?|files?|ones?|views?|tbls?|stuff|things?)"
 _QUANTIFIER = r"(?:all|every|each|any|both)"
 _LEAD = (
     rf"(?:{_QUANTIFIER}\s+(?:of\s+)?(?:the\s+)?)?(?:the\s+)?(?:{_KIND}\s+)?(?:(?:that|which)\s+)?"
@@ -167,6 +167,7 @@ FILLER = frozenset(
             "inside with i me my we us our you i'd i'll we'd we'll",
             # what a stream is called
             "tables table streams stream files file schemas schema views view tbl tbls ones one",
+            "stuff thing things",
             # wanting and taking
             "want wanna need needs would like give take use get grab pull select pick choose",
             "sync load ingest import copy bring replicate go lets let's can could",

@@ -13,6 +13,7 @@ at once: discovery runs again and the phrase is applied to what it finds (``pend
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any, ClassVar
 
@@ -41,6 +42,8 @@ ASK_ABOVE = 3
 SCOPE_FIELD = "schemas"
 _SHOWN = 10
 _KEPT = frozenset({"key", "streams"})
+# How close a word must be to a schema's name to be taken for that name mistyped.
+_TYPO_CUTOFF = 0.75
 
 
 class DiscoverSchema(Step):
@@ -114,8 +117,10 @@ def ask_scope(ctx: TurnContext, details: dict[str, Any], *, again: bool = False)
 def answer_scope(ctx: TurnContext, text: str) -> None:
     """Take the schemas to discover and start discovering them.
 
-    A phrase about tables ("all of sales except refunds") scopes to the schemas it names and
-    is applied to the tables once they are found.
+    A phrase about tables ("all of sales except refunds", "orders from public") scopes to the
+    schemas it names and is applied to the tables once they are found. One that names tables
+    but no schema ("line_items and refunds", "fact_*") discovers every schema and picks from
+    all of them; a word close to a schema's name ("pubic") is asked about instead.
     """
     names = list(scope_of(ctx))
     pending = None
@@ -123,13 +128,25 @@ def answer_scope(ctx: TurnContext, text: str) -> None:
         chosen = list(parsing.parse_stream_selection(text, names).names)
     except parsing.SelectionError as exc:
         chosen = _named_schemas(text, names)
-        if not chosen:
+        if not chosen and _misspelt(exc.unmatched, names):
             shown = ", ".join(n for n, c in scope_of(ctx).items() if c != 0)
-            raise FlowError(f"{exc} The schemas are: {shown}.") from None
+            raise FlowError(
+                render("errors/unknown_schema", message=str(exc), schemas=shown)
+            ) from None
+        chosen = chosen or names
         pending = text
     if not chosen:
         raise FlowError(render("errors/name_a_schema"))
     _discover(ctx, chosen, names, pending)
+
+
+def _misspelt(unmatched: tuple[str, ...], names: list[str]) -> bool:
+    """Whether a word that matched no schema looks like one of them mistyped."""
+    lower = [n.lower() for n in names]
+    return any(
+        difflib.get_close_matches(word.lower(), lower, n=1, cutoff=_TYPO_CUTOFF)
+        for word in unmatched
+    )
 
 
 def widen_scope(ctx: TurnContext, text: str) -> bool:
@@ -155,7 +172,10 @@ def change_scope(ctx: TurnContext, value: str | None) -> None:
         try:
             chosen = list(parsing.parse_stream_selection(value, names).names)
         except parsing.SelectionError as exc:
-            raise FlowError(f"{exc} The schemas are: {', '.join(names[:_SHOWN])}.") from None
+            shown = ", ".join(names[:_SHOWN])
+            raise FlowError(
+                render("errors/unknown_schema", message=str(exc), schemas=shown)
+            ) from None
     else:
         chosen = [n.strip() for n in re.split(r"[,\s]+", value) if n.strip()]
     if State(ctx.session.state) is not State.DISCOVER_SCHEMA:
