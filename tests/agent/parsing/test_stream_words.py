@@ -1,0 +1,140 @@
+"""Streams picked in words: prefixes, words of a name, positions, filler, "from <schema>"."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.parsing import SelectionError, parse_stream_selection
+
+WAREHOUSE = (
+    "analytics.dim_customer",
+    "analytics.dim_date",
+    "analytics.fact_orders",
+    "analytics.fact_sales",
+    "public.customers",
+    "public.line_items",
+    "public.logs",
+    "public.orders",
+    "reporting.daily_summary",
+    "sales.audit_log",
+    "sales.audit_trail",
+    "sales.orders",
+    "sales.refunds",
+)
+SCHEMAS = ("analytics", "public", "sales", "reporting")
+FILES = ("booking", "expedia", "invoices")
+FACTS = ("analytics.fact_orders", "analytics.fact_sales")
+AUDIT = ("sales.audit_log", "sales.audit_trail")
+
+SELECTIONS = [
+    pytest.param("all tables starting with fact_", WAREHOUSE, FACTS, id="starting-with"),
+    pytest.param("every table that begins with fact", WAREHOUSE, FACTS, id="begins-with-a-word"),
+    pytest.param("all the fact_ tables", WAREHOUSE, FACTS, id="all-the-prefix-tables"),
+    pytest.param("fact_", WAREHOUSE, FACTS, id="trailing-underscore-is-a-prefix"),
+    pytest.param("all the fact tables", WAREHOUSE, FACTS, id="a-word-of-the-name"),
+    pytest.param("tables with audit in the name", WAREHOUSE, AUDIT, id="in-the-name"),
+    pytest.param("the ones with audit", WAREHOUSE, AUDIT, id="the-ones-with"),
+    pytest.param("tables containing audit", WAREHOUSE, AUDIT, id="containing"),
+    pytest.param("tables ending with _log", WAREHOUSE, ("sales.audit_log",), id="ending-with"),
+    pytest.param(
+        "i need only orders and customers table from public",
+        WAREHOUSE,
+        ("public.customers", "public.orders"),
+        id="filler-is-never-a-name",
+    ),
+    pytest.param("just orders pls", (*FILES, "orders"), ("orders",), id="pls"),
+    pytest.param(
+        "orders and customers from public plus every dim_ table in analytics",
+        WAREHOUSE,
+        (
+            "analytics.dim_customer",
+            "analytics.dim_date",
+            "public.customers",
+            "public.orders",
+        ),
+        id="from-schema-plus-in-schema",
+    ),
+    pytest.param(
+        "from sales: orders and refunds",
+        WAREHOUSE,
+        ("sales.orders", "sales.refunds"),
+        id="schema-said-first",
+    ),
+    pytest.param(
+        "orders from public and orders from sales",
+        WAREHOUSE,
+        ("public.orders", "sales.orders"),
+        id="same-name-two-schemas",
+    ),
+    pytest.param(
+        "refunds from public", WAREHOUSE, ("sales.refunds",), id="wrong-schema-still-the-name"
+    ),
+    pytest.param(
+        "everything in sales except the audit tables",
+        WAREHOUSE,
+        ("sales.orders", "sales.refunds"),
+        id="everything-in-schema-except-a-word",
+    ),
+    pytest.param("the first three", WAREHOUSE, WAREHOUSE[:3], id="the-first-three"),
+    pytest.param("the last two", WAREHOUSE, WAREHOUSE[-2:], id="the-last-two"),
+    pytest.param(
+        "the first and the last",
+        WAREHOUSE,
+        (WAREHOUSE[0], WAREHOUSE[-1]),
+        id="ordinals",
+    ),
+    pytest.param("the 2nd one", FILES, ("expedia",), id="numbered-ordinal"),
+    pytest.param(
+        "the line items and the daily summary",
+        WAREHOUSE,
+        ("public.line_items", "reporting.daily_summary"),
+        id="a-name-with-spaces",
+    ),
+    pytest.param(
+        "customer and order tables from public",
+        WAREHOUSE,
+        ("public.customers", "public.orders"),
+        id="singulars",
+    ),
+    pytest.param("both public and sales", SCHEMAS, ("public", "sales"), id="both-as-determiner"),
+    pytest.param("both", FILES, FILES, id="both-alone-is-all"),
+    pytest.param("the sales one", SCHEMAS, ("sales",), id="the-sales-one"),
+    pytest.param(
+        "all schemas except reporting",
+        SCHEMAS,
+        ("analytics", "public", "sales"),
+        id="all-schemas-except",
+    ),
+    pytest.param("invoices only", FILES, ("invoices",), id="only-after"),
+    pytest.param(
+        "everything but the audit stuff", WAREHOUSE, (*WAREHOUSE[:9], *WAREHOUSE[11:]), id="stuff"
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "names", "expected"), SELECTIONS)
+def test_streams_are_selected_in_words(
+    text: str, names: tuple[str, ...], expected: tuple[str, ...]
+) -> None:
+    assert parse_stream_selection(text, names).names == expected
+
+
+def test_a_filler_word_that_is_a_stream_is_that_stream() -> None:
+    assert parse_stream_selection("data and logs", ("public.data", "public.logs")).names == (
+        "public.data",
+        "public.logs",
+    )
+
+
+def test_a_word_of_no_name_is_still_an_error() -> None:
+    with pytest.raises(SelectionError) as caught:
+        parse_stream_selection("tables with zebra in the name", WAREHOUSE)
+
+    assert caught.value.unmatched == ("*zebra*",)
+
+
+def test_tables_named_at_the_schema_question_are_not_schemas() -> None:
+    with pytest.raises(SelectionError) as caught:
+        parse_stream_selection("orders customers line_items from public", SCHEMAS)
+
+    assert caught.value.unmatched == ("orders", "customers", "line_items")
