@@ -36,7 +36,30 @@ _LEAD = (
 _WORD = r"([\w*?\[\]-]+)"
 _NAME = r"(?:name|names|table\s+name|table\s+names)"
 
+NUMBER_WORDS: dict[str, int] = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+}
 PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
+    # "all 5 tables", "all three of them": a count of everything, not the fifth
+    (
+        re.compile(
+            rf"\b(?:all|both|each)\s+(?:the\s+)?(?:\d+|{'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE
+        ),
+        "all",
+    ),
     # "all tables starting with fact_", "tables that begin with dim_", "prefixed fact_"
     (
         re.compile(
@@ -97,22 +120,6 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
 )
 
-NUMBER_WORDS: dict[str, int] = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-}
 _ORDINALS: dict[str, int] = {
     "first": 1,
     "second": 2,

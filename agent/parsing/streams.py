@@ -61,6 +61,8 @@ _FILE_EXTENSIONS = frozenset(
     ]
 )
 _GLOB = re.compile(r"[*?\[]")
+_PLAIN = re.compile(r"[A-Za-z][\w-]*")
+_NUMBERS = re.compile(r"#?\d+(?:-\d+)?")
 # A word shorter than this is never a word of a name ("log" is, "id" is not).
 _COMPONENT_MIN = 3
 
@@ -91,6 +93,11 @@ class _Catalog:
         else:
             index = {n: i for i, n in enumerate(self.names)}
             self.numbered = [index[n] for n in numbered if n in index]
+
+    def schema_of(self, index: int) -> str:
+        """The schema of the stream at ``index`` ("" for a name without one)."""
+        name = self.lower[index]
+        return "" if _is_file(name) else name.rpartition(".")[0]
 
     def is_name(self, word: str) -> bool:
         """Whether ``word`` is a stream's whole name or the part a person would say."""
@@ -264,11 +271,23 @@ def _tokens(part: str, catalog: _Catalog) -> list[str]:
 
 
 def _pick(tokens: list[str], catalog: _Catalog, missing: list[str]) -> set[int]:
-    picked: set[int] = set()
+    found: list[tuple[str, list[int]]] = []
     for token in tokens:
         hits = catalog.resolve(token)
         if not hits:
             missing.append(token)
+        else:
+            found.append((token, hits))
+    # "orders, customers and line_items" where orders is in public and sales but the others
+    # only in public: the orders of the schema the rest of the phrase is about.
+    named = [h for t, h in found if not _NUMBERS.fullmatch(t) and t.lower() not in _ALL]
+    spans = [{catalog.schema_of(i) for i in hits} for hits in named]
+    context = set().union(*(span for span in spans if len(span) == 1))
+    picked: set[int] = set()
+    for token, hits in found:
+        span = {catalog.schema_of(i) for i in hits}
+        if len(context) == 1 and len(span) > 1 and context < span and _PLAIN.fullmatch(token):
+            picked.update(i for i in hits if catalog.schema_of(i) in context)
         else:
             picked.update(hits)
     return picked

@@ -127,13 +127,12 @@ def answer_scope(ctx: TurnContext, text: str) -> None:
     try:
         chosen = list(parsing.parse_stream_selection(text, names).names)
     except parsing.SelectionError as exc:
-        chosen = _named_schemas(text, names)
-        if not chosen and _misspelt(exc.unmatched, names):
+        if _misspelt(exc.unmatched, names):
             shown = ", ".join(n for n, c in scope_of(ctx).items() if c != 0)
             raise FlowError(
                 render("errors/unknown_schema", message=str(exc), schemas=shown)
             ) from None
-        chosen = chosen or names
+        chosen = _named_schemas(text, names) or names
         pending = text
     if not chosen:
         raise FlowError(render("errors/name_a_schema"))

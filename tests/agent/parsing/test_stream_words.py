@@ -138,3 +138,17 @@ def test_tables_named_at_the_schema_question_are_not_schemas() -> None:
         parse_stream_selection("orders customers line_items from public", SCHEMAS)
 
     assert caught.value.unmatched == ("orders", "customers", "line_items")
+
+
+def test_a_name_in_two_schemas_follows_the_rest_of_the_phrase() -> None:
+    selection = parse_stream_selection("orders, customers and line_items", WAREHOUSE)
+
+    assert selection.names == ("public.customers", "public.line_items", "public.orders")
+
+
+def test_a_name_in_two_schemas_alone_is_both() -> None:
+    assert parse_stream_selection("orders", WAREHOUSE).names == ("public.orders", "sales.orders")
+
+
+def test_all_with_a_count_is_everything() -> None:
+    assert parse_stream_selection("all 3 files", FILES).names == FILES
