@@ -139,6 +139,18 @@ def answer_scope(ctx: TurnContext, text: str) -> None:
     _discover(ctx, chosen, names, pending)
 
 
+def _names_elsewhere(ctx: TurnContext, text: str) -> bool:
+    """Whether ``text`` names streams not discovered that are no near miss of one that was."""
+    streams = [str(s["name"]) for s in (ctx.session.catalog or {}).get("streams", [])]
+    try:
+        parsing.parse_stream_selection(text, streams)
+    except parsing.SelectionError as exc:
+        words = [w.rpartition(".")[2] for w in exc.unmatched if not re.fullmatch(r"[#\d-]+", w)]
+        parts = sorted({n.rpartition(".")[2].lower() for n in streams})
+        return bool(words) and not _misspelt(tuple(words), parts)
+    return False
+
+
 def _misspelt(unmatched: tuple[str, ...], names: list[str]) -> bool:
     """Whether a word that matched no schema looks like one of them mistyped."""
     lower = [n.lower() for n in names]
@@ -149,12 +161,19 @@ def _misspelt(unmatched: tuple[str, ...], names: list[str]) -> bool:
 
 
 def widen_scope(ctx: TurnContext, text: str) -> bool:
-    """Discover again when a stream phrase names a schema left out; True when it did."""
+    """Discover again when a stream phrase names a schema left out; True when it did.
+
+    A phrase naming a table found nowhere in the schemas discovered ("refunds" while only
+    public was) looks in the schemas left out, unless the name is a near miss of one found
+    ("custmers"): that is a typo, named back to the person instead.
+    """
     names = list(scope_of(ctx))
     if not names:
         return False
     current = _current(ctx, names)
     added = [n for n in _named_schemas(text, names) if n not in current]
+    if not added and _names_elsewhere(ctx, text):
+        added = [n for n in names if n not in current]
     if not added:
         return False
     move(ctx, Event.EDIT, edit=EditTarget.SCOPE)
