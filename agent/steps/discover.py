@@ -128,10 +128,8 @@ def answer_scope(ctx: TurnContext, text: str) -> None:
         chosen = list(parsing.parse_stream_selection(text, names).names)
     except parsing.SelectionError as exc:
         if _misspelt(exc.unmatched, names):
-            shown = ", ".join(n for n, c in scope_of(ctx).items() if c != 0)
-            raise FlowError(
-                render("errors/unknown_schema", message=str(exc), schemas=shown)
-            ) from None
+            shown = [n for n, c in scope_of(ctx).items() if c != 0]
+            raise FlowError(_unknown_schema(exc, shown)) from None
         chosen = _named_schemas(text, names) or names
         pending = text
     if not chosen:
@@ -149,6 +147,17 @@ def _names_elsewhere(ctx: TurnContext, text: str) -> bool:
         parts = sorted({n.rpartition(".")[2].lower() for n in streams})
         return bool(words) and not _misspelt(tuple(words), parts)
     return False
+
+
+def _unknown_schema(exc: parsing.SelectionError, names: list[str]) -> str:
+    """Why a word is no schema: the schemas, and the one it was probably meant to be."""
+    lower = {n.lower(): n for n in names}
+    close = [
+        lower[hits[0]]
+        for word in exc.unmatched
+        if (hits := difflib.get_close_matches(word.lower(), list(lower), n=1, cutoff=_TYPO_CUTOFF))
+    ]
+    return render("errors/unknown_schema", unmatched=list(exc.unmatched), names=names, close=close)
 
 
 def _misspelt(unmatched: tuple[str, ...], names: list[str]) -> bool:
@@ -190,10 +199,7 @@ def change_scope(ctx: TurnContext, value: str | None) -> None:
         try:
             chosen = list(parsing.parse_stream_selection(value, names).names)
         except parsing.SelectionError as exc:
-            shown = ", ".join(names[:_SHOWN])
-            raise FlowError(
-                render("errors/unknown_schema", message=str(exc), schemas=shown)
-            ) from None
+            raise FlowError(_unknown_schema(exc, names[:_SHOWN])) from None
     else:
         chosen = [n.strip() for n in re.split(r"[,\s]+", value) if n.strip()]
     if State(ctx.session.state) is not State.DISCOVER_SCHEMA:
