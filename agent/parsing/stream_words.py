@@ -33,7 +33,8 @@ _QUANTIFIER = r"(?:all|every|each|any|both)"
 _LEAD = (
     rf"(?:{_QUANTIFIER}\s+(?:of\s+)?(?:the\s+)?)?(?:the\s+)?(?:{_KIND}\s+)?(?:(?:that|which)\s+)?"
 )
-_WORD = r"([\w*?\[\]-]+)"
+# A name or pattern, perhaps quoted ("starting with 'fact_'"); SQL's % is a glob's *.
+_WORD = r"[\'\"`]?([\w*?%\[\]-]+)[\'\"`]?"
 _NAME = r"(?:name|names|table\s+name|table\s+names)"
 
 NUMBER_WORDS: dict[str, int] = {
@@ -52,7 +53,7 @@ NUMBER_WORDS: dict[str, int] = {
     "fifteen": 15,
     "twenty": 20,
 }
-PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
+PHRASES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     # "all 5 tables", "all three of them": a count of everything, not the fifth
     (
         re.compile(
@@ -95,6 +96,15 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         r"*\1*",
     ),
+    # A pattern after "tables like" (SQL's fact_%), or a word the names contain
+    (
+        re.compile(
+            rf"\b(?:{_QUANTIFIER}\s+(?:of\s+)?)?(?:the\s+)?{_KIND}\s+(?:(?:that\s+are\s+)?named\s+)?"
+            rf"like\s+{_WORD}",
+            re.IGNORECASE,
+        ),
+        lambda m: m.group(1) if re.search(r"[*?%\[]", m.group(1)) else f"*{m.group(1)}*",
+    ),
     # "audit in the name"
     (
         re.compile(rf"\b{_WORD}\s+in\s+(?:the|its|their)\s+{_NAME}\b", re.IGNORECASE),
@@ -113,7 +123,7 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
             rf"\b{_QUANTIFIER}\s+(?:of\s+)?(?:the\s+)?(?!(?:{_KIND}|of|the|them|these|those|"
-            rf"except|but|in|from|\d+)\b)([\w*?\[\]-]+)\s+{_KIND}\b",
+            rf"except|but|in|from|single|\d+)\b)([\w*?\[\]-]+)\s+{_KIND}\b",
             re.IGNORECASE,
         ),
         r"\1",
@@ -148,6 +158,13 @@ def _ordinal(word: str, count: int) -> str:
     return str(_ORDINALS.get(low) or int(re.sub(r"\D", "", low)))
 
 
+_NUMBER_WORD = re.compile(rf"\b(?:{'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE)
+_NUMBER_LIST = re.compile(
+    rf"(?:(?:numbers?|#)?\s*(?:\d+|{'|'.join(NUMBER_WORDS)})\s*(?:,|&|\+|and|or|to|-|through|thru)?\s*)+"
+    r"[.!]?",
+    re.IGNORECASE,
+)
+
 # Each takes the match and the length of the numbered list the person saw.
 POSITIONS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], int], str]], ...] = (
     (
@@ -174,9 +191,10 @@ FILLER = frozenset(
             "inside with i me my we us our you i'd i'll we'd we'll",
             # what a stream is called
             "tables table streams stream files file schemas schema views view tbl tbls ones one",
-            "stuff thing things",
+            "stuff thing things single",
             # wanting and taking
-            "want wanna need needs would like give take use get grab pull select pick choose",
+            "want wanna need needs would like give gimme have take use get grab pull select",
+            "pick choose include including add",
             "sync load ingest import copy bring replicate go lets let's can could",
             # restricting and politeness
             "only just also too well please pls plz pleas thx thanks number numbers named called",
@@ -195,6 +213,10 @@ def rewrite(text: str, count: int) -> str:
         text = pattern.sub(replacement, text)
     for position, number in POSITIONS:
         text = position.sub(_numbered(number, count), text)
+    text = text.replace("%", "*")
+    if _NUMBER_LIST.fullmatch(text):
+        # "one and three", "two to four": numbers in words ("the sales one" is not a number).
+        text = _NUMBER_WORD.sub(lambda m: str(NUMBER_WORDS[m.group(0).lower()]), text)
     return text
 
 

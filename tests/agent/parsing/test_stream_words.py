@@ -152,3 +152,20 @@ def test_a_name_in_two_schemas_alone_is_both() -> None:
 
 def test_all_with_a_count_is_everything() -> None:
     assert parse_stream_selection("all 3 files", FILES).names == FILES
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("all tables beginning with 'fact_'", FACTS, id="quoted-prefix"),
+        pytest.param("fact_%", FACTS, id="sql-wildcard"),
+        pytest.param("tables like fact_%", FACTS, id="tables-like"),
+        pytest.param("one and three", (WAREHOUSE[0], WAREHOUSE[2]), id="numbers-in-words"),
+        pytest.param("numbers two to four", WAREHOUSE[1:4], id="a-range-in-words"),
+        pytest.param("every single table", WAREHOUSE, id="every-single-table"),
+        pytest.param("i would like orders from sales", ("sales.orders",), id="would-like"),
+        pytest.param("can i have the refunds", ("sales.refunds",), id="can-i-have"),
+    ],
+)
+def test_more_ways_to_say_it(text: str, expected: tuple[str, ...]) -> None:
+    assert parse_stream_selection(text, WAREHOUSE).names == expected
