@@ -8,6 +8,13 @@ dot also matches the table part, so "audit_*" picks ``public.audit_log``), and e
 ("all except logs", "sales.order* and finance.* except *_audit"). The result keeps the
 catalog's order.
 
+People say the same in words, and the words are tables in :mod:`agent.parsing.stream_words`:
+"all tables starting with fact_" (``fact_*``), "tables with audit in the name", "the first
+three", "orders and customers from public plus every dim_ table in analytics"; filler ("i
+need only … table pls") is never a name. Looser matches come after exact ones: a singular or
+plural ("order"), a word of a name ("the audit tables"), a name written with spaces ("line
+items"). A name found in two schemas follows the schema the rest of the phrase is about.
+
 Anything that matches nothing (a number past the end, a misspelt name) raises a
 :class:`SelectionError` naming it, rather than silently selecting less than was asked.
 """
@@ -107,7 +114,7 @@ class _Catalog:
     def qualify(self, token: str, schema: str) -> str:
         """``token`` within ``schema`` ("orders" said "from public"), unless it is no name."""
         low = token.lower()
-        if low in self.schemas or "." in low or re.fullmatch(r"#?\d+(?:-\d+)?", low):
+        if low in self.schemas or "." in low or _NUMBERS.fullmatch(low):
             return token
         return f"{schema}.{token}"
 
