@@ -279,7 +279,10 @@ def choose_streams(ctx: TurnContext, text: str) -> None:
 def _near_misses(unmatched: tuple[str, ...], names: list[str]) -> list[str]:
     """The names a misspelt one was probably meant to be ("custmers" → customers)."""
     parts = sorted({n.rpartition(".")[2] for n in names})
-    close = (difflib.get_close_matches(word, parts, n=1, cutoff=_NEAR) for word in unmatched)
+    close = (
+        difflib.get_close_matches(word.rpartition(".")[2], parts, n=1, cutoff=_NEAR)
+        for word in unmatched
+    )
     return [hits[0] for hits in close if hits]
 
 
