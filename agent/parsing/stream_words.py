@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 
 __all__ = [
+    "EXCEPT_WORDS",
     "FILLER",
     "NUMBER_WORDS",
     "PHRASES",
@@ -60,6 +61,15 @@ PHRASES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...
             rf"\b(?:all|both|each)\s+(?:the\s+)?(?:\d+|{'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE
         ),
         "all",
+    ),
+    # "the two fact tables": a count before a word of the names
+    (
+        re.compile(
+            rf"\b(?:the\s+)?(?:\d+|{'|'.join(NUMBER_WORDS)})\s+(?!(?:{_KIND}|and|or|to)\b)"
+            rf"([\w*?%-]+)\s+{_KIND}\b",
+            re.IGNORECASE,
+        ),
+        r"\1",
     ),
     # "all tables starting with fact_", "tables that begin with dim_", "prefixed fact_"
     (
@@ -188,7 +198,7 @@ FILLER = frozenset(
         (
             # articles, pronouns, glue
             "the a an of them that those to as so then for now is are be in from under within",
-            "inside with i me my we us our you i'd i'll we'd we'll",
+            "inside with i me my we us our you i'd i'll we'd we'll it em 'em n",
             # what a stream is called
             "tables table streams stream files file schemas schema views view tbl tbls ones one",
             "stuff thing things single",
@@ -202,6 +212,28 @@ FILLER = frozenset(
             "yes yeah yep sure ok okay actually ah oh hmm um uh",
         )
     ).split()
+)
+
+# What starts the streams left out ("all except logs", "everything besides the audit ones").
+EXCEPT_WORDS: tuple[str, ...] = (
+    r"\bexcept(?:\s+for)?\b",
+    r"\bbut\s+not\b",
+    r"\bbut\b",
+    r"\bexcluding\b",
+    r"\bexclude\b",
+    r"\bwithout\b",
+    r"\bw/o\b",
+    r"\bminus\b",
+    r"\bapart\s+from\b",
+    r"\baside\s+from\b",
+    r"\bbesides\b",
+    r"\bsave\s+for\b",
+    r"\bother\s+than\b",
+    r"\bnot\s+including\b",
+    r"\bleav(?:e|ing)\s+out\b",
+    r"\bomit(?:ting)?\b",
+    r"\bignor(?:e|ing)\b",
+    r"\bskip(?:ping)?\b",
 )
 
 SCOPE_WORDS = frozenset({"from", "in", "of", "under", "within", "inside"})

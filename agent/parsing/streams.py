@@ -27,15 +27,14 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from agent.parsing.errors import SelectionError
-from agent.parsing.stream_words import FILLER, SCOPE_WORDS, rewrite
+from agent.parsing.stream_words import EXCEPT_WORDS, FILLER, SCOPE_WORDS, rewrite
 from agent.parsing.text import fold_quotes, squash, strip_quotes
 
 __all__ = ["Selection", "parse_stream_selection"]
 
 _EXAMPLES = ("all", "1,3-5", "booking, expedia", "public.*", "all except logs")
 _EXCEPT = re.compile(
-    r"\s*(?:\bexcept(?:\s+for)?\b|\bbut\s+not\b|\bbut\b|\bexcluding\b|\bexclude\b|\bwithout\b|"
-    r"\bminus\b|\bapart\s+from\b|\bother\s+than\b|\bskip(?:ping)?\b)\s*",
+    rf"\s*(?:{'|'.join(EXCEPT_WORDS)})\s*",
     re.IGNORECASE,
 )
 _ALL_OF = re.compile(
@@ -68,6 +67,7 @@ _FILE_EXTENSIONS = frozenset(
     ]
 )
 _GLOB = re.compile(r"[*?\[]")
+_SCHEMA_SAID = re.compile(r"(?<![\w.])([\w-]+)\s*:(?=\s)|\(\s*([\w-]+)\s*\)")
 _PLAIN = re.compile(r"[A-Za-z][\w-]*")
 _NUMBERS = re.compile(r"#?\d+(?:-\d+)?")
 # A word shorter than this is never a word of a name ("log" is, "id" is not).
@@ -256,6 +256,8 @@ def _qualify(words: list[str], catalog: _Catalog) -> list[str]:
         if low not in FILLER or catalog.is_name(low):
             out.append(catalog.qualify(words[i], ahead) if ahead else words[i])
         i += 1
+    if ahead and len(out) == since:
+        out.append(ahead)  # "tables from public": the schema's tables
     return out
 
 
@@ -271,7 +273,7 @@ def _tokens(part: str, catalog: _Catalog) -> list[str]:
             continue
         cleaned = _RANGE.sub(lambda m: f"{m.group(1)}-{m.group(2)}", cleaned)
         for piece in _SPLIT.split(cleaned):
-            word = strip_quotes(piece.strip().rstrip(".!?:"))
+            word = strip_quotes(piece.strip().rstrip(".!?:").strip("()"))
             if word:
                 words.append(word)
     return _qualify(_merge(words, catalog), catalog)
@@ -343,6 +345,8 @@ def parse_stream_selection(
         return Selection(())
     # "all tables starting with fact_" is fact_*, "the first three" is 1-3.
     folded = rewrite(folded, len(catalog.numbered))
+    # "sales: orders, refunds" and "refunds (sales)" say the schema as "from sales" does.
+    folded = _SCHEMA_SAID.sub(lambda m: _from_schema(m, catalog), folded)
     # "all of sales", "everything in sales": the schema, not every stream plus the schema.
     folded = _ALL_OF.sub("", folded)
     include_text, _, exclude_text = (p.strip() for p in _split_except(folded))
@@ -370,6 +374,11 @@ def parse_stream_selection(
             examples=_EXAMPLES,
         )
     return Selection(selected)
+
+
+def _from_schema(match: re.Match[str], catalog: _Catalog) -> str:
+    schema = match.group(1) or match.group(2)
+    return f" from {schema} " if schema.lower() in catalog.schemas else match.group(0)
 
 
 def _split_except(text: str) -> tuple[str, str, str]:

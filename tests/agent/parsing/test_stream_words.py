@@ -169,3 +169,29 @@ def test_all_with_a_count_is_everything() -> None:
 )
 def test_more_ways_to_say_it(text: str, expected: tuple[str, ...]) -> None:
     assert parse_stream_selection(text, WAREHOUSE).names == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("sales: orders, refunds", ("sales.orders", "sales.refunds"), id="colon"),
+        pytest.param(
+            "orders (public) and refunds (sales)",
+            ("public.orders", "sales.refunds"),
+            id="in-brackets",
+        ),
+        pytest.param("tables from public", WAREHOUSE[4:8], id="from-schema-alone"),
+        pytest.param("the two fact tables", FACTS, id="a-count-before-a-word"),
+        pytest.param("all of it", WAREHOUSE, id="all-of-it"),
+        pytest.param(
+            "everything besides logs",
+            tuple(n for n in WAREHOUSE if n != "public.logs"),
+            id="besides",
+        ),
+        pytest.param(
+            "leave out the logs", tuple(n for n in WAREHOUSE if n != "public.logs"), id="leave-out"
+        ),
+    ],
+)
+def test_schemas_and_exclusions_said_other_ways(text: str, expected: tuple[str, ...]) -> None:
+    assert parse_stream_selection(text, WAREHOUSE).names == expected
