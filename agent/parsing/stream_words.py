@@ -201,7 +201,7 @@ FILLER = frozenset(
             "inside with i me my we us our you i'd i'll we'd we'll it em 'em n",
             # what a stream is called
             "tables table streams stream files file schemas schema views view tbl tbls ones one",
-            "stuff thing things single",
+            "stuff thing things single data",
             # wanting and taking
             "want wanna need needs would like give gimme have take use get grab pull select",
             "pick choose include including add",
@@ -209,7 +209,7 @@ FILLER = frozenset(
             # restricting and politeness
             "only just also too well please pls plz pleas thx thanks number numbers named called",
             # interjections before an answer
-            "yes yeah yep sure ok okay actually ah oh hmm um uh",
+            "yes yeah yep sure ok okay actually ah oh hmm um uh no nope",
         )
     ).split()
 )
@@ -234,6 +234,8 @@ EXCEPT_WORDS: tuple[str, ...] = (
     r"\bomit(?:ting)?\b",
     r"\bignor(?:e|ing)\b",
     r"\bskip(?:ping)?\b",
+    # "everything, no audit tables"; a leading "no, just orders" is a correction, not this
+    r"(?<=[\w,]\s)no\b",
 )
 
 SCOPE_WORDS = frozenset({"from", "in", "of", "under", "within", "inside"})

@@ -195,3 +195,15 @@ def test_more_ways_to_say_it(text: str, expected: tuple[str, ...]) -> None:
 )
 def test_schemas_and_exclusions_said_other_ways(text: str, expected: tuple[str, ...]) -> None:
     assert parse_stream_selection(text, WAREHOUSE).names == expected
+
+
+def test_no_after_a_selection_leaves_out() -> None:
+    selection = parse_stream_selection("everything, no audit tables", WAREHOUSE)
+
+    assert selection.names == tuple(n for n in WAREHOUSE if n not in AUDIT)
+
+
+def test_no_before_a_selection_is_a_correction() -> None:
+    selection = parse_stream_selection("no, just orders from public", WAREHOUSE)
+
+    assert selection.names == ("public.orders",)
