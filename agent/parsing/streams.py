@@ -25,6 +25,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from functools import cached_property
 
 from agent.parsing.errors import SelectionError
 from agent.parsing.stream_words import EXCEPT_WORDS, FILLER, SCOPE_WORDS, rewrite
@@ -89,17 +90,38 @@ class _Catalog:
     def __init__(self, names: Sequence[str], numbered: Sequence[str] | None = None) -> None:
         self.names = list(names)
         self.lower = [n.lower() for n in self.names]
-        # The part a person names: a table without its schema, a file without its extension.
-        self.parts = [_part(n) for n in self.lower]
-        self.schemas = frozenset(
-            n.rpartition(".")[0] for n in self.lower if "." in n and not _is_file(n)
-        )
         # Numbers count in the list the person saw, which may be a search's matches.
         if numbered is None:
             self.numbered: list[int] = list(range(len(self.names)))
         else:
             index = {n: i for i, n in enumerate(self.names)}
             self.numbered = [index[n] for n in numbered if n in index]
+
+    # Computed when first needed: "all" or "1-3" on 10,000 tables should not pay for them.
+    @cached_property
+    def parts(self) -> list[str]:
+        """The part a person names: a table without its schema, a file without extension."""
+        return [_part(n) for n in self.lower]
+
+    @cached_property
+    def part_set(self) -> frozenset[str]:
+        """:attr:`parts` as a set."""
+        return frozenset(self.parts)
+
+    @cached_property
+    def schemas(self) -> frozenset[str]:
+        """The schemas the names are in."""
+        return frozenset(n.rpartition(".")[0] for n in self.lower if "." in n and not _is_file(n))
+
+    @cached_property
+    def singulars(self) -> list[str]:
+        """Each part in the singular ("order" for ``orders``)."""
+        return [_singular(p) for p in self.parts]
+
+    @cached_property
+    def words(self) -> list[frozenset[str]]:
+        """The words of each part, in the singular ("audit", "log" for ``audit_logs``)."""
+        return [frozenset(_singular(w) for w in re.split(r"[_\-\s]+", p)) for p in self.parts]
 
     def schema_of(self, index: int) -> str:
         """The schema of the stream at ``index`` ("" for a name without one)."""
@@ -109,7 +131,7 @@ class _Catalog:
     def is_name(self, word: str) -> bool:
         """Whether ``word`` is a stream's whole name or the part a person would say."""
         low = word.lower()
-        return low in self.lower or low in self.parts
+        return low in self.part_set or low in self.lower
 
     def qualify(self, token: str, schema: str) -> str:
         """``token`` within ``schema`` ("orders" said "from public"), unless it is no name."""
@@ -153,14 +175,25 @@ class _Catalog:
                 for i in among
                 if (not parts_only and fnmatchcase(self.lower[i], low))
                 or (bare and fnmatchcase(self.lower[i].rpartition(".")[2], low))
-                or (bare and fnmatchcase(self.parts[i], low))
             ]
-        tests = (() if parts_only else (self._same, self._stem, self._schema)) + _LOOSE
-        for test in tests:
-            hits = [i for i in among if test(self.lower[i], low)]
-            if hits:
-                return hits
-        return []
+        if not parts_only:
+            for test in (self._same, self._stem, self._schema):
+                hits = [i for i in among if test(self.lower[i], low)]
+                if hits:
+                    return hits
+        return self._loose(low, among)
+
+    def _loose(self, low: str, among: list[int]) -> list[int]:
+        """A table without its schema, then a singular or plural, then a word of a name."""
+        hits = [i for i in among if self.parts[i] == low and _table(self.lower[i], low)]
+        if hits:
+            return hits
+        one = _singular(low)
+        hits = [i for i in among if self.singulars[i] == one and self.parts[i] != low]
+        if hits or len(low) < _COMPONENT_MIN or not low.isalpha():
+            return hits
+        # "the audit tables": a word of a name of several words
+        return [i for i in among if len(self.words[i]) > 1 and one in self.words[i]]
 
     @staticmethod
     def _same(name: str, low: str) -> bool:
@@ -193,28 +226,11 @@ def _table(name: str, low: str) -> bool:
     return bool(schema) and table == low and table not in _FILE_EXTENSIONS
 
 
-def _variant(name: str, low: str) -> bool:
-    """A singular or plural of the name: "order" for ``orders``, "refunds" for ``refund``."""
-    part = _part(name)
-    return part != low and _singular(part) == _singular(low)
-
-
-def _component(name: str, low: str) -> bool:
-    """A word of the name: "audit" for ``audit_log``, "fact" for ``fact_sales``."""
-    if len(low) < _COMPONENT_MIN or not low.isalpha():
-        return False
-    words = re.split(r"[_\-\s]+", _part(name))
-    return len(words) > 1 and _singular(low) in {_singular(w) for w in words}
-
-
 def _singular(word: str) -> str:
     for ending, replacement in (("ies", "y"), ("ses", "s"), ("s", "")):
         if word.endswith(ending) and len(word) > len(ending) + 2:
             return word[: -len(ending)] + replacement
     return word
-
-
-_LOOSE = (_table, _variant, _component)
 
 
 def _merge(words: list[str], catalog: _Catalog) -> list[str]:
@@ -290,12 +306,12 @@ def _pick(tokens: list[str], catalog: _Catalog, missing: list[str]) -> set[int]:
     # "orders, customers and line_items" where orders is in public and sales but the others
     # only in public: the orders of the schema the rest of the phrase is about.
     named = [h for t, h in found if not _NUMBERS.fullmatch(t) and t.lower() not in _ALL]
-    spans = [{catalog.schema_of(i) for i in hits} for hits in named]
+    spans = [{catalog.schema_of(i) for i in hits} for hits in named] if len(named) > 1 else []
     context = set().union(*(span for span in spans if len(span) == 1))
     picked: set[int] = set()
     for token, hits in found:
-        span = {catalog.schema_of(i) for i in hits}
-        if len(context) == 1 and len(span) > 1 and context < span and _PLAIN.fullmatch(token):
+        span = {catalog.schema_of(i) for i in hits} if len(context) == 1 else set()
+        if len(span) > 1 and context < span and _PLAIN.fullmatch(token):
             picked.update(i for i in hits if catalog.schema_of(i) in context)
         else:
             picked.update(hits)
@@ -359,10 +375,9 @@ def parse_stream_selection(
             'patterns like "public.*".',
             examples=_EXAMPLES,
         )
-    named = [t for t in include if t.lower() not in _ALL or catalog.is_name(t)]
-    if named:
+    if any(t.lower() not in _ALL for t in include):
         # "both public and sales", "all orders and customers": a determiner, not "everything".
-        include = named
+        include = [t for t in include if t.lower() not in _ALL or catalog.is_name(t)]
     picked = _pick(include, catalog, missing) if include else set(range(len(names)))
     picked -= _pick(exclude, catalog, missing)
     selected = tuple(n for i, n in enumerate(catalog.names) if i in picked)
