@@ -14,6 +14,7 @@ the chat does not discover the same thing twice (see :func:`catalog_key`).
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -46,6 +47,8 @@ PAGE_SIZE = 20
 # Above this many streams the reply summarises by schema instead of listing page 1.
 LARGE = 50
 _SCHEMA_OPTIONS = 4
+# How close a name that matched nothing must be to a stream's to be offered in its place.
+_NEAR = 0.75
 _NEXT = re.compile(r"(?:next|more|next page|show more|➡|→)[.!]?", re.IGNORECASE)
 _PREVIOUS = re.compile(r"(?:prev|previous|previous page|page back)[.!]?", re.IGNORECASE)
 _PAGE = re.compile(r"(?:go to\s+)?page\s+(\d+)[.!]?", re.IGNORECASE)
@@ -260,7 +263,8 @@ def choose_streams(ctx: TurnContext, text: str) -> None:
         try:
             selection = parsing.parse_stream_selection(said, names, numbered=visible)
         except parsing.SelectionError as exc:
-            raise FlowError(render("errors/selection", message=str(exc))) from None
+            close = _near_misses(exc.unmatched, names)
+            raise FlowError(render("errors/selection", message=str(exc), close=close)) from None
         chosen = list(selection.names)
     if not chosen:
         raise FlowError(render("errors/pick_a_stream"))
@@ -270,6 +274,16 @@ def choose_streams(ctx: TurnContext, text: str) -> None:
     cursors = cursor_suggestions(ctx)
     if cursors:
         ctx.say(render("cursor_suggestions", **cursors))
+
+
+def _near_misses(unmatched: tuple[str, ...], names: list[str]) -> list[str]:
+    """The names a misspelt one was probably meant to be ("custmers" → customers)."""
+    parts = sorted({n.rpartition(".")[2] for n in names})
+    close = (
+        difflib.get_close_matches(word.rpartition(".")[2], parts, n=1, cutoff=_NEAR)
+        for word in unmatched
+    )
+    return [hits[0] for hits in close if hits]
 
 
 def _browse(ctx: TurnContext, said: str, view: dict[str, Any]) -> bool:

@@ -13,6 +13,7 @@ at once: discovery runs again and the phrase is applied to what it finds (``pend
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any, ClassVar
 
@@ -41,6 +42,8 @@ ASK_ABOVE = 3
 SCOPE_FIELD = "schemas"
 _SHOWN = 10
 _KEPT = frozenset({"key", "streams"})
+# How close a word must be to a schema's name to be taken for that name mistyped.
+_TYPO_CUTOFF = 0.75
 
 
 class DiscoverSchema(Step):
@@ -114,31 +117,72 @@ def ask_scope(ctx: TurnContext, details: dict[str, Any], *, again: bool = False)
 def answer_scope(ctx: TurnContext, text: str) -> None:
     """Take the schemas to discover and start discovering them.
 
-    A phrase about tables ("all of sales except refunds") scopes to the schemas it names and
-    is applied to the tables once they are found.
+    A phrase about tables ("all of sales except refunds", "orders from public") scopes to the
+    schemas it names and is applied to the tables once they are found. One that names tables
+    but no schema ("line_items and refunds", "fact_*") discovers every schema and picks from
+    all of them; a word close to a schema's name ("pubic") is asked about instead.
     """
     names = list(scope_of(ctx))
     pending = None
     try:
         chosen = list(parsing.parse_stream_selection(text, names).names)
     except parsing.SelectionError as exc:
-        chosen = _named_schemas(text, names)
-        if not chosen:
-            shown = ", ".join(n for n, c in scope_of(ctx).items() if c != 0)
-            raise FlowError(f"{exc} The schemas are: {shown}.") from None
+        if _misspelt(exc.unmatched, names):
+            shown = [n for n, c in scope_of(ctx).items() if c != 0]
+            raise FlowError(_unknown_schema(exc, shown)) from None
+        chosen = _named_schemas(text, names) or names
         pending = text
     if not chosen:
         raise FlowError(render("errors/name_a_schema"))
     _discover(ctx, chosen, names, pending)
 
 
+def _names_elsewhere(ctx: TurnContext, text: str) -> bool:
+    """Whether ``text`` names streams not discovered that are no near miss of one that was."""
+    streams = [str(s["name"]) for s in (ctx.session.catalog or {}).get("streams", [])]
+    try:
+        parsing.parse_stream_selection(text, streams)
+    except parsing.SelectionError as exc:
+        words = [w.rpartition(".")[2] for w in exc.unmatched if not re.fullmatch(r"[#\d-]+", w)]
+        parts = sorted({n.rpartition(".")[2].lower() for n in streams})
+        return bool(words) and not _misspelt(tuple(words), parts)
+    return False
+
+
+def _unknown_schema(exc: parsing.SelectionError, names: list[str]) -> str:
+    """Why a word is no schema: the schemas, and the one it was probably meant to be."""
+    lower = {n.lower(): n for n in names}
+    close = [
+        lower[hits[0]]
+        for word in exc.unmatched
+        if (hits := difflib.get_close_matches(word.lower(), list(lower), n=1, cutoff=_TYPO_CUTOFF))
+    ]
+    return render("errors/unknown_schema", unmatched=list(exc.unmatched), names=names, close=close)
+
+
+def _misspelt(unmatched: tuple[str, ...], names: list[str]) -> bool:
+    """Whether a word that matched no schema looks like one of them mistyped."""
+    lower = [n.lower() for n in names]
+    return any(
+        difflib.get_close_matches(word.lower(), lower, n=1, cutoff=_TYPO_CUTOFF)
+        for word in unmatched
+    )
+
+
 def widen_scope(ctx: TurnContext, text: str) -> bool:
-    """Discover again when a stream phrase names a schema left out; True when it did."""
+    """Discover again when a stream phrase names a schema left out; True when it did.
+
+    A phrase naming a table found nowhere in the schemas discovered ("refunds" while only
+    public was) looks in the schemas left out, unless the name is a near miss of one found
+    ("custmers"): that is a typo, named back to the person instead.
+    """
     names = list(scope_of(ctx))
     if not names:
         return False
     current = _current(ctx, names)
     added = [n for n in _named_schemas(text, names) if n not in current]
+    if not added and _names_elsewhere(ctx, text):
+        added = [n for n in names if n not in current]
     if not added:
         return False
     move(ctx, Event.EDIT, edit=EditTarget.SCOPE)
@@ -155,7 +199,7 @@ def change_scope(ctx: TurnContext, value: str | None) -> None:
         try:
             chosen = list(parsing.parse_stream_selection(value, names).names)
         except parsing.SelectionError as exc:
-            raise FlowError(f"{exc} The schemas are: {', '.join(names[:_SHOWN])}.") from None
+            raise FlowError(_unknown_schema(exc, names[:_SHOWN])) from None
     else:
         chosen = [n.strip() for n in re.split(r"[,\s]+", value) if n.strip()]
     if State(ctx.session.state) is not State.DISCOVER_SCHEMA:

@@ -63,14 +63,17 @@ def discovered(ctx: TurnContext, streams: list[dict[str, Any]], key: str) -> Non
     if resume_after_discovery(ctx, before):
         return  # an edit at the review: the earlier choice still holds
     pending = before.get("pending")
+    missed = None
     if pending and streams:
         try:
             choose(ctx, pending)
-        except FlowError:
-            pass
+        except FlowError as exc:
+            missed = str(exc)  # said after the list, so the person sees what to pick from
         else:
             return
     show_streams(ctx)
+    if missed:
+        ctx.say(missed)
     if not streams:
         ctx.session.last_failure = Failure(failure="no_streams")
         ctx.options = ["Retry", "Cancel"]

@@ -78,6 +78,8 @@ SAMPLE: dict[str, Any] = {
     "kind": "source",
     "suggestion": "Orders (2)",
     "schedule_words": "daily",
+    "unmatched": ["pubic"],
+    "close": ["public"],
 }
 TEMPLATES = sorted(
     p.relative_to(PROMPTS_DIR).with_suffix("").as_posix() for p in PROMPTS_DIR.rglob("*.j2")
