@@ -25,6 +25,7 @@ from typing import Any
 from agent.parsing.dsn import DsnMatch, find_dsns
 from agent.parsing.key_values import Pair, clean_value, scan_pairs
 from agent.parsing.protocols import ConnectorTypeLike, FieldLike
+from agent.parsing.regions import region_code
 from agent.parsing.secret_shapes import secret_field_for
 from agent.parsing.text import fold_quotes, is_secret_name, strip_quotes
 from agent.parsing.vocabulary import field_phrases, resolve_field_phrase
@@ -117,6 +118,9 @@ class _Collector:
 
 
 def _shape(spec: FieldLike, value: str) -> str:
+    if spec.name == "region":
+        # "frankfurt", "eu central" and "Europe (Frankfurt)" are all eu-central-1.
+        return region_code(value) or value
     if spec.kind == "integer":
         digits = re.match(r"\d+", value.replace(",", ""))
         return digits.group(0) if digits else value

@@ -73,6 +73,12 @@ _FILLER = frozenset(
         "numbers",
         "ones",
         "one",
+        # Politeness in a terse answer ("all pls", "orders thx").
+        "pls",
+        "plz",
+        "thx",
+        "thanks",
+        "ty",
     ]
 )
 _FILE_EXTENSIONS = frozenset(
