@@ -75,9 +75,7 @@ _LEAD = re.compile(
     r"^(?:(?:please|run|sync|pull|push|check|it|them|schedule|scheduled|do it|make it|"
     r"let's say|lets say|how about|ok|okay|let's do|go with)[,:]?\s+)+"
 )
-_TAIL = re.compile(
-    r"(?:[\s,]+(?:please|pls|plz|thanks|thank you|thx|ty|is fine|works|is good))+$"
-)
+_TAIL = re.compile(r"(?:[\s,]+(?:please|pls|plz|thanks|thank you|thx|ty|is fine|works|is good))+$")
 _CRON_FIELD = re.compile(r"[\d*/,\-?LW#]+|[a-z]{3}(?:[-,][a-z]{3})*", re.IGNORECASE)
 _CRONISH = re.compile(r"[\d*/,\-?\s]+")
 _TIME = re.compile(
