@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from agent import parsing
 from agent.context import TurnContext
+from agent.named_type import named_fields
 from core.redaction import redact, register_secret
 
 __all__ = ["Message", "form_command", "read"]
@@ -48,7 +49,8 @@ def read(ctx: TurnContext, text: str, form: Mapping[str, str] | None = None) -> 
     """Read a message once: its command, its fields, and its secrets (registered, redacted)."""
     if form is not None:
         return Message(text="", form=form, shown="(form) " + ", ".join(sorted(form)))
-    fields = ctx.fields()
+    # At the type question, the fields of the type named: "postgres, password ..." is scrubbed.
+    fields = ctx.fields() or named_fields(ctx, text)
     command = parsing.parse_command(text, fields=fields)
     found: set[str] = set()
     for dsn in parsing.find_dsns(text, ctx.types):

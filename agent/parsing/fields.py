@@ -25,7 +25,7 @@ from typing import Any
 from agent.parsing.dsn import DsnMatch, find_dsns
 from agent.parsing.key_values import Pair, clean_value, scan_pairs
 from agent.parsing.protocols import ConnectorTypeLike, FieldLike
-from agent.parsing.regions import region_code
+from agent.parsing.regions import region_code, split_region
 from agent.parsing.secret_shapes import secret_field_for
 from agent.parsing.text import fold_quotes, is_secret_name, strip_quotes
 from agent.parsing.vocabulary import field_phrases, resolve_field_phrase
@@ -95,6 +95,11 @@ class _Collector:
         value = strip_quotes(fold_quotes(value))
         for raw, clean in self.urls.items():
             value = value.replace(raw, clean)
+        if name != "region" and "region" in self.by_name:
+            # "bucket acme in frankfurt": the place is the region, not part of the name.
+            value, region = split_region(value)
+            if region is not None:
+                self.values.setdefault("region", region)
         if spec.kind in _CHECKED_KINDS:
             target = secret_field_for(value, self.fields)
             if target is not None:

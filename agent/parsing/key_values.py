@@ -37,8 +37,11 @@ _ITEM_WINDOW = 40
 _UNKNOWN_KEY = re.compile(
     rf"{_NOT_AFTER}[\"']?(?P<key>[A-Za-z_][\w.\-]{{0,39}})[\"']?\s*=\s*(?=\S)"
 )
+# Words that end a value only because the next key follows: "bucket acme in region eu...",
+# "host db1 on port 5432", "bucket acme pls".
 _FILLER_END = re.compile(
-    r"(?:^|\s+)(?:and|the|with|plus|also|then|my|our|its|please|thanks|thank\s+you|ok)$",
+    r"(?:^|\s+)(?:and|the|with|plus|also|then|my|our|its|please|pls|plz|thanks|thank\s+you|thx|"
+    r"ok|in|on|at|of|for|from|is|as)$",
     re.IGNORECASE,
 )
 

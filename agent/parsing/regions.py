@@ -18,7 +18,7 @@ from typing import Final
 
 from rapidfuzz import fuzz, process
 
-__all__ = ["REGIONS", "region_code"]
+__all__ = ["REGIONS", "region_code", "split_region"]
 
 # Region code -> the places people call it by (cities, countries, states), lower case.
 REGIONS: Final[MappingProxyType[str, tuple[str, ...]]] = MappingProxyType(
@@ -95,6 +95,12 @@ _AREA: Final = re.compile(
     r"\b(us|eu|ap|sa|ca|me|af|il|mx|cn)[\s_-]+"
     r"((?:north|south)?(?:[\s_-]?(?:east|west|central))?|north|south)(?:[\s_-]+(\d{1,2}))?\b"
 )
+# "acme in frankfurt": a one-word value, then where it is.
+_VALUE_IN_PLACE: Final = re.compile(
+    r"(?P<value>[^\s,]+)\s*,?\s+(?:(?:it's|it\s+is|which\s+is|that\s+is|located|hosted)\s+)?"
+    r"(?:in|at)\s+(?:the\s+)?(?:region\s+)?(?P<place>\S.*)",
+    re.IGNORECASE,
+)
 # A place typed with a small slip ("frankfrut") still names it; short words must be exact.
 _FUZZY_MIN_LENGTH: Final = 5
 _CUTOFF: Final = 85.0
@@ -166,3 +172,17 @@ def region_code(text: str) -> str | None:
     if place is not None:
         return place
     return _by_area(folded.replace("-", " "))
+
+
+def split_region(value: str) -> tuple[str, str | None]:
+    """A one-word value and the region after it: "acme in frankfurt" -> ("acme", "eu-central-1").
+
+    Returns:
+        The value without the place and the region's code, or ``(value, None)`` when no
+        region follows the value.
+    """
+    match = _VALUE_IN_PLACE.fullmatch(value.strip())
+    if match is None:
+        return value, None
+    code = region_code(match.group("place"))
+    return (match.group("value"), code) if code is not None else (value, None)

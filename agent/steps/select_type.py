@@ -8,6 +8,7 @@ from agent import parsing
 from agent.context import TurnContext
 from agent.flow import FlowError, move
 from agent.message import Message
+from agent.named_type import role_for
 from agent.prompts import render
 from agent.steps.base import Step
 from agent.steps.gather import after_answers, ask_next, store_answers
@@ -41,11 +42,18 @@ class SelectType(Step):
         # Only the offered types' DSN schemes are read (the connection service serves them).
         dsn = parsing.parse_dsn(text, ctx.types)
         if dsn is not None:
-            _set_type(ctx, dsn.type, None)
-            stored = store_answers(ctx, dict(dsn.fields), dict(dsn.secrets))
+            # "send results to https://..." is a sink; the URL's own path says nothing.
+            start, end = dsn.span
+            role = parsing.detect_role(text[:start] + " " + text[end:])
+            _set_type(ctx, dsn.type, role.value if role else None)
+            # The rest of the message may give more: "s3://acme/in/ endpoint ..., key id ...".
+            more = message.extraction
+            values = {**(more.values if more else {}), **dsn.fields}
+            secrets = {**(more.secret_values if more else {}), **dsn.secrets}
+            stored = store_answers(ctx, values, secrets)
             connector = ctx.connector
             label = connector.label if connector else dsn.type
-            summary = ", ".join(f"{ctx.label(k)} {v}" for k, v in dsn.fields.items() if v)
+            summary = ", ".join(f"{ctx.label(k)} {v}" for k, v in values.items() if v)
             ctx.say(render("dsn_understood", label=label, summary=summary, stored_secrets=stored))
             # A DSN may carry everything: then the test starts at once.
             after_answers(ctx)
@@ -67,10 +75,18 @@ class SelectType(Step):
         _set_type(ctx, match.connector.type, role)
         connector = ctx.connector
         assert connector is not None  # noqa: S101 - _set_type chose it
-        needed = [f.label.lower() for f in ctx.needed()]
+        # The same message may already give fields: "postgres, host db1, user app".
+        given = message.extraction
+        got: list[str] = []
+        secrets: list[str] = []
+        if given is not None and given.names:
+            secrets = store_answers(ctx, dict(given.values), dict(given.secret_values))
+            got = [ctx.label(k) for k in given.values if ctx.field(k) is not None]
+        missing = ctx.missing()
+        needed = [f.label.lower() for f in missing]
         example = ", ".join(
             f"{f.name.replace('_', ' ')} {f.example}"
-            for f in ctx.needed()[:2]
+            for f in missing[:2]
             if f.example and not f.secret
         )
         ctx.say(
@@ -82,15 +98,15 @@ class SelectType(Step):
                 example=example,
             )
         )
-        ask_next(ctx, intro=False)
+        if not got and not secrets:
+            ask_next(ctx, intro=False)
+            return
+        ctx.say(render("got_fields", got=got, secret_stored=secrets))
+        after_answers(ctx)
 
 
 def _set_type(ctx: TurnContext, type_: str, role: str | None) -> None:
     connector = next(t for t in ctx.types if t.type == type_)
-    if role is None:
-        role = ctx.session.role if ctx.session.role in connector.roles else None
-    if role is None or role not in connector.roles:
-        role = "INVENTORY_SOURCE" if "INVENTORY_SOURCE" in connector.roles else "RESULTS_SINK"
     ctx.session.connector_type = type_
-    ctx.session.role = role
+    ctx.session.role = role_for(ctx, connector, role)
     move(ctx, Event.TYPE_CHOSEN)
