@@ -49,8 +49,10 @@ def read(ctx: TurnContext, text: str, form: Mapping[str, str] | None = None) -> 
     """Read a message once: its command, its fields, and its secrets (registered, redacted)."""
     if form is not None:
         return Message(text="", form=form, shown="(form) " + ", ".join(sorted(form)))
-    # At the type question, the fields of the type named: "postgres, password ..." is scrubbed.
-    fields = ctx.fields() or named_fields(ctx, text)
+    fields, readable = ctx.fields(), text
+    if not fields:
+        # At the type question, the fields of the type named: "postgres, password ..." too.
+        fields, readable = named_fields(ctx, text)
     command = parsing.parse_command(text, fields=fields)
     found: set[str] = set()
     for dsn in parsing.find_dsns(text, ctx.types):
@@ -61,7 +63,9 @@ def read(ctx: TurnContext, text: str, form: Mapping[str, str] | None = None) -> 
     at_secret_prompt = ctx.asking_secret()
     extraction = None
     if fields and not (at_secret_prompt and command is not None):
-        extraction = parsing.extract_fields(text, fields, types=ctx.types, asked=ctx.session.asked)
+        extraction = parsing.extract_fields(
+            readable, fields, types=ctx.types, asked=ctx.session.asked
+        )
         found |= set(extraction.secret_values.values())
     if at_secret_prompt and command is None and ctx.declined_secret(text) is None:
         found.add(text.strip())  # at a secret prompt the whole message is the secret

@@ -42,21 +42,7 @@ class SelectType(Step):
         # Only the offered types' DSN schemes are read (the connection service serves them).
         dsn = parsing.parse_dsn(text, ctx.types)
         if dsn is not None:
-            # "send results to https://..." is a sink; the URL's own path says nothing.
-            start, end = dsn.span
-            role = parsing.detect_role(text[:start] + " " + text[end:])
-            _set_type(ctx, dsn.type, role.value if role else None)
-            # The rest of the message may give more: "s3://acme/in/ endpoint ..., key id ...".
-            more = message.extraction
-            values = {**(more.values if more else {}), **dsn.fields}
-            secrets = {**(more.secret_values if more else {}), **dsn.secrets}
-            stored = store_answers(ctx, values, secrets)
-            connector = ctx.connector
-            label = connector.label if connector else dsn.type
-            summary = ", ".join(f"{ctx.label(k)} {v}" for k, v in values.items() if v)
-            ctx.say(render("dsn_understood", label=label, summary=summary, stored_secrets=stored))
-            # A DSN may carry everything: then the test starts at once.
-            after_answers(ctx)
+            _from_dsn(ctx, message, dsn)
             return
         numbered = type_options(ctx)
         if text.strip().isdigit() and 1 <= int(text) <= len(numbered):
@@ -71,38 +57,56 @@ class SelectType(Step):
                 return
             labels = [t.label for t in ctx.types]
             raise FlowError(render("errors/unknown_type", text=text.strip()[:60], labels=labels))
-        role = match.role.value if match.role else ctx.session.role
-        _set_type(ctx, match.connector.type, role)
-        connector = ctx.connector
-        assert connector is not None  # noqa: S101 - _set_type chose it
-        # The same message may already give fields: "postgres, host db1, user app".
-        given = message.extraction
-        got: list[str] = []
-        secrets: list[str] = []
-        if given is not None and given.names:
-            secrets = store_answers(ctx, dict(given.values), dict(given.secret_values))
-            got = [ctx.label(k) for k in given.values if ctx.field(k) is not None]
-        missing = ctx.missing()
-        needed = [f.label.lower() for f in missing]
-        example = ", ".join(
-            f"{f.name.replace('_', ' ')} {f.example}"
-            for f in missing[:2]
-            if f.example and not f.secret
+        _set_type(ctx, match.connector.type, match.role.value if match.role else ctx.session.role)
+        _chosen(ctx, message)
+
+
+def _from_dsn(ctx: TurnContext, message: Message, dsn: parsing.DsnMatch) -> None:
+    """A DSN or URL names the type and fills its fields; the rest of the message may add more."""
+    # "send results to https://..." is a sink; the URL's own path says nothing.
+    start, end = dsn.span
+    role = parsing.detect_role(message.text[:start] + " " + message.text[end:])
+    _set_type(ctx, dsn.type, role.value if role else None)
+    more = message.extraction  # "s3://acme/in/ endpoint ..., key id ..."
+    values = {**(more.values if more else {}), **dsn.fields}
+    secrets = {**(more.secret_values if more else {}), **dsn.secrets}
+    stored = store_answers(ctx, values, secrets)
+    connector = ctx.connector
+    label = connector.label if connector else dsn.type
+    summary = ", ".join(f"{ctx.label(k)} {v}" for k, v in values.items() if v)
+    ctx.say(render("dsn_understood", label=label, summary=summary, stored_secrets=stored))
+    # A DSN may carry everything: then the test starts at once.
+    after_answers(ctx)
+
+
+def _chosen(ctx: TurnContext, message: Message) -> None:
+    """Say what is needed, taking what the same message already gives ("postgres, host db1")."""
+    connector = ctx.connector
+    assert connector is not None  # noqa: S101 - _set_type chose it
+    given = message.extraction
+    got: list[str] = []
+    stored: list[str] = []
+    if given is not None and given.names:
+        stored = store_answers(ctx, dict(given.values), dict(given.secret_values))
+        got = [ctx.label(k) for k in given.values if ctx.field(k) is not None]
+    missing = ctx.missing()
+    example = ", ".join(
+        f"{f.name.replace('_', ' ')} {f.example}" for f in missing[:2] if f.example and not f.secret
+    )
+    ctx.say(
+        render(
+            "type_chosen",
+            label=connector.label,
+            is_sink=ctx.is_sink,
+            needed=[f.label.lower() for f in missing],
+            example=example,
         )
-        ctx.say(
-            render(
-                "type_chosen",
-                label=connector.label,
-                is_sink=ctx.is_sink,
-                needed=needed,
-                example=example,
-            )
-        )
-        if not got and not secrets:
-            ask_next(ctx, intro=False)
-            return
-        ctx.say(render("got_fields", got=got, secret_stored=secrets))
-        after_answers(ctx)
+    )
+    if not got and not stored:
+        ask_next(ctx, intro=False)
+        return
+    ctx.say(render("got_fields", got=got, secret_stored=stored))
+    after_answers(ctx)
 
 
 def _set_type(ctx: TurnContext, type_: str, role: str | None) -> None:
