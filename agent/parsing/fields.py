@@ -95,17 +95,18 @@ class _Collector:
         value = strip_quotes(fold_quotes(value))
         for raw, clean in self.urls.items():
             value = value.replace(raw, clean)
+        region = None
         if name != "region" and "region" in self.by_name:
             # "bucket acme in frankfurt": the place is the region, not part of the name.
             value, region = split_region(value)
-            if region is not None:
-                self.values.setdefault("region", region)
         if spec.kind in _CHECKED_KINDS:
             target = secret_field_for(value, self.fields)
             if target is not None:
                 self.put_secret(target, value)
                 return
         self.values[name] = _shape(spec, value)
+        if region is not None:
+            self.values.setdefault("region", region)
 
     def put_secret(self, name: str, value: str) -> None:
         self.hidden.append(value)
