@@ -30,6 +30,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "password": ("password",),
     "passwd": ("password",),
     "pwd": ("password",),
+    "pw": ("password",),
     "passphrase": ("password",),
     "db password": ("password",),
     "database password": ("password",),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import ClassVar
 
 from agent import parsing
@@ -15,6 +17,9 @@ from agent.steps.gather import after_answers, ask_next, store_answers
 from fsm import Event, State
 
 __all__ = ["SelectType", "type_options"]
+
+# What a URL said with the type looks like: a scheme, or a dotted host ("hooks.acme.io/in").
+_URL_SHAPE = re.compile(r"://|^[\w-]+(?:\.[\w-]+)+")
 
 
 def type_options(ctx: TurnContext) -> list[str]:
@@ -87,8 +92,9 @@ def _chosen(ctx: TurnContext, message: Message) -> None:
     got: list[str] = []
     stored: list[str] = []
     if given is not None and given.names:
-        stored = store_answers(ctx, dict(given.values), dict(given.secret_values))
-        got = [ctx.label(k) for k in given.values if ctx.field(k) is not None]
+        values = _plausible(ctx, given.values)
+        stored = store_answers(ctx, values, dict(given.secret_values))
+        got = [ctx.label(k) for k in values if ctx.field(k) is not None]
     missing = ctx.missing()
     example = ", ".join(
         f"{f.name.replace('_', ' ')} {f.example}" for f in missing[:2] if f.example and not f.secret
@@ -107,6 +113,19 @@ def _chosen(ctx: TurnContext, message: Message) -> None:
         return
     ctx.say(render("got_fields", got=got, secret_stored=stored))
     after_answers(ctx)
+
+
+def _plausible(ctx: TurnContext, values: Mapping[str, str]) -> dict[str, str]:
+    """Values said with the type that look like values, not prose ("a callback url for ...")."""
+    kept = {}
+    for name, value in values.items():
+        field = ctx.field(name)
+        if field is None or len(value.split()) != 1:
+            continue
+        if field.kind == "url" and not _URL_SHAPE.search(value):
+            continue
+        kept[name] = value
+    return kept
 
 
 def _set_type(ctx: TurnContext, type_: str, role: str | None) -> None:
