@@ -67,6 +67,8 @@ def read(ctx: TurnContext, text: str, form: Mapping[str, str] | None = None) -> 
             readable, fields, types=ctx.types, asked=ctx.session.asked
         )
         found |= set(extraction.secret_values.values())
+        # "bearer token tok_..." is kept as "Bearer tok_...": the typed token is hidden too.
+        found |= {v[7:] for v in extraction.secret_values.values() if v.startswith("Bearer ")}
     if at_secret_prompt and command is None and ctx.declined_secret(text) is None:
         found.add(text.strip())  # at a secret prompt the whole message is the secret
     found = {value for value in found if value}

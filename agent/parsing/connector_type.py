@@ -55,7 +55,7 @@ _HOSTED = re.compile(
 _GLUED_VERSION = re.compile(r"([a-z]{2,})v?\d{1,2}")
 # Two types named alike ("postgres or mysql"): no match, rather than a guess.
 _TWO = (-1, 0.0, "")
-_NUMBER = re.compile(r"(?:#|no\.?|number|option|choice)?\s*(\d{1,3})\s*[.)]?")
+_NUMBER = re.compile(r"(?:#|no\.?|nr\.?|num|number|option|choice)?\s*(\d{1,3})\s*[.)]?")
 _ORDINALS = {
     "first": 1,
     "second": 2,
@@ -67,6 +67,12 @@ _ORDINALS = {
     "eighth": 8,
     "ninth": 9,
     "tenth": 10,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+    "5th": 5,
+    "6th": 6,
 }
 _ORDINAL = re.compile(rf"(?:the\s+)?({'|'.join(_ORDINALS)}|last)(?:\s+one)?")
 _STOPWORDS = frozenset(

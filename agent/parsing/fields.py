@@ -104,6 +104,12 @@ class _Collector:
             if target is not None:
                 self.put_secret(target, value)
                 return
+        host_port = _HOST_PORT.fullmatch(value) if name == "host" else None
+        if host_port and "port" in self.by_name:
+            # "host 127.0.0.1:5432": the port is given with the host.
+            self.values["host"] = host_port.group("host")
+            self.values.setdefault("port", host_port.group("port"))
+            return
         self.values[name] = _shape(spec, value)
         if region is not None:
             self.values.setdefault("region", region)
@@ -302,6 +308,7 @@ def _take_pairs(text: str, pairs: Sequence[Pair], into: _Collector) -> None:
                 into.unknown.append(pair.unknown)
             continue
         if raw and pair.phrase in _BEARER_PHRASES and not raw.lower().startswith("bearer "):
+            into.hidden.append(raw)  # the token as typed, not only the header made of it
             raw = f"Bearer {raw}"
         if raw:
             into.put(phrases[pair.phrase], raw)

@@ -14,6 +14,7 @@ from agent.named_type import role_for
 from agent.prompts import render
 from agent.steps.base import Step
 from agent.steps.gather import after_answers, ask_next, store_answers
+from connections.schemas import ConnectorTypeOut
 from fsm import Event, State
 
 __all__ = ["SelectType", "type_options"]
@@ -26,6 +27,17 @@ def type_options(ctx: TurnContext) -> list[str]:
     """Quick replies for the type question."""
     options = [t.label for t in ctx.types if "INVENTORY_SOURCE" in t.roles]
     return [*options, "Send results to…"]
+
+
+def _sink_types(ctx: TurnContext) -> list[ConnectorTypeOut]:
+    return [t for t in ctx.types if "RESULTS_SINK" in t.roles]
+
+
+def _numbered(ctx: TurnContext) -> list[str]:
+    """The options on screen, which a number picks from: the sinks after "Send results to…"."""
+    if ctx.session.role == "RESULTS_SINK":
+        return [t.label for t in _sink_types(ctx)]
+    return type_options(ctx)
 
 
 class SelectType(Step):
@@ -49,16 +61,18 @@ class SelectType(Step):
         if dsn is not None:
             _from_dsn(ctx, message, dsn)
             return
-        numbered = type_options(ctx)
+        numbered = _numbered(ctx)
         if text.strip().isdigit() and 1 <= int(text) <= len(numbered):
             text = numbered[int(text) - 1]
         sink_words = text.lower().startswith("send results")
-        match = parsing.match_type(text, ctx.types)
+        # After "Send results to…", "the second one" is the second sink offered.
+        offered = _sink_types(ctx) if ctx.session.role == "RESULTS_SINK" else ctx.types
+        match = parsing.match_type(text, offered) or parsing.match_type(text, ctx.types)
         if match is None:
             if sink_words:
                 ctx.say(render("ask_sink_type"))
                 ctx.session.role = "RESULTS_SINK"
-                ctx.options = [t.label for t in ctx.types if "RESULTS_SINK" in t.roles]
+                ctx.options = [t.label for t in _sink_types(ctx)]
                 return
             labels = [t.label for t in ctx.types]
             raise FlowError(render("errors/unknown_type", text=text.strip()[:60], labels=labels))

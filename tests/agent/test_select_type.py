@@ -62,3 +62,15 @@ async def test_a_url_whose_path_says_results_is_not_a_sink_by_itself(
 
     assert reply["data"].get("required_fields") in ([], None)
     assert "signing secret" not in reply["message"].lower()
+
+
+async def test_a_bearer_token_given_with_the_type_is_not_kept_in_the_transcript(
+    app_client: TestClient[Any, Any],
+) -> None:
+    token = "tok_canary_first_message_0123456789"
+    chat = Chat(app_client, person())
+    await chat.start()
+
+    await chat.say(f"a json api, url https://api.example.com/a, bearer token {token}", settle=False)
+
+    assert token not in str(await chat.view())

@@ -6,7 +6,7 @@ import pytest
 
 from agent.parsing import extract_fields
 from connectors.spec import ConnectorSpec
-from tests.agent.parsing.catalog import POSTGRES, S3, TYPES
+from tests.agent.parsing.catalog import POSTGRES, S3, TYPES, WEBHOOK
 
 TERSE = [
     pytest.param(
@@ -70,3 +70,10 @@ def test_a_place_answers_the_bucket_question_with_its_region() -> None:
     extraction = extract_fields("acme, it is in ireland", S3.fields, types=TYPES, asked="bucket")
 
     assert extraction.values == {"bucket": "acme", "region": "eu-west-1"}
+
+
+def test_a_bearer_token_is_hidden_as_typed() -> None:
+    extraction = extract_fields("bearer token tok_abcdef0123456789", WEBHOOK.fields, types=TYPES)
+
+    assert extraction.secret_values == {"auth_header": "Bearer tok_abcdef0123456789"}
+    assert "tok_abcdef0123456789" not in extraction.redacted_text
