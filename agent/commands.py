@@ -13,6 +13,7 @@ from agent import parsing
 from agent.context import TurnContext
 from agent.flow import FlowError, move
 from agent.naming import NAME, rename
+from agent.parsing.regions import region_code
 from agent.prompts import render
 from agent.staging import discard
 from agent.steps import STEPS
@@ -283,6 +284,8 @@ def _edit_setting(ctx: TurnContext, topic: str, value: str | None) -> None:
     if field.name == SCOPE_FIELD and state in (*_LATER, State.DISCOVER_SCHEMA):
         change_scope(ctx, value)  # discovered again at once
         return
+    if value is not None and field.name == "region":
+        value = region_code(value) or value  # "change the region to frankfurt"
     if value is None:
         ctx.session.answers.pop(field.name, None)
     else:

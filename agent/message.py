@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from agent import parsing, secret_guard
 from agent.context import TurnContext
+from agent.named_type import named_fields
 from core.redaction import redact, register_secret
 
 __all__ = ["Message", "form_command", "read"]
@@ -50,7 +51,10 @@ def read(ctx: TurnContext, text: str, form: Mapping[str, str] | None = None) -> 
     """Read a message once: its command, its fields, and its secrets (registered, redacted)."""
     if form is not None:
         return Message(text="", form=form, shown="(form) " + ", ".join(sorted(form)))
-    fields = ctx.fields()
+    fields, readable = ctx.fields(), text
+    if not fields:
+        # At the type question, the fields of the type named: "postgres, password ..." too.
+        fields, readable = named_fields(ctx, text)
     command = parsing.parse_command(text, fields=fields)
     found: set[str] = set()
     for dsn in parsing.find_dsns(text, ctx.types):
@@ -71,9 +75,13 @@ def read(ctx: TurnContext, text: str, form: Mapping[str, str] | None = None) -> 
         return Message(text=text, question=question, shown=redact(text, found), secret=bool(found))
     extraction = None
     if fields and not (at_secret_prompt and command is not None):
-        extraction = parsing.extract_fields(text, fields, types=ctx.types, asked=ctx.session.asked)
+        extraction = parsing.extract_fields(
+            readable, fields, types=ctx.types, asked=ctx.session.asked
+        )
         extraction = secret_guard.sift(ctx, extraction)  # a held secret is no setting
         found |= set(extraction.secret_values.values()) | set(extraction.hidden)
+        # "bearer token tok_..." is kept as "Bearer tok_...": the typed token is hidden too.
+        found |= {v[7:] for v in extraction.secret_values.values() if v.startswith("Bearer ")}
     if at_secret_prompt and command is None and ctx.declined_secret(text) is None:
         found.add(text.strip())  # at a secret prompt the whole message is the secret
     found = {value for value in found if value}

@@ -38,7 +38,24 @@ _SOURCE_WORDS = re.compile(
     r"\b(?:source|pull|pulling|read\s+from|import|importing|ingest|ingesting|fetch|"
     r"load\s+from|inbound)\b"
 )
-_NUMBER = re.compile(r"(?:#|no\.?|number|option|choice)?\s*(\d{1,3})\s*[.)]?")
+# Where a database runs is not what it is: "postgres on aws", "aws rds mysql", "mysql 8 on
+# RDS" name PostgreSQL and MySQL, although "aws" alone names S3. These phrases are tried
+# away first; when nothing is left that names a type ("files on amazon"), they count.
+_PLATFORMS = (
+    r"aws|amazon(?:\s+web\s+services)?|rds|aurora|azure|gcp|google(?:\s+cloud)?|cloud\s+sql|"
+    r"the\s+cloud|cloud|heroku|supabase|neon|digital\s*ocean|render|fly(?:\.io)?|prem|premises|"
+    r"on-prem|prod|production|staging|docker|kubernetes|k8s|localhost|a\s+vm|ec2"
+)
+_HOSTED = re.compile(
+    rf"\b(?:(?:hosted|running|deployed|managed|sitting|living|that\s+is|which\s+is)\s+)?"
+    rf"(?:on|in|at|inside|via|over\s+at)\s+(?:the\s+|an?\s+|our\s+|my\s+)?(?:{_PLATFORMS})\b"
+    rf"|\b(?:aws|amazon)\s+(?:rds|aurora)(?:\s+for)?\b|\b(?:rds|aurora)(?:\s+for)?\b"
+)
+# A version glued to a name ("pg15", "mysql8") is the name; "s3" and "r2" are names whole.
+_GLUED_VERSION = re.compile(r"([a-z]{2,})v?\d{1,2}")
+# Two types named alike ("postgres or mysql"): no match, rather than a guess.
+_TWO = (-1, 0.0, "")
+_NUMBER = re.compile(r"(?:#|no\.?|nr\.?|num|number|option|choice)?\s*(\d{1,3})\s*[.)]?")
 _ORDINALS = {
     "first": 1,
     "second": 2,
@@ -50,6 +67,12 @@ _ORDINALS = {
     "eighth": 8,
     "ninth": 9,
     "tenth": 10,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+    "5th": 5,
+    "6th": 6,
 }
 _ORDINAL = re.compile(rf"(?:the\s+)?({'|'.join(_ORDINALS)}|last)(?:\s+one)?")
 _STOPWORDS = frozenset(
@@ -90,6 +113,8 @@ _STOPWORDS = frozenset(
         "our",
         "over",
         "please",
+        "pls",
+        "plz",
         "push",
         "result",
         "results",
@@ -103,6 +128,10 @@ _STOPWORDS = frozenset(
         "storage",
         "store",
         "thanks",
+        "thx",
+        "hi",
+        "hello",
+        "hey",
         "the",
         "to",
         "up",
@@ -198,7 +227,8 @@ def _scores(words: list[str], choices: Mapping[str, int]) -> dict[int, tuple[flo
     for gram in _ngrams(words):
         if gram in choices:
             found: tuple[str, float] | None = (gram, 100.0)
-        elif len(gram) >= _FUZZY_MIN_LENGTH:
+        elif len(gram) >= _FUZZY_MIN_LENGTH and not any(w.isdigit() for w in gram.split()):
+            # A version number ("mysql 8", "postgres 16") is no part of a loose name.
             hit = process.extractOne(gram, loose, scorer=fuzz.ratio, score_cutoff=_CUTOFF)
             found = (hit[0], float(hit[1])) if hit else None
         else:
@@ -209,6 +239,29 @@ def _scores(words: list[str], choices: Mapping[str, int]) -> dict[int, tuple[flo
         if found[1] > best.get(index, (0.0, ""))[0]:
             best[index] = (found[1], found[0])
     return best
+
+
+def _words(low: str, choices: Mapping[str, int]) -> list[str]:
+    words = []
+    for typed in low.split():
+        glued = _GLUED_VERSION.fullmatch(typed)
+        word = glued.group(1) if glued is not None and typed not in choices else typed
+        if word not in _STOPWORDS:
+            words.append(word)
+    return words
+
+
+def _best(low: str, choices: Mapping[str, int]) -> tuple[int, float, str] | None:
+    """The type index, score and name ``low`` names; ``None`` if none, index -1 if two."""
+    if low in choices:
+        return choices[low], 100.0, low
+    ranked = sorted(_scores(_words(low, choices), choices).items(), key=lambda item: -item[1][0])
+    if not ranked:
+        return None
+    index, (score, matched) = ranked[0]
+    if len(ranked) > 1 and score - ranked[1][1][0] < _AMBIGUITY_MARGIN:
+        return _TWO
+    return index, score, matched
 
 
 def match_type(text: str, types: Sequence[T]) -> TypeMatch[T] | None:
@@ -229,13 +282,13 @@ def match_type(text: str, types: Sequence[T]) -> TypeMatch[T] | None:
     if number is not None:
         return TypeMatch(types[number], None, 100.0, str(number + 1))
     choices = _choices(types)
-    if low in choices:
-        return TypeMatch(types[choices[low]], role, 100.0, low)
-    words = [w for w in low.split() if w not in _STOPWORDS]
-    ranked = sorted(_scores(words, choices).items(), key=lambda item: -item[1][0])
-    if not ranked:
-        return None
-    index, (score, matched) = ranked[0]
-    if len(ranked) > 1 and score - ranked[1][1][0] < _AMBIGUITY_MARGIN:
-        return None
-    return TypeMatch(types[index], role, score, matched)
+    # Where it runs first set aside ("postgres on aws"); only if that leaves no name, kept.
+    unhosted = _normalize(_HOSTED.sub(" ", fold_quotes(text).lower()))
+    for candidate in dict.fromkeys(c for c in (unhosted, low) if c):
+        best = _best(candidate, choices)
+        if best is _TWO:
+            return None
+        if best is not None:
+            index, score, matched = best
+            return TypeMatch(types[index], role, score, matched)
+    return None

@@ -26,6 +26,7 @@ from agent.parsing.dsn import DsnMatch, find_dsns
 from agent.parsing.key_values import Pair, clean_value, scan_pairs
 from agent.parsing.pasted import find_pasted
 from agent.parsing.protocols import ConnectorTypeLike, FieldLike
+from agent.parsing.regions import region_code, split_region
 from agent.parsing.secret_shapes import secret_field_for
 from agent.parsing.text import fold_quotes, is_secret_name, strip_quotes
 from agent.parsing.vocabulary import field_phrases, resolve_field_phrase
@@ -102,12 +103,24 @@ class _Collector:
         value = strip_quotes(fold_quotes(value))
         for raw, clean in self.urls.items():
             value = value.replace(raw, clean)
+        region = None
+        if name != "region" and "region" in self.by_name:
+            # "bucket acme in frankfurt": the place is the region, not part of the name.
+            value, region = split_region(value)
         if spec.kind in _CHECKED_KINDS:
             target = secret_field_for(value, self.fields)
             if target is not None:
                 self.put_secret(target, value)
                 return
+        host_port = _HOST_PORT.fullmatch(value) if name == "host" else None
+        if host_port and "port" in self.by_name:
+            # "host 127.0.0.1:5432": the port is given with the host.
+            self.values["host"] = host_port.group("host")
+            self.values.setdefault("port", host_port.group("port"))
+            return
         self.values[name] = _shape(spec, value)
+        if region is not None:
+            self.values.setdefault("region", region)
 
     def put_secret(self, name: str, value: str) -> None:
         self.hidden.append(value)
@@ -125,6 +138,9 @@ class _Collector:
 
 
 def _shape(spec: FieldLike, value: str) -> str:
+    if spec.name == "region":
+        # "frankfurt", "eu central" and "Europe (Frankfurt)" are all eu-central-1.
+        return region_code(value) or value
     if spec.kind == "integer":
         digits = re.match(r"\d+", value.replace(",", ""))
         return digits.group(0) if digits else value
@@ -350,6 +366,7 @@ def _take_pairs(text: str, pairs: Sequence[Pair], into: _Collector) -> None:
                 into.unknown.append(pair.unknown)
             continue
         if raw and pair.phrase in _BEARER_PHRASES and not raw.lower().startswith("bearer "):
+            into.hidden.append(raw)  # the token as typed, not only the header made of it
             raw = f"Bearer {raw}"
         if raw:
             into.put(phrases[pair.phrase], raw)

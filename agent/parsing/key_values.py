@@ -25,8 +25,10 @@ __all__ = ["Pair", "clean_value", "scan_pairs"]
 
 # A key does not start inside a word, a host name, a path, a query string or a URL.
 _NOT_AFTER = r"(?<![\w./\-?&=@:%+])"
+# "host = db", "host: db", "host -> db", "host - db", "host is db", "bucket name it is acme".
 _SEPARATOR = (
-    r"[\"']?(?P<sep>\s*[=:]\s*|\s+(?:is|are|should\s+be|will\s+be|=)\s+(?:set\s+to\s+)?|\s+)"
+    r"[\"']?(?P<sep>\s*(?:->|=>|\u2192)\s*|\s*[=:]\s*|\s+-{1,2}\s+|"
+    r"\s+(?:is|are|should\s+be|will\s+be|=|it\s+is|it's|its)\s+(?:set\s+to\s+)?|\s+)"
     r"(?=\S)"
 )
 # Words after which a new item may begin: "..., and the region us-east-1".
@@ -37,10 +39,17 @@ _ITEM_WINDOW = 40
 _UNKNOWN_KEY = re.compile(
     rf"{_NOT_AFTER}[\"']?(?P<key>[A-Za-z_][\w.\-]{{0,39}})[\"']?\s*=\s*(?=\S)"
 )
+# Words that end a value only because the next key follows: "bucket acme in region eu...",
+# "host db1 on port 5432", "bucket acme pls".
 _FILLER_END = re.compile(
-    r"(?:^|\s+)(?:and|the|with|plus|also|then|my|our|its|please|thanks|thank\s+you|ok)$",
+    r"(?:^|\s+)(?:and|the|with|plus|also|then|my|our|its|please|pls|plz|thanks|thank\s+you|thx|"
+    r"ok|in|on|at|of|for|from|is|as)$",
     re.IGNORECASE,
 )
+
+
+# A bar or a slash standing alone between items: "host: db1 / port: 5432 | db: shop".
+_ITEM_BAR = re.compile(r"\s+[/|]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +89,10 @@ def _starts_item(text: str, position: int) -> bool:
     """Whether a new item may begin at ``position``: after a comma, "and", "the"..."""
     window = text[max(0, position - _ITEM_WINDOW) : position]
     before = window.rstrip()
-    if not before or "\n" in window[len(before) :] or before[-1] in ",;:{(":
+    if not before or "\n" in window[len(before) :] or before[-1] in ",;:{(|":
         return True
+    if before.endswith(" /"):
+        return True  # "host: db1 / port: 5432"
     last_word = re.search(r"[A-Za-z']+$", before)
     return last_word is not None and last_word.group(0).lower() in _ITEM_WORDS
 
@@ -134,7 +145,7 @@ def scan_pairs(
 
 def clean_value(raw: str) -> str:
     """A value as cut from the text, without the delimiters and filler words around it."""
-    value = raw.strip()
+    value = _ITEM_BAR.sub("", raw.strip())
     while True:
         trimmed = _FILLER_END.sub("", value.rstrip(" \t\r\n,;")).rstrip(" \t\r\n,;")
         if trimmed == value:

@@ -30,6 +30,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "password": ("password",),
     "passwd": ("password",),
     "pwd": ("password",),
+    "pw": ("password",),
     "passphrase": ("password",),
     "db password": ("password",),
     "database password": ("password",),
@@ -47,6 +48,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "port": ("port",),
     "db port": ("port",),
     "key id": ("access_key_id",),
+    # A bare "key" next to a "secret" is the key id of a key pair; a webhook's is its API key.
+    "key": ("access_key_id", "auth_header"),
     "access key": ("access_key_id",),
     "access key id": ("access_key_id",),
     "access id": ("access_key_id",),

@@ -33,12 +33,10 @@ __all__ = [
     "retry",
     "start_test",
     "store_answers",
-    "take_with_type",
 ]
 
 
 # Settings a message must carry besides the type's name for them to be taken as settings.
-_SETTINGS_WITH_TYPE = 2
 
 
 class Gather(Step):
@@ -88,25 +86,6 @@ class Gather(Step):
         if extraction.misplaced:
             ctx.say(render("errors/wrong_secret_place"))
         after_answers(ctx)
-
-
-def take_with_type(ctx: TurnContext, text: str) -> bool:
-    """Settings given in the message that named the type ("postgres, host db port 5432").
-
-    A sentence naming the type may use one of its field words in passing ("our warehouse
-    (snowflake)"), so a lone value is not taken; two or more settings, a secret or a pasted
-    block are. Secrets are only collected: the engine stages and redacts them.
-
-    Returns:
-        Whether any setting was taken.
-    """
-    extraction = parsing.extract_fields(text, ctx.fields(), types=ctx.types)
-    if len(extraction.values) + len(extraction.secret_values) < _SETTINGS_WITH_TYPE:
-        return False
-    stored = store_answers(ctx, dict(extraction.values), dict(extraction.secret_values))
-    got = [ctx.label(k) for k in extraction.values if ctx.field(k) is not None]
-    ctx.say(render("got_fields", got=got, secret_stored=stored))
-    return True
 
 
 def _form(ctx: TurnContext, form: Mapping[str, str]) -> None:

@@ -26,7 +26,16 @@ class MySqlConnector(SqlConnector[MySqlConfig]):
     spec = database_spec(
         type_="MYSQL",
         label="MySQL / MariaDB",
-        aliases=("mysql", "mariadb", "my sql", "maria", "maria db"),
+        aliases=(
+            "mysql",
+            "mariadb",
+            "my sql",
+            "maria",
+            "maria db",
+            "aurora mysql",
+            "percona",
+            "planetscale",
+        ),
         config_model=MySqlConfig,
         secrets_model=OpenLoginSecrets,
         dsn_schemes=("mysql", "mariadb"),

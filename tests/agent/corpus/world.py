@@ -135,6 +135,9 @@ async def open_world(seaweed: SeaweedS3, tls: TestTLS) -> AsyncIterator[World]:
                 "s3.endpoint": seaweed.endpoint_url,
                 "s3.key_id": seaweed.reader.access_key_id,
                 "s3.secret": seaweed.reader.secret_access_key,
+                # A key that may only write: for S3 as a results sink.
+                "s3.writer_key_id": seaweed.writer.access_key_id,
+                "s3.writer_secret": seaweed.writer.secret_access_key,
                 "hook.base": base,
                 "hook.url": f"{base}/records",
                 "hook.sink": f"{base}/results",
@@ -144,6 +147,13 @@ async def open_world(seaweed: SeaweedS3, tls: TestTLS) -> AsyncIterator[World]:
             }
             secrets = frozenset(
                 values[k]
-                for k in ("s3.secret", "pg.password", "my.password", "hook.secret", "hook.token")
+                for k in (
+                    "s3.secret",
+                    "s3.writer_secret",
+                    "pg.password",
+                    "my.password",
+                    "hook.secret",
+                    "hook.token",
+                )
             )
             yield World(values=values, secrets=secrets)

@@ -56,6 +56,31 @@ MATCHES = [
     pytest.param("#3", "SNOWFLAKE", id="hash-number"),
     pytest.param("the third one", "SNOWFLAKE", id="ordinal-words"),
     pytest.param("last", "WEBHOOK", id="ordinal-last"),
+    # -- the names people use (issue 22) --------------------------------------------------
+    pytest.param("s 3", "S3", id="s-space-3"),
+    pytest.param("S3 bucket pls", "S3", id="s3-bucket-pls"),
+    pytest.param("an aws bucket", "S3", id="aws-bucket"),
+    pytest.param("files on amazon", "S3", id="amazon-alone-is-s3"),
+    pytest.param("bucket in aws", "S3", id="bucket-in-aws"),
+    pytest.param("pg db", "POSTGRES", id="pg-db"),
+    pytest.param("a postgres on RDS", "POSTGRES", id="postgres-on-rds"),
+    pytest.param("postgresql 16 on aws", "POSTGRES", id="version-and-platform"),
+    pytest.param("aws rds postgres", "POSTGRES", id="aws-rds-first"),
+    pytest.param("Azure postgres", "POSTGRES", id="azure"),
+    pytest.param("postgres hosted on heroku", "POSTGRES", id="hosted-on"),
+    pytest.param("PG15", "POSTGRES", id="glued-version"),
+    pytest.param("supabase", "POSTGRES", id="supabase"),
+    pytest.param("mysql 8", "MYSQL", id="mysql-8"),
+    pytest.param("mysql 8.0 on aws", "MYSQL", id="mysql-dotted-version-on-aws"),
+    pytest.param("amazon rds for mysql", "MYSQL", id="rds-for-mysql"),
+    pytest.param("mariadb 10.11 on prem", "MYSQL", id="mariadb-on-prem"),
+    pytest.param("hi, need mysql thx", "MYSQL", id="politeness"),
+    pytest.param("our warehouse (snowflake)", "SNOWFLAKE", id="our-warehouse-snowflake"),
+    pytest.param("snowflake on aws", "SNOWFLAKE", id="snowflake-on-aws"),
+    pytest.param("an https endpoint", "WEBHOOK", id="https-endpoint"),
+    pytest.param("json over https", "WEBHOOK", id="json-over-https"),
+    pytest.param("REST API that returns json", "WEBHOOK", id="rest-api"),
+    pytest.param("hook pls", "WEBHOOK", id="hook"),
 ]
 
 NO_MATCH = [
@@ -69,6 +94,9 @@ NO_MATCH = [
     pytest.param("amazing", id="word-near-amazon"),
     pytest.param("7", id="number-out-of-range"),
     pytest.param("0", id="number-zero"),
+    pytest.param("aurora", id="a-platform-alone"),
+    pytest.param("rds", id="rds-alone"),
+    pytest.param("postgres on aws or mysql", id="two-types-on-a-platform"),
 ]
 
 ROLES = [
@@ -81,6 +109,9 @@ ROLES = [
     pytest.param("pull files from our bucket", "S3", SOURCE, id="pull-from"),
     pytest.param("import from postgres", "POSTGRES", SOURCE, id="import-from"),
     pytest.param("postgres", "POSTGRES", None, id="no-hint"),
+    pytest.param("dump job results into s3", "S3", SINK, id="dump-results"),
+    pytest.param("send results to our webhook", "WEBHOOK", SINK, id="our-webhook"),
+    pytest.param("push job output to an s3 bucket", "S3", SINK, id="job-output"),
 ]
 
 
