@@ -12,6 +12,7 @@ import re
 
 from agent import parsing
 from agent.context import TurnContext
+from agent.parsing.pasted import find_pasted
 from agent.parsing.vocabulary import field_phrases
 from connections.schemas import ConnectorTypeOut, FieldOut
 
@@ -19,6 +20,7 @@ __all__ = ["named_fields", "role_for"]
 
 # Words before a type's name that give no value: "hi, we need a", "connect our".
 _LEAD_IN = re.compile(r"[^\d=:/@]{0,60}")
+_VERSION = re.compile(r"\s*v?\d+(?:\.\d+)*(?![\w.:/-])")
 
 
 def role_for(ctx: TurnContext, connector: ConnectorTypeOut, role: str | None) -> str:
@@ -50,6 +52,8 @@ def named_fields(ctx: TurnContext, text: str) -> tuple[list[FieldOut], str]:
 def _after_name(text: str, name: str, fields: list[FieldOut], ctx: TurnContext) -> str:
     if parsing.find_dsns(text, ctx.types):
         return text  # a DSN's scheme is the type's name, and part of the DSN
+    if find_pasted(text)[0]:
+        return text  # "psql -h ...", "AWS Access Key ID [None]: ...": the name is in the block
     words = name.split()
     # "s3 bucket acme": the name's last word may be a field's key; it stays to be read.
     phrases = field_phrases(fields)
@@ -61,4 +65,9 @@ def _after_name(text: str, name: str, fields: list[FieldOut], ctx: TurnContext) 
         return text  # a misspelt name: read the whole message
     if not _LEAD_IN.fullmatch(text[: found.start()]):
         return text  # values come before the name: "host db1, db shop, it's postgres"
-    return " " * found.end() + text[found.end() :]
+    # "mariadb 10", "postgresql 16.2": the version is part of the name, not a value.
+    end = found.end()
+    version = _VERSION.match(text, end)
+    if version is not None:
+        end = version.end()
+    return " " * end + text[end:]

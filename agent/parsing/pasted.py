@@ -255,6 +255,8 @@ def _words(line: str) -> list[str]:
 def _command(line: str) -> Iterator[PastedValue]:
     words = _words(line)
     client = words[0]
+    if not any(word.startswith("-") or "=" in word for word in words[1:]):
+        return  # "mariadb 10", "psql 16": a name and a version, not a command line
     options = CLIENTS[client]
     positional = list(POSITIONAL.get(client, ()))
     index = 1

@@ -135,7 +135,9 @@ _NOT_A_QUESTION = re.compile(
     _LEAD + r"(?:(?:how|what)\s+about\b|(?:can|could|would|will)\s+(?:you|u)\s+(?!explain|"
     r"tell|say|describe|clarify|remind|store|keep|save|log|see|remember|need|show)|"
     r"(?:can|could)\s+(?:we|it)\s+(?:do|run|use|make|set|"
-    r"sync|pull|go|be|pick|have|get|add|change|switch))"
+    r"sync|pull|go|be|pick|have|get|add|change|switch)|"
+    # "can i have the refunds", "could i get orders too": asking for something is choosing it.
+    r"(?:can|could|may)\s+(?:i|we)\s+(?:have|get|grab|take|pick|select|choose|go with)\b)"
 )
 # Wh-words are questions even without a question mark; at a secret prompt, where a
 # passphrase may start with "is" or "can", the other cues need a mark or a topic.

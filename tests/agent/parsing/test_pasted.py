@@ -230,3 +230,8 @@ def test_what_was_said_around_a_block() -> None:
 def test_a_long_block_is_read_in_linear_time() -> None:
     values, spans = find_pasted("PGHOST=db " * 5000)
     assert len(values) == len(spans) == 5000
+
+
+def test_a_client_name_with_a_version_is_no_command_line() -> None:
+    assert find_pasted("mariadb 10")[0] == []
+    assert find_pasted("psql 16")[0] == []
