@@ -25,6 +25,7 @@ __all__ = ["STEP", "report", "start", "wait"]
 
 STEP = "initial pull"
 _ENDED = frozenset({"succeeded", "partial", "failed", "cancelled"})
+_FIRST_LOOK = 0.05
 
 
 async def start(ctx: TurnContext, source_id: str) -> str:
@@ -52,11 +53,17 @@ async def wait(
     poll: float = 1.0,
     within: float = 900.0,
 ) -> SyncOut | None:
-    """Poll the sync until it ends; ``None`` when it is still running after ``within``."""
+    """Poll the sync until it ends; ``None`` when it is still running after ``within``.
+
+    The first looks come quickly and then slow down to one per ``poll`` seconds: a small
+    first pull is reported a moment after it ends, a long one costs one request a second.
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
+    pause = min(_FIRST_LOOK, poll)
     while loop.time() < deadline:
-        await asyncio.sleep(poll)
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, poll)
         sync = await client.get_sync(agent_id, source_id, sync_id)
         if sync.status in _ENDED:
             return sync
