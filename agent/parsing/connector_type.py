@@ -17,6 +17,7 @@ from typing import Generic, TypeVar
 
 from rapidfuzz import fuzz, process
 
+from agent.parsing.numbers import ORDINAL_WORDS
 from agent.parsing.protocols import ConnectorTypeLike
 from agent.parsing.text import fold_quotes, squash
 from core.roles import Role
@@ -57,16 +58,7 @@ _GLUED_VERSION = re.compile(r"([a-z]{2,})v?\d{1,2}")
 _TWO = (-1, 0.0, "")
 _NUMBER = re.compile(r"(?:#|no\.?|nr\.?|num|number|option|choice)?\s*(\d{1,3})\s*[.)]?")
 _ORDINALS = {
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
-    "sixth": 6,
-    "seventh": 7,
-    "eighth": 8,
-    "ninth": 9,
-    "tenth": 10,
+    **ORDINAL_WORDS,
     "1st": 1,
     "2nd": 2,
     "3rd": 3,

@@ -7,6 +7,8 @@ to :data:`DAY_SETS`, a word that may be ignored to :data:`FILLER_WORDS`.
 
 from __future__ import annotations
 
+from agent.parsing.numbers import NUMBER_WORDS, ORDINAL_WORDS
+
 __all__ = [
     "CLOCK_WORDS",
     "DAY_SETS",
@@ -22,37 +24,6 @@ __all__ = [
     "WORKING_HOURS",
 ]
 
-# Spelled-out numbers and ordinals, rewritten as digits before anything else is read.
-NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-    "thirty": 30,
-    "forty-five": 45,
-    "forty five": 45,
-}
-ORDINAL_WORDS = {
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
-    "sixth": 6,
-    "tenth": 10,
-    "fifteenth": 15,
-    "twentieth": 20,
-}
 # Misspellings seen in schedules, mended before anything else is read.
 TYPOS = {
     "evry": "every",

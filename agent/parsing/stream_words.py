@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from agent.parsing.numbers import NUMBER_WORDS, ORDINAL_WORDS
+
 __all__ = [
     "EXCEPT_WORDS",
     "FILLER",
@@ -38,22 +40,6 @@ _LEAD = (
 _WORD = r"[\'\"`]?([\w*?%\[\]-]+)[\'\"`]?"
 _NAME = r"(?:name|names|table\s+name|table\s+names)"
 
-NUMBER_WORDS: dict[str, int] = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-}
 PHRASES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     # "all 5 tables", "all three of them": a count of everything, not the fifth
     (
@@ -140,20 +126,8 @@ PHRASES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...
     ),
 )
 
-_ORDINALS: dict[str, int] = {
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
-    "sixth": 6,
-    "seventh": 7,
-    "eighth": 8,
-    "ninth": 9,
-    "tenth": 10,
-}
 _COUNT = rf"(\d+|{'|'.join(NUMBER_WORDS)})"
-_ORDINAL = rf"(\d+(?:st|nd|rd|th)|{'|'.join(_ORDINALS)}|last)"
+_ORDINAL = rf"(\d+(?:st|nd|rd|th)|{'|'.join(ORDINAL_WORDS)}|last)"
 
 
 def _number(word: str) -> int:
@@ -165,7 +139,7 @@ def _ordinal(word: str, count: int) -> str:
     low = word.lower()
     if low == "last":
         return str(count)
-    return str(_ORDINALS.get(low) or int(re.sub(r"\D", "", low)))
+    return str(ORDINAL_WORDS.get(low) or int(re.sub(r"\D", "", low)))
 
 
 _NUMBER_WORD = re.compile(rf"\b(?:{'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE)
