@@ -91,12 +91,11 @@ async def replay(client: TestClient[Any, Any], world: World, conversation: Conve
     reply = await chat.start()
     _check_secrets(world, reply, outcome, "welcome")
     for number, turn in enumerate(conversation.turns, start=1):
-        message = world.fill(turn["say"])
-        if not message and reply["data"].get("input_type") == "secret":
-            # An empty masked field is sent as the widget sends it: ``{"fields": {name: ""}}``.
-            reply = await _masked(chat, reply["data"]["required_fields"][0], message)
-        else:
-            reply = await chat.say(message, settle=turn.get("settle", True))
+        try:
+            reply = await _say(chat, reply, world.fill(turn["say"]), turn)
+        except AssertionError as exc:  # a refused request, or work that never finished
+            outcome.failure = f"turn {number} ({turn['say']!r}): {exc}"
+            return outcome
         outcome.turns = number
         _check_secrets(world, reply, outcome, f"turn {number}")
         problem = _mismatch(world, turn, reply)
@@ -121,6 +120,15 @@ async def replay(client: TestClient[Any, Any], world: World, conversation: Conve
     if outcome.echoed:
         outcome.failure = "a secret came back: " + ", ".join(outcome.echoed)
     return outcome
+
+
+async def _say(
+    chat: Chat, last: dict[str, Any], message: str, turn: dict[str, Any]
+) -> dict[str, Any]:
+    if not message and last["data"].get("input_type") == "secret":
+        # An empty masked field is sent as the widget sends it: ``{"fields": {name: ""}}``.
+        return await _masked(chat, last["data"]["required_fields"][0], message)
+    return await chat.say(message, settle=turn.get("settle", True))
 
 
 async def _masked(chat: Chat, name: str, value: str) -> dict[str, Any]:
