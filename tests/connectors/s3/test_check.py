@@ -135,7 +135,7 @@ async def test_endpoint_that_never_answers_is_a_timeout(
         ({"bucket": "ab"}, "bucket"),
         ({"bucket": "Not_A_Bucket"}, "bucket"),
         ({"region": "moon", "endpoint_url": None}, "region"),
-        ({"region": "not a region"}, "region"),
+        ({"region": "not.a.region"}, "region"),
         ({"format": "PARQUET"}, "format"),
         ({"unexpected": "x"}, "unexpected"),
     ],
