@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -125,6 +126,16 @@ def shop(s3_admin: S3Client, bucket: str) -> str:
     return bucket
 
 
+def _interruptible() -> None:
+    """Ctrl-C interrupts the child, as at a person's terminal.
+
+    A suite started in the background by a non-interactive shell (``make test &``) runs with
+    SIGINT ignored, and an ignored signal stays ignored across ``exec``: Python would then
+    install no handler, and the Ctrl-C test would wait for an exit that never comes.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Terminal:
     """``ingestion-agent chat`` in a pseudo-terminal; ``screen`` is all it showed."""
 
@@ -137,6 +148,7 @@ class Terminal:
             encoding="utf-8",
             timeout=30,
             dimensions=(50, 160),
+            preexec_fn=_interruptible,
         )
         self.child.logfile_read = self.screen
 
